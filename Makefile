@@ -1,0 +1,42 @@
+# One entry point for people and CI. `make run` and `make test` do their own set-up.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-sqlite test-postgres lint bench setup browser messages
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+# Start the office on SQLite with the demo departments and a demo staff login.
+run: setup
+	mkdir -p var
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
+	@echo "Office: http://$(HOST):$(PORT)/   Staff console: http://$(HOST):$(PORT)/konsole/"
+	DEBUG=$${DEBUG:-1} $(VENV)/bin/uvicorn buergerbuero.asgi:application --app-dir src --host $(HOST) --port $(PORT)
+
+# Chromium for the browser tests, from Debian's packages (Playwright's own download
+# does not work offline); tests fail loudly if it cannot be found.
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+# Every test: SQLite with the in-memory channel layer, then PostgreSQL with Redis.
+test: setup browser
+	bash scripts/test
+
+lint: setup
+	$(VENV)/bin/ruff check src tests
+
+bench: setup
+	$(PY) bench/status_fanout.py
+
+messages: setup
+	cd src/buergerbuero && ../../$(PY) ../../manage.py makemessages -l de --no-location && ../../$(PY) ../../manage.py compilemessages

@@ -1,0 +1,92 @@
+"""Rooms, participants and invitations: every change to a call happens here."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from buergerbuero.live import announce
+
+from .errors import InvitationInvalid, NotAllowed, RoomEnded
+from .models import Invitation, Participant, Role, Room
+
+
+def staff_display_name(user) -> str:
+    return (user.get_full_name() or user.get_username())[:60]
+
+
+def open_room(entry, user) -> Room:
+    """The private room for an admitted queue entry (called inside admit's transaction)."""
+    room = Room.objects.create(department_id=entry.department_id, queue_entry=entry)
+    Participant.objects.create(room=room, role=Role.STAFF, user=user, display_name=staff_display_name(user))
+    Participant.objects.create(room=room, role=Role.CITIZEN, display_name=entry.display_name)
+    return room
+
+
+def citizen_participant(room: Room) -> Participant:
+    return room.participants.get(role=Role.CITIZEN)
+
+
+def end_room(room_id: str, by: Participant) -> Room:
+    if by.role != Role.STAFF:
+        raise NotAllowed()
+    now = timezone.now()
+    with transaction.atomic():
+        updated = Room.objects.filter(pk=room_id, ended_at__isnull=True).update(ended_at=now)
+        Participant.objects.filter(room_id=room_id, left_at__isnull=True).update(left_at=now)
+        Invitation.objects.filter(room_id=room_id, used_at__isnull=True).update(expires_at=now)
+    room = Room.objects.get(pk=room_id)
+    if updated:
+        transaction.on_commit(lambda: announce.room_ended(room, by))
+    return room
+
+
+def issue_invitation(room_id: str, by: Participant, label: str = "") -> Invitation:
+    if by.role != Role.STAFF:
+        raise NotAllowed()
+    room = Room.objects.get(pk=room_id)
+    if not room.is_active:
+        raise RoomEnded()
+    return Invitation.objects.create(
+        room=room,
+        created_by=by.user,
+        label=label[:60],
+        expires_at=timezone.now() + timedelta(seconds=settings.INVITATION_TTL_SECONDS),
+    )
+
+
+def check_invitation(token: str) -> Invitation:
+    invitation = Invitation.objects.select_related("room", "room__department").filter(pk=token).first()
+    if (
+        invitation is None
+        or invitation.used_at is not None
+        or invitation.expires_at <= timezone.now()
+        or not invitation.room.is_active
+    ):
+        raise InvitationInvalid()
+    return invitation
+
+
+def redeem_invitation(token: str, display_name: str) -> Participant:
+    """Use an invitation once: a conditional UPDATE lets exactly one redeemer in."""
+    now = timezone.now()
+    with transaction.atomic():
+        invitation = check_invitation(token)
+        claimed = Invitation.objects.filter(
+            pk=token, used_at__isnull=True, expires_at__gt=now
+        ).update(used_at=now)
+        if not claimed:
+            raise InvitationInvalid()
+        participant = Participant.objects.create(
+            room=invitation.room, role=Role.GUEST, display_name=display_name[:60]
+        )
+        Invitation.objects.filter(pk=token).update(used_by=participant)
+    return participant
+
+
+def leave_room(participant: Participant) -> None:
+    Participant.objects.filter(pk=participant.pk, left_at__isnull=True).update(left_at=timezone.now())
+    # A staff member who leaves is free again for the status board.
+    if participant.role == Role.STAFF:
+        announce.departments_changed([participant.room.department_id])

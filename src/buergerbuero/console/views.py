@@ -1,0 +1,15 @@
+"""Staff pages. The live queue itself arrives over the console socket."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+
+from buergerbuero.staff.permissions import staff_departments
+
+
+@login_required
+def home(request):
+    departments = list(staff_departments(request.user))
+    if not departments:
+        raise PermissionDenied
+    return render(request, "console/home.html", {"departments": departments})

@@ -1,0 +1,92 @@
+"""Weekly opening schedules: is a department open at an instant, and when does it open next.
+
+Pure functions over (weekday, opens_minute, closes_minute) triples in a local time zone.
+Local wall-clock times are turned into instants day by day, so a change to or from
+summer time moves the instants, never the wall-clock hours the county published.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+MINUTES_PER_DAY = 24 * 60
+# Far enough to find the next opening of any schedule with at least one range.
+LOOKAHEAD_DAYS = 8
+
+
+@dataclass(frozen=True)
+class Range:
+    weekday: int
+    opens_minute: int
+    closes_minute: int
+
+
+def _local_instant(day, minute: int, zone: ZoneInfo) -> datetime:
+    """The instant of `minute` after local midnight of `day` (1440 = next midnight)."""
+    if minute >= MINUTES_PER_DAY:
+        return _local_instant(day + timedelta(days=1), minute - MINUTES_PER_DAY, zone)
+    local = datetime.combine(day, time(minute // 60, minute % 60), tzinfo=zone)
+    # Round-trip through UTC so a wall-clock time inside a spring-forward gap
+    # lands on the real instant after it.
+    return local.astimezone(UTC)
+
+
+def open_intervals(
+    ranges: Iterable[Range], zone: ZoneInfo, start: datetime, days: int
+) -> list[tuple[datetime, datetime]]:
+    """Opening intervals (UTC) of the local days from the day before `start` on."""
+    ranges = list(ranges)
+    first_day = start.astimezone(zone).date() - timedelta(days=1)
+    intervals = []
+    for offset in range(days + 1):
+        day = first_day + timedelta(days=offset)
+        for r in ranges:
+            if r.weekday == day.weekday():
+                intervals.append(
+                    (_local_instant(day, r.opens_minute, zone), _local_instant(day, r.closes_minute, zone))
+                )
+    intervals.sort()
+    return _merge(intervals)
+
+
+def _merge(intervals: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    merged: list[tuple[datetime, datetime]] = []
+    for begin, end in intervals:
+        if merged and begin <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((begin, end))
+    return merged
+
+
+def current_interval(
+    ranges: Iterable[Range], zone: ZoneInfo, now: datetime
+) -> tuple[datetime, datetime] | None:
+    for begin, end in open_intervals(ranges, zone, now, 2):
+        if begin <= now < end:
+            return begin, end
+    return None
+
+
+def is_open(ranges: Iterable[Range], zone: ZoneInfo, now: datetime) -> bool:
+    return current_interval(ranges, zone, now) is not None
+
+
+def next_opening(ranges: Iterable[Range], zone: ZoneInfo, now: datetime) -> datetime | None:
+    """The next instant after `now` at which a closed office opens (None: never)."""
+    for begin, _end in open_intervals(ranges, zone, now, LOOKAHEAD_DAYS):
+        if begin > now:
+            return begin
+    return None
+
+
+def next_change(ranges: Iterable[Range], zone: ZoneInfo, now: datetime) -> datetime | None:
+    """The next opening or closing instant after `now`."""
+    edges = [
+        edge
+        for interval in open_intervals(ranges, zone, now, LOOKAHEAD_DAYS)
+        for edge in interval
+        if edge > now
+    ]
+    return min(edges, default=None)

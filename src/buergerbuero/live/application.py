@@ -1,0 +1,69 @@
+"""The ASGI application: HTTP to Django, WebSockets to the live endpoints, lifespan for
+the per-process background tasks."""
+
+import asyncio
+import contextlib
+
+from channels.auth import AuthMiddlewareStack
+from channels.routing import ProtocolTypeRouter, URLRouter
+from channels.security.websocket import AllowedHostsOriginValidator
+from django.conf import settings
+from django.urls import path
+
+from . import ticker
+from .console_consumer import ConsoleConsumer
+from .room_consumer import RoomConsumer
+from .statusboard import StatusBoardApp, hub, subscribe_forever
+from .waiting_consumer import WaitingConsumer
+
+
+def personal(consumer):
+    """Sockets that carry one person's data: session and login, and our own origin only
+    (so another site cannot open them with the visitor's cookies)."""
+    return AllowedHostsOriginValidator(AuthMiddlewareStack(consumer.as_asgi()))
+
+
+def websocket_router():
+    return URLRouter(
+        [
+            # The public board is read-only public data: no session, no origin check, so
+            # the county's own homepage may watch it too.
+            path("ws/status/", StatusBoardApp(hub, ticker.snapshot)),
+            path("ws/warteraum/<str:entry_id>/", personal(WaitingConsumer)),
+            path("ws/konsole/", personal(ConsoleConsumer)),
+            path("ws/raum/<str:room_id>/", personal(RoomConsumer)),
+        ]
+    )
+
+
+class Lifespan:
+    """Starts the ticker and (with Redis) the status subscription in each process."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "lifespan":
+            return await self.app(scope, receive, send)
+        stop = asyncio.Event()
+        tasks: list[asyncio.Task] = []
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                tasks.append(asyncio.create_task(ticker.run_forever(stop)))
+                if settings.REDIS_URL:
+                    tasks.append(asyncio.create_task(subscribe_forever(stop)))
+                hub.loop = asyncio.get_running_loop()
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                stop.set()
+                for task in tasks:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await task
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+def build_application(django_app):
+    return Lifespan(ProtocolTypeRouter({"http": django_app, "websocket": websocket_router()}))

@@ -1,0 +1,95 @@
+"""The staff console socket: live queues of the staff member's departments, and actions."""
+
+from channels.db import database_sync_to_async
+from django.urls import reverse
+
+from buergerbuero.staff import permissions, presence
+from buergerbuero.staff.models import StaffProfile
+from buergerbuero.waiting import actions
+from buergerbuero.waiting.errors import NotWaiting
+from buergerbuero.waiting.models import QueueEntry
+
+from . import groups, schemas, sessions
+from .console_snapshot import console_snapshot
+from .protocol import ProtocolConsumer
+
+
+class ConsoleConsumer(ProtocolConsumer):
+    schema = schemas.console_in
+
+    async def connect(self) -> None:
+        self.department_ids: set[int] = set()
+        user = self.scope.get("user")
+        self.profile = await database_sync_to_async(_profile_of)(user)
+        if self.profile is None:
+            await self.refuse("forbidden", "Staff login required.")
+            return
+        self.user = user
+        self.department_ids = await database_sync_to_async(permissions.staff_department_ids)(user)
+        await self.accept()
+        for department_id in self.department_ids:
+            await self.channel_layer.group_add(groups.staff(department_id), self.channel_name)
+        await database_sync_to_async(presence.heartbeat)(self.profile)
+        await self.send_snapshot()
+
+    async def disconnect(self, code) -> None:
+        for department_id in self.department_ids:
+            await self.channel_layer.group_discard(groups.staff(department_id), self.channel_name)
+
+    async def send_snapshot(self) -> None:
+        await self.send_json(await database_sync_to_async(console_snapshot)(self.profile.pk))
+
+    async def queue_changed(self, event) -> None:
+        await self.send_snapshot()
+
+    async def on_ping(self, message) -> None:
+        await database_sync_to_async(presence.heartbeat)(self.profile)
+        await self.send_json({"type": "pong"})
+
+    async def on_presence(self, message: schemas.SetPresence) -> None:
+        await database_sync_to_async(presence.set_presence)(self.profile, message.presence)
+        await self.send_snapshot()
+
+    async def _entry_department(self, entry_id: str) -> int:
+        """The entry's department, only if this staff member serves it."""
+        department_id = await database_sync_to_async(
+            lambda: QueueEntry.objects.filter(pk=entry_id).values_list("department_id", flat=True).first()
+        )()
+        if department_id is None or department_id not in self.department_ids:
+            # Same answer for "unknown" and "not yours": ids of other departments stay secret.
+            raise NotWaiting("No such waiting citizen in your departments.")
+        return department_id
+
+    async def on_admit(self, message: schemas.Admit) -> None:
+        await self._entry_department(message.entry)
+        room = await database_sync_to_async(actions.admit)(message.entry, self.user)
+        participant_id = await database_sync_to_async(
+            lambda: room.participants.get(role="staff").pk
+        )()
+        session = self.scope["session"]
+        sessions.remember_participant(session, room.pk, participant_id)
+        await database_sync_to_async(session.save)()
+        await self.send_json(
+            {"type": "admitted", "entry": message.entry, "call_url": reverse("public:call", args=[room.pk])}
+        )
+
+    async def on_decline(self, message: schemas.Decline) -> None:
+        await self._entry_department(message.entry)
+        await database_sync_to_async(actions.decline)(message.entry, self.user, message.message)
+        await self.send_json({"type": "declined", "entry": message.entry})
+
+    async def on_message(self, message: schemas.StaffMessage) -> None:
+        if message.department not in self.department_ids:
+            raise NotWaiting("No such department among yours.")
+        if message.entry is not None:
+            await self._entry_department(message.entry)
+        count = await database_sync_to_async(actions.message_waiting)(
+            message.department, message.text, message.entry
+        )
+        await self.send_json({"type": "message-sent", "recipients": count})
+
+
+def _profile_of(user) -> StaffProfile | None:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    return StaffProfile.objects.filter(user=user).first()

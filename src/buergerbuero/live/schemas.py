@@ -1,0 +1,121 @@
+"""Schemas of every message a client may send. Anything else is refused with an error.
+
+Strict models: unknown fields are errors, strings have length caps, `type` is a literal.
+The messages the server sends are documented in docs/websocket-protocol.md.
+"""
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+
+from buergerbuero.waiting.models import STAFF_MESSAGE_MAX
+
+# A browser's SDP for audio+video with a few codecs is 5-10 KB; 64 KiB leaves room
+# without letting one client push megabytes through the relay.
+MAX_MESSAGE_BYTES = 64 * 1024
+CHAT_MAX = 1000
+ID = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Ping(Message):
+    type: Literal["ping"]
+
+
+# --- waiting room (citizen) ----------------------------------------------------
+class Leave(Message):
+    type: Literal["leave"]
+
+
+WaitingIn = Annotated[Ping | Leave, Field(discriminator="type")]
+
+
+# --- staff console -----------------------------------------------------------------
+class SetPresence(Message):
+    type: Literal["presence"]
+    presence: Literal["available", "paused", "offline"]
+
+
+class Admit(Message):
+    type: Literal["admit"]
+    entry: ID
+
+
+class Decline(Message):
+    type: Literal["decline"]
+    entry: ID
+    message: str = Field(default="", max_length=STAFF_MESSAGE_MAX)
+
+
+class StaffMessage(Message):
+    type: Literal["message"]
+    department: int
+    entry: ID | None = None
+    text: str = Field(min_length=1, max_length=STAFF_MESSAGE_MAX)
+
+
+ConsoleIn = Annotated[Ping | SetPresence | Admit | Decline | StaffMessage, Field(discriminator="type")]
+
+
+# --- call room ---------------------------------------------------------------------
+class SessionDescription(Message):
+    type: Literal["offer", "answer"]
+    sdp: str = Field(max_length=MAX_MESSAGE_BYTES)
+
+
+class IceCandidate(Message):
+    candidate: str = Field(max_length=1024)
+    sdpMid: str | None = Field(default=None, max_length=64)  # noqa: N815 - WebRTC's name
+    sdpMLineIndex: int | None = Field(default=None, ge=0, le=64)  # noqa: N815
+    usernameFragment: str | None = Field(default=None, max_length=256)  # noqa: N815
+
+
+class Signal(Message):
+    type: Literal["signal"]
+    to: ID
+    description: SessionDescription | None = None
+    candidate: IceCandidate | None = None
+
+    @field_validator("candidate")
+    @classmethod
+    def one_payload(cls, value: Any, info) -> Any:
+        if value is not None and info.data.get("description") is not None:
+            raise ValueError("a signal carries a description or a candidate, not both")
+        return value
+
+
+class Chat(Message):
+    type: Literal["chat"]
+    text: str = Field(min_length=1, max_length=CHAT_MAX)
+
+
+class MediaState(Message):
+    type: Literal["media-state"]
+    audio: bool
+    video: bool
+    screen: bool
+
+
+class Invite(Message):
+    type: Literal["invite"]
+    label: str = Field(default="", max_length=60)
+
+
+class End(Message):
+    type: Literal["end"]
+
+
+class LeaveRoom(Message):
+    type: Literal["leave"]
+
+
+RoomIn = Annotated[
+    Ping | Signal | Chat | MediaState | Invite | End | LeaveRoom, Field(discriminator="type")
+]
+
+waiting_in = TypeAdapter(WaitingIn)
+console_in = TypeAdapter(ConsoleIn)
+room_in = TypeAdapter(RoomIn)

@@ -1,0 +1,138 @@
+"""The public status board's fan-out: one message per process, one direct write per watcher.
+
+Thousands of overview pages watch the board. A Channels consumer per watcher would wake
+one coroutine and do one channel-layer operation per watcher for every change
+(../shared/notes/live-fanout-measurements.md: 15-25x slower, and the in-memory layer
+collapses at a few thousand). Instead each process keeps the ASGI `send` callables of
+its watchers in a StatusHub and writes the serialised snapshot to each directly.
+
+Across processes the snapshot travels once per process over a Redis pub/sub channel;
+with a single process (no REDIS_URL) the publisher hands it to the hub's loop.
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from django.conf import settings
+
+log = logging.getLogger(__name__)
+
+Send = Callable[[dict], Awaitable[None]]
+# A watcher whose socket cannot take a message within this time is dropped rather than
+# allowed to hold up everyone after it.
+SEND_TIMEOUT_SECONDS = 2.0
+
+
+class StatusHub:
+    def __init__(self) -> None:
+        self.watchers: set[Send] = set()
+        self.last_text: str | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def attach(self, send: Send) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.watchers.add(send)
+
+    def detach(self, send: Send) -> None:
+        self.watchers.discard(send)
+
+    async def broadcast(self, text: str) -> int:
+        """Write `text` to every watcher of this process; returns how many got it."""
+        self.last_text = text
+        message = {"type": "websocket.send", "text": text}
+        delivered = 0
+        for send in list(self.watchers):
+            try:
+                async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
+                    await send(message)
+                delivered += 1
+            except Exception:
+                self.watchers.discard(send)
+        return delivered
+
+    async def broadcast_if_changed(self, text: str) -> bool:
+        if text == self.last_text:
+            return False
+        await self.broadcast(text)
+        return True
+
+
+hub = StatusHub()
+
+
+def publish(text: str) -> None:
+    """Called from sync code after a change: reach every process's hub."""
+    if settings.REDIS_URL:
+        _redis().publish(settings.STATUS_PUBSUB_CHANNEL, text)
+        return
+    loop = hub.loop
+    if loop is not None and not loop.is_closed():
+        asyncio.run_coroutine_threadsafe(hub.broadcast(text), loop)
+    else:
+        hub.last_text = text
+
+
+_redis_client = None
+
+
+def _redis():
+    global _redis_client
+    if _redis_client is None:
+        import redis
+
+        _redis_client = redis.Redis.from_url(settings.REDIS_URL)
+    return _redis_client
+
+
+async def subscribe_forever(stop: asyncio.Event) -> None:
+    """Feed this process's hub from the Redis pub/sub channel until `stop` is set."""
+    import redis.asyncio as aioredis
+
+    backoff = 0.5
+    while not stop.is_set():
+        client = aioredis.Redis.from_url(settings.REDIS_URL)
+        try:
+            async with client.pubsub() as pubsub:
+                await pubsub.subscribe(settings.STATUS_PUBSUB_CHANNEL)
+                backoff = 0.5
+                while not stop.is_set():
+                    message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+                    if message is not None:
+                        data = message["data"]
+                        await hub.broadcast(data.decode() if isinstance(data, bytes) else data)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.warning("status board subscription lost; retrying in %.1fs", backoff, exc_info=True)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 10)
+        finally:
+            await client.aclose()
+
+
+class StatusBoardApp:
+    """Raw ASGI WebSocket endpoint: no consumer, no channel layer, no session lookup.
+
+    The watcher only listens; anything it sends is ignored (it cannot change anything).
+    """
+
+    def __init__(self, hub: StatusHub, snapshot: Callable[[], Awaitable[str]]):
+        self.hub = hub
+        self.snapshot = snapshot
+
+    async def __call__(self, scope, receive, send) -> None:
+        message = await receive()
+        if message["type"] != "websocket.connect":
+            return
+        await send({"type": "websocket.accept"})
+        text = self.hub.last_text or await self.snapshot()
+        await send({"type": "websocket.send", "text": text})
+        self.hub.attach(send)
+        try:
+            while True:
+                message = await receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+        finally:
+            self.hub.detach(send)

@@ -1,0 +1,158 @@
+"""Citizens' pages: overview, department, knock, waiting room, call, invitation."""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.http import Http404, HttpResponseForbidden, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from buergerbuero.calls import actions as call_actions
+from buergerbuero.calls.errors import InvitationInvalid
+from buergerbuero.calls.models import Room
+from buergerbuero.departments.models import Department
+from buergerbuero.departments.status import board, department_state
+from buergerbuero.live import sessions
+from buergerbuero.live.room_consumer import participant_for
+from buergerbuero.waiting import actions as queue_actions
+from buergerbuero.waiting.errors import QueueError
+from buergerbuero.waiting.models import QueueEntry
+
+from .forms import GuestForm, KnockForm
+from .schedule_table import weekly_table
+
+
+def board_for_templates() -> list[dict]:
+    """The status board with `next_opening_local` as a datetime for the templates."""
+    rows = board()
+    for row in rows:
+        row["next_opening_local"] = (
+            datetime.fromisoformat(row["next_opening"]) if row["next_opening"] else None
+        )
+    return rows
+
+
+def overview(request):
+    departments = Department.objects.filter(is_active=True)
+    rows = {row["slug"]: row for row in board_for_templates()}
+    return render(
+        request,
+        "public/overview.html",
+        {"departments": [(d, rows[d.slug]) for d in departments if d.slug in rows]},
+    )
+
+
+@require_GET
+def status_json(request):
+    response = JsonResponse({"departments": board()})
+    # Public data, meant for the county's own homepage.
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@xframe_options_exempt
+def embed_status(request):
+    response = render(
+        request,
+        "public/embed_status.html",
+        {"rows": board_for_templates()},
+    )
+    allowed = settings.EMBED_ALLOWED_ORIGINS or ["'none'"]
+    response._csp_replace = {"frame-ancestors": allowed}
+    return response
+
+
+def department(request, slug):
+    dept = get_object_or_404(Department.objects.prefetch_related("hours"), slug=slug, is_active=True)
+    return render(
+        request,
+        "public/department.html",
+        {"department": dept, "state": department_state(dept), "schedule": weekly_table(dept)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def knock(request, slug):
+    dept = get_object_or_404(Department, slug=slug, is_active=True)
+    form = KnockForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = queue_actions.knock(
+                dept, form.cleaned_data["display_name"], form.cleaned_data["topic"], get_language() or ""
+            )
+        except QueueError as exc:
+            error = exc.code
+        else:
+            sessions.remember_entry(request.session, entry.pk)
+            return redirect("public:waiting", entry_id=entry.pk)
+    state = department_state(dept)
+    status = 409 if error else 200
+    return render(
+        request,
+        "public/knock.html",
+        {"department": dept, "form": form, "state": state, "error": error},
+        status=status,
+    )
+
+
+def waiting(request, entry_id):
+    if not sessions.holds_entry(request.session, entry_id):
+        raise Http404
+    entry = get_object_or_404(QueueEntry.objects.select_related("department"), pk=entry_id)
+    return render(request, "public/waiting.html", {"entry": entry, "department": entry.department})
+
+
+def call(request, room_id):
+    room = Room.objects.select_related("department").filter(pk=room_id).first()
+    if room is None:
+        raise Http404
+    me = participant_for(request.session, request.user, room_id)
+    if me is None:
+        return HttpResponseForbidden(render(request, "public/not_admitted.html").content)
+    if not room.is_active:
+        return redirect("public:call_ended", room_id=room_id)
+    sessions.remember_participant(request.session, room_id, me.pk)
+    return render(request, "public/call.html", {"room": room, "me": me, "department": room.department})
+
+
+def call_ended(request, room_id):
+    room = get_object_or_404(Room.objects.select_related("department"), pk=room_id)
+    me = participant_for(request.session, request.user, room_id) or _former_participant(request, room)
+    if me is None:
+        raise Http404
+    return render(request, "public/call_ended.html", {"room": room, "me": me, "department": room.department})
+
+
+def _former_participant(request, room):
+    participant_id = sessions.participant_id_for(request.session, room.pk)
+    if participant_id:
+        return room.participants.filter(pk=participant_id).first()
+    if request.user.is_authenticated:
+        return room.participants.filter(user=request.user).first()
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def invitation(request, token):
+    try:
+        invite = call_actions.check_invitation(token)
+    except InvitationInvalid:
+        return render(request, "public/invitation_invalid.html", status=410)
+    form = GuestForm(request.POST or None, initial={"display_name": invite.label})
+    if request.method == "POST" and form.is_valid():
+        try:
+            participant = call_actions.redeem_invitation(token, form.cleaned_data["display_name"])
+        except InvitationInvalid:
+            return render(request, "public/invitation_invalid.html", status=410)
+        sessions.remember_participant(request.session, participant.room_id, participant.pk)
+        return redirect("public:call", room_id=participant.room_id)
+    return render(
+        request,
+        "public/invitation.html",
+        {"invitation": invite, "form": form, "department": invite.room.department, "now": timezone.now()},
+    )

@@ -1,0 +1,269 @@
+// The call page: local media, the mesh, controls, chat, invitations, hang-up.
+import { openLocalMedia } from "./device-check.js";
+import { Mesh } from "./mesh.js";
+import { chime } from "./sound.js";
+import { connectSocket, format } from "./socket.js";
+
+const root = document.getElementById("call");
+const msg = root.dataset;
+const isStaff = root.dataset.role === "staff";
+const statusLine = document.getElementById("call-status");
+const videos = document.getElementById("videos");
+const localVideo = document.getElementById("local-video");
+const chatLog = document.getElementById("chat-log");
+const buttons = {
+  audio: document.getElementById("toggle-audio"),
+  video: document.getElementById("toggle-video"),
+  screen: document.getElementById("toggle-screen"),
+  hangUp: document.getElementById("hang-up"),
+};
+
+const state = { me: null, names: new Map(), stream: null, camera: null, screen: null, ended: false };
+
+function say(text) {
+  statusLine.textContent = text;
+}
+
+function tileFor(peer) {
+  let tile = videos.querySelector(`[data-peer="${CSS.escape(peer.info.id)}"]`);
+  if (!tile) {
+    tile = document.createElement("figure");
+    tile.className = "tile remote";
+    tile.dataset.peer = peer.info.id;
+    const video = document.createElement("video");
+    video.autoplay = true;
+    video.playsInline = true;
+    video.setAttribute("aria-label", peer.info.name);
+    const caption = document.createElement("figcaption");
+    const name = document.createElement("span");
+    name.textContent = peer.info.name;
+    const media = document.createElement("span");
+    media.className = "media-state";
+    caption.append(name, " ", media);
+    tile.append(video, caption);
+    videos.append(tile);
+  }
+  return tile;
+}
+
+function removeTile(id) {
+  videos.querySelector(`[data-peer="${CSS.escape(id)}"]`)?.remove();
+}
+
+const mesh = new Mesh({
+  send: (message) => socket.send(message),
+  onRemoteTrack(peer) {
+    const video = tileFor(peer).querySelector("video");
+    if (video.srcObject !== peer.remote) video.srcObject = peer.remote;
+  },
+  onPeerState(peer, connectionState) {
+    if (connectionState === "connected") {
+      tileFor(peer);
+      say("");
+    }
+  },
+});
+// For the browser tests and for support: the live connections, nothing secret.
+window.bbCall = { mesh, state };
+
+function announceMedia() {
+  socket.send({
+    type: "media-state",
+    audio: Boolean(state.camera?.audio?.enabled),
+    video: Boolean(state.screen || state.camera?.video?.enabled),
+    screen: Boolean(state.screen),
+  });
+}
+
+function appendChat(name, text, at) {
+  const item = document.createElement("li");
+  const who = document.createElement("strong");
+  who.textContent = name;
+  const time = document.createElement("time");
+  time.dateTime = at;
+  time.textContent = new Date(at).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" });
+  const body = document.createElement("span");
+  body.className = "chat-text";
+  body.textContent = text;
+  item.append(who, " ", time, " ", body);
+  chatLog.append(item);
+  chatLog.scrollTop = chatLog.scrollHeight;
+}
+
+function leavePage() {
+  if (state.ended) return;
+  state.ended = true;
+  mesh.closeAll();
+  state.stream?.getTracks().forEach((track) => track.stop());
+  state.screen?.stop();
+  socket.close();
+  window.location.assign(isStaff ? msg.consoleUrl : msg.endedUrl);
+}
+
+async function startMedia() {
+  const { stream } = await openLocalMedia();
+  state.stream = stream;
+  state.camera = { audio: stream?.getAudioTracks()[0] || null, video: stream?.getVideoTracks()[0] || null };
+  localVideo.srcObject = stream;
+  buttons.audio.disabled = !state.camera.audio;
+  buttons.video.disabled = !state.camera.video;
+  mesh.setLocalTracks(state.camera.audio, state.camera.video);
+}
+
+const mediaReady = startMedia();
+
+// Signalling must be applied in order (offer before its candidates): one at a time.
+let inbox = mediaReady;
+
+const socket = connectSocket(root.dataset.socket, {
+  onMessage(message) {
+    inbox = inbox.then(() => handle(message)).catch((error) => console.error(error));
+  },
+  onClose(_event, final) {
+    if (final) leavePage();
+    else if (!state.ended) say(msg.msgConnectionLost);
+  },
+});
+
+async function handle(message) {
+    switch (message.type) {
+      case "welcome": {
+        state.me = message.you;
+        mesh.configure(message.ice_servers, message.ice_transport_policy);
+        for (const peer of message.peers) state.names.set(peer.id, peer);
+        // Reconnected after a drop: the others keep their side; offer afresh.
+        mesh.closeAll();
+        for (const peer of message.peers) mesh.create(peer, true);
+        say(message.peers.length ? msg.msgConnecting : msg.msgWaitingPeer);
+        announceMedia();
+        break;
+      }
+      case "peer-joined":
+        state.names.set(message.peer.id, message.peer);
+        mesh.close(message.peer.id);
+        say(format(msg.msgJoined, { name: message.peer.name }));
+        announceMedia();
+        break;
+      case "peer-left": {
+        const name = state.names.get(message.id)?.name || "";
+        mesh.close(message.id);
+        removeTile(message.id);
+        say(format(msg.msgLeft, { name }));
+        break;
+      }
+      case "signal":
+        await mesh.handleSignal(message.from, message, (id) => state.names.get(id) || { id, name: "", role: "" });
+        break;
+      case "media-state": {
+        const tile = videos.querySelector(`[data-peer="${CSS.escape(message.from)}"] .media-state`);
+        if (tile) {
+          const notes = [];
+          if (!message.audio) notes.push(msg.msgMuted);
+          if (message.screen) notes.push(msg.msgSharing);
+          else if (!message.video) notes.push(msg.msgCameraOff);
+          tile.textContent = notes.length ? `(${notes.join(", ")})` : "";
+        }
+        break;
+      }
+      case "chat": {
+        const mine = message.from === state.me?.id;
+        appendChat(mine ? msg.msgYou : message.name, message.text, message.at);
+        if (!mine) chime();
+        break;
+      }
+      case "invitation": {
+        const link = document.getElementById("invitation-link");
+        link.value = new URL(message.path, window.location.href).href;
+        link.hidden = false;
+        document.getElementById("copy-invitation").hidden = false;
+        const until = new Date(message.expires_at).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" });
+        document.getElementById("invitation-text").textContent = format(msg.msgInvitation, { time: until });
+        link.focus();
+        link.select();
+        break;
+      }
+      case "ended":
+      case "left":
+        say(msg.msgEnded);
+        leavePage();
+        break;
+      case "error":
+        say(message.message);
+        break;
+      default:
+        break;
+    }
+}
+
+buttons.audio.addEventListener("click", () => {
+  const track = state.camera?.audio;
+  if (!track) return;
+  track.enabled = !track.enabled;
+  buttons.audio.setAttribute("aria-pressed", String(!track.enabled));
+  announceMedia();
+});
+
+buttons.video.addEventListener("click", () => {
+  const track = state.camera?.video;
+  if (!track) return;
+  track.enabled = !track.enabled;
+  buttons.video.setAttribute("aria-pressed", String(!track.enabled));
+  announceMedia();
+});
+
+async function stopSharing() {
+  state.screen?.stop();
+  state.screen = null;
+  await mesh.replaceVideo(state.camera?.video || null);
+  localVideo.srcObject = state.stream;
+  buttons.screen.setAttribute("aria-pressed", "false");
+  announceMedia();
+}
+
+buttons.screen.addEventListener("click", async () => {
+  if (state.screen) {
+    await stopSharing();
+    return;
+  }
+  try {
+    const display = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    const [track] = display.getVideoTracks();
+    // Text on a form must stay legible: keep resolution, let the frame rate give.
+    track.contentHint = "detail";
+    track.addEventListener("ended", stopSharing);
+    state.screen = track;
+    await mesh.replaceVideo(track);
+    localVideo.srcObject = display;
+    buttons.screen.setAttribute("aria-pressed", "true");
+    announceMedia();
+  } catch {
+    say(msg.msgScreenFailed);
+  }
+});
+
+buttons.hangUp.addEventListener("click", () => {
+  buttons.hangUp.disabled = true;
+  if (!socket.send({ type: isStaff ? "end" : "leave" })) buttons.hangUp.disabled = false;
+});
+
+document.getElementById("chat-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const input = document.getElementById("chat-input");
+  const text = input.value.trim();
+  if (text && socket.send({ type: "chat", text })) input.value = "";
+});
+
+if (isStaff) {
+  const box = document.getElementById("invitation-box");
+  document.getElementById("invite").addEventListener("click", () => {
+    box.hidden = !box.hidden;
+    if (!box.hidden) document.getElementById("invitation-label").focus();
+  });
+  document.getElementById("create-invitation").addEventListener("click", () => {
+    socket.send({ type: "invite", label: document.getElementById("invitation-label").value });
+  });
+  document.getElementById("copy-invitation").addEventListener("click", async () => {
+    await navigator.clipboard?.writeText(document.getElementById("invitation-link").value);
+    say(msg.msgCopied);
+  });
+}

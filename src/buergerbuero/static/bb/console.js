@@ -1,0 +1,161 @@
+// Staff console: live queues, presence, admit / decline / message, knock alerts.
+import { chime, unlockSound } from "./sound.js";
+import { connectSocket, format } from "./socket.js";
+
+const root = document.getElementById("console");
+const msg = root.dataset;
+const queues = document.getElementById("queues");
+const status = document.getElementById("console-status");
+let known = null; // entry ids seen so far; null until the first snapshot
+const languageNames = new Intl.DisplayNames([document.documentElement.lang || "de"], { type: "language" });
+const timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || "de", { hour: "2-digit", minute: "2-digit" });
+
+document.addEventListener("click", unlockSound, { once: true });
+document.addEventListener("keydown", unlockSound, { once: true });
+
+function button(label, onClick, className = "") {
+  const element = document.createElement("button");
+  element.type = "button";
+  element.textContent = label;
+  element.className = className;
+  element.addEventListener("click", onClick);
+  return element;
+}
+
+function languageLabel(code) {
+  if (!code) return "";
+  try {
+    return languageNames.of(code);
+  } catch {
+    return code;
+  }
+}
+
+function renderEntry(entry, department) {
+  const item = document.createElement("li");
+  item.className = "queue-entry";
+  item.dataset.entry = entry.id;
+  const name = document.createElement("strong");
+  name.className = "entry-name";
+  name.textContent = entry.name;
+  const details = document.createElement("span");
+  details.className = "entry-details";
+  const parts = [format(msg.msgWaitingSince, { time: timeFormat.format(new Date(entry.since)) })];
+  if (entry.language) parts.push(format(msg.msgLanguage, { language: languageLabel(entry.language) }));
+  details.textContent = parts.join(" · ");
+  item.append(name, " ", details);
+  if (entry.topic) {
+    const topic = document.createElement("p");
+    topic.className = "entry-topic";
+    topic.textContent = entry.topic;
+    item.append(topic);
+  }
+  const actions = document.createElement("div");
+  actions.className = "entry-actions";
+  actions.append(
+    button(`${msg.msgAdmit}: ${entry.name}`, (event) => {
+      event.currentTarget.disabled = true;
+      socket.send({ type: "admit", entry: entry.id });
+    }, "primary admit"),
+    button(`${msg.msgDecline}: ${entry.name}`, () => {
+      const text = window.prompt(msg.msgDeclinePrompt, msg.msgDeclineDefault);
+      if (text !== null) socket.send({ type: "decline", entry: entry.id, message: text });
+    }, "decline"),
+    button(`${msg.msgMessage}: ${entry.name}`, () => {
+      const text = window.prompt(msg.msgMessagePrompt, "");
+      if (text) socket.send({ type: "message", department: department.id, entry: entry.id, text });
+    }, "message"),
+  );
+  item.append(actions);
+  return item;
+}
+
+function render(snapshot) {
+  for (const input of root.querySelectorAll('input[name="presence"]')) {
+    input.checked = input.value === snapshot.presence;
+  }
+  const fresh = [];
+  const seen = new Set();
+  queues.replaceChildren();
+  for (const department of snapshot.departments) {
+    const section = document.createElement("section");
+    section.className = "queue";
+    section.dataset.department = department.slug;
+    const heading = document.createElement("h2");
+    heading.textContent = `${department.name} (${department.waiting.length})`;
+    const badge = document.createElement("span");
+    badge.className = `status status-${department.status}`;
+    badge.textContent = msg[`msgStatus${department.status[0].toUpperCase()}${department.status.slice(1)}`];
+    const list = document.createElement("ol");
+    list.className = "queue-list";
+    for (const entry of department.waiting) {
+      seen.add(entry.id);
+      if (known && !known.has(entry.id)) fresh.push([entry, department]);
+      list.append(renderEntry(entry, department));
+    }
+    if (!department.waiting.length) {
+      const empty = document.createElement("li");
+      empty.textContent = msg.msgEmpty;
+      list.append(empty);
+    }
+    section.append(heading, badge, list);
+    if (department.waiting.length) {
+      section.append(button(msg.msgMessageAll, () => {
+        const text = window.prompt(msg.msgMessagePrompt, "");
+        if (text) socket.send({ type: "message", department: department.id, text });
+      }, "message-all"));
+    }
+    queues.append(section);
+  }
+  known = seen;
+  if (fresh.length) announceKnocks(fresh);
+}
+
+function announceKnocks(fresh) {
+  chime();
+  const [entry, department] = fresh[0];
+  const text = format(msg.msgNewKnock, { name: entry.name, department: department.name });
+  status.textContent = text;
+  if ("Notification" in window && Notification.permission === "granted" && document.hidden) {
+    new Notification(text, { tag: "bb-knock" });
+  }
+}
+
+const socket = connectSocket(root.dataset.socket, {
+  onOpen() {
+    status.textContent = "";
+  },
+  onMessage(message) {
+    switch (message.type) {
+      case "queues":
+        render(message);
+        break;
+      case "admitted":
+        window.location.assign(message.call_url);
+        break;
+      case "message-sent":
+        status.textContent = format(msg.msgSent, { count: message.recipients });
+        break;
+      case "error":
+        status.textContent = message.code === "already_handled" ? msg.msgAlreadyHandled : message.message;
+        for (const element of queues.querySelectorAll("button.admit")) element.disabled = false;
+        break;
+      default:
+        break;
+    }
+  },
+  onClose(_event, final) {
+    if (!final) status.textContent = msg.msgConnectionLost;
+  },
+});
+
+for (const input of root.querySelectorAll('input[name="presence"]')) {
+  input.addEventListener("change", () => socket.send({ type: "presence", presence: input.value }));
+}
+
+const notifications = document.getElementById("enable-notifications");
+if (!("Notification" in window) || Notification.permission !== "default") notifications.hidden = true;
+notifications.addEventListener("click", async () => {
+  await Notification.requestPermission();
+  notifications.hidden = true;
+});

@@ -1,0 +1,115 @@
+// A WebRTC mesh: one RTCPeerConnection per other participant, signalled through the
+// room socket. Each connection carries exactly one audio and one video transceiver
+// from the start, so switching camera <-> screen is a replaceTrack() on the video
+// sender and never needs renegotiation. The newcomer makes the offers.
+
+export class Mesh {
+  constructor({ send, onRemoteTrack, onPeerState }) {
+    this.send = send;
+    this.onRemoteTrack = onRemoteTrack;
+    this.onPeerState = onPeerState;
+    this.config = {};
+    this.peers = new Map();
+    this.audioTrack = null;
+    this.videoTrack = null;
+  }
+
+  configure(iceServers, iceTransportPolicy) {
+    this.config = { iceServers, iceTransportPolicy };
+  }
+
+  setLocalTracks(audioTrack, videoTrack) {
+    this.audioTrack = audioTrack;
+    this.videoTrack = videoTrack;
+  }
+
+  // Send `track` instead of the current video (camera or screen) to every peer.
+  async replaceVideo(track) {
+    this.videoTrack = track;
+    await Promise.all(
+      [...this.peers.values()].map((peer) => peer.video?.sender.replaceTrack(track)),
+    );
+  }
+
+  create(info, initiator) {
+    this.close(info.id);
+    const pc = new RTCPeerConnection(this.config);
+    const peer = { info, pc, pending: [], remote: new MediaStream(), audio: null, video: null, initiator };
+    this.peers.set(info.id, peer);
+    pc.addEventListener("icecandidate", ({ candidate }) => {
+      if (candidate) this.send({ type: "signal", to: info.id, candidate: candidate.toJSON() });
+    });
+    pc.addEventListener("track", ({ track }) => {
+      peer.remote.addTrack(track);
+      this.onRemoteTrack(peer);
+    });
+    pc.addEventListener("connectionstatechange", () => {
+      this.onPeerState(peer, pc.connectionState);
+      // The side that offered restarts ICE after a network change broke the path.
+      if (pc.connectionState === "failed" && peer.initiator) this.offer(peer, true);
+    });
+    if (initiator) {
+      peer.audio = pc.addTransceiver(this.audioTrack || "audio", { direction: "sendrecv" });
+      peer.video = pc.addTransceiver(this.videoTrack || "video", { direction: "sendrecv" });
+      this.offer(peer, false);
+    }
+    return peer;
+  }
+
+  async offer(peer, iceRestart) {
+    const offer = await peer.pc.createOffer({ iceRestart });
+    await peer.pc.setLocalDescription(offer);
+    this.send({ type: "signal", to: peer.info.id, description: { type: offer.type, sdp: offer.sdp } });
+  }
+
+  async handleSignal(from, message, infoFor) {
+    let peer = this.peers.get(from);
+    if (message.description) {
+      const { description } = message;
+      if (description.type === "offer") {
+        // A fresh offer, or an ICE-restart offer to a connection we answered before.
+        if (!peer || peer.initiator || peer.pc.signalingState !== "stable") {
+          peer = this.create(infoFor(from), false);
+        }
+        await peer.pc.setRemoteDescription(description);
+        this.attachLocal(peer);
+        const answer = await peer.pc.createAnswer();
+        await peer.pc.setLocalDescription(answer);
+        this.send({ type: "signal", to: from, description: { type: answer.type, sdp: answer.sdp } });
+      } else if (peer) {
+        await peer.pc.setRemoteDescription(description);
+      }
+      if (peer) {
+        for (const candidate of peer.pending.splice(0)) await peer.pc.addIceCandidate(candidate);
+      }
+    } else if (message.candidate && peer) {
+      if (peer.pc.remoteDescription) await peer.pc.addIceCandidate(message.candidate);
+      else peer.pending.push(message.candidate);
+    }
+  }
+
+  // The answering side: the offer created the transceivers; fill in our tracks.
+  attachLocal(peer) {
+    for (const transceiver of peer.pc.getTransceivers()) {
+      const kind = transceiver.receiver.track.kind;
+      if (kind === "audio" && !peer.audio) peer.audio = transceiver;
+      if (kind === "video" && !peer.video) peer.video = transceiver;
+    }
+    for (const [transceiver, track] of [[peer.audio, this.audioTrack], [peer.video, this.videoTrack]]) {
+      if (!transceiver) continue;
+      transceiver.direction = "sendrecv";
+      transceiver.sender.replaceTrack(track);
+    }
+  }
+
+  close(id) {
+    const peer = this.peers.get(id);
+    if (!peer) return;
+    peer.pc.close();
+    this.peers.delete(id);
+  }
+
+  closeAll() {
+    for (const id of [...this.peers.keys()]) this.close(id);
+  }
+}

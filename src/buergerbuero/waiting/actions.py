@@ -1,0 +1,113 @@
+"""Every change to the queue happens here, and each one announces itself.
+
+Admitting is settled by a conditional UPDATE on the entry's state, so two staff members
+clicking "admit" at once get exactly one room; the other is told it is handled.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from buergerbuero.calls.actions import open_room
+from buergerbuero.departments.models import Department
+from buergerbuero.departments.status import department_state
+from buergerbuero.live import announce
+
+from .errors import AlreadyHandled, NotWaiting, OfficeClosed, QueueFull
+from .models import DISPLAY_NAME_MAX, STAFF_MESSAGE_MAX, TOPIC_MAX, EntryState, QueueEntry
+
+
+def clean_text(value: str, limit: int) -> str:
+    """Collapse whitespace and control characters; the limit is checked by the caller."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in value).split())[:limit]
+
+
+def knock(department: Department, display_name: str, topic: str = "", language: str = "") -> QueueEntry:
+    display_name = clean_text(display_name, DISPLAY_NAME_MAX)
+    topic = clean_text(topic, TOPIC_MAX)
+    if not display_name:
+        raise ValueError("display name required")
+    if department_state(department).state == "closed":
+        raise OfficeClosed()
+    with transaction.atomic():
+        # Lock the department row so the cap holds under concurrent knocks.
+        Department.objects.select_for_update().get(pk=department.pk)
+        waiting = QueueEntry.objects.filter(department=department, state=EntryState.WAITING).count()
+        if waiting >= settings.MAX_WAITING_PER_DEPARTMENT:
+            raise QueueFull()
+        entry = QueueEntry.objects.create(
+            department=department,
+            display_name=display_name,
+            topic=topic,
+            language=language[:12],
+            seen_at=timezone.now(),
+        )
+    transaction.on_commit(lambda: announce.queue_changed(department.pk))
+    return entry
+
+
+def touch(entry_id: str) -> None:
+    QueueEntry.objects.filter(pk=entry_id, state=EntryState.WAITING).update(seen_at=timezone.now())
+
+
+def _resolve(entry_id: str, state: str, user=None, **fields) -> QueueEntry:
+    """Move a waiting entry to `state`; exactly one caller wins."""
+    now = timezone.now()
+    updated = QueueEntry.objects.filter(pk=entry_id, state=EntryState.WAITING).update(
+        state=state, resolved_at=now, resolved_by=user, **fields
+    )
+    entry = QueueEntry.objects.get(pk=entry_id)
+    if not updated:
+        raise AlreadyHandled() if user is not None else NotWaiting()
+    return entry
+
+
+def leave(entry_id: str) -> QueueEntry:
+    entry = _resolve(entry_id, EntryState.LEFT)
+    transaction.on_commit(lambda: announce.queue_changed(entry.department_id))
+    return entry
+
+
+def admit(entry_id: str, user):
+    """Admit a waiting citizen into a new private room with `user`; returns the room."""
+    with transaction.atomic():
+        entry = _resolve(entry_id, EntryState.ADMITTED, user=user)
+        room = open_room(entry, user)
+    transaction.on_commit(lambda: announce.entry_admitted(entry, room))
+    return room
+
+
+def decline(entry_id: str, user, message: str = "") -> QueueEntry:
+    message = clean_text(message, STAFF_MESSAGE_MAX)
+    entry = _resolve(entry_id, EntryState.DECLINED, user=user, decline_message=message)
+    transaction.on_commit(lambda: announce.entry_declined(entry))
+    return entry
+
+
+def message_waiting(department_id: int, text: str, entry_id: str | None = None) -> int:
+    """Send a short staff message to one waiting citizen or to a whole queue."""
+    text = clean_text(text, STAFF_MESSAGE_MAX)
+    if not text:
+        raise ValueError("empty message")
+    entries = QueueEntry.objects.filter(department_id=department_id, state=EntryState.WAITING)
+    if entry_id is not None:
+        entries = entries.filter(pk=entry_id)
+    ids = list(entries.values_list("id", flat=True))
+    if entry_id is not None and not ids:
+        raise NotWaiting()
+    announce.staff_message(department_id, text, None if entry_id is None else ids[0])
+    return len(ids)
+
+
+def expire_stale(now=None) -> int:
+    """Expire entries whose browser has been gone for longer than the grace period."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.QUEUE_GRACE_SECONDS)
+    stale = QueueEntry.objects.filter(state=EntryState.WAITING, seen_at__lt=cutoff)
+    department_ids = set(stale.values_list("department_id", flat=True))
+    expired = stale.update(state=EntryState.EXPIRED, resolved_at=now)
+    for department_id in department_ids:
+        announce.queue_changed(department_id)
+    return expired

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WaitingConfig(AppConfig):
+    name = "buergerbuero.waiting"
+    label = "waiting"

@@ -1,0 +1,31 @@
+class QueueError(Exception):
+    """A queue action that cannot happen; `code` goes to the client, the text to people."""
+
+    code = "queue_error"
+
+    def __init__(self, message: str = ""):
+        super().__init__(message or self.__class__.__doc__ or self.code)
+
+
+class OfficeClosed(QueueError):
+    """This office is closed right now."""
+
+    code = "closed"
+
+
+class QueueFull(QueueError):
+    """Too many people are waiting right now; please try again later."""
+
+    code = "queue_full"
+
+
+class AlreadyHandled(QueueError):
+    """Someone else has already handled this knock."""
+
+    code = "already_handled"
+
+
+class NotWaiting(QueueError):
+    """This place in the queue is no longer active."""
+
+    code = "not_waiting"

@@ -1,0 +1,50 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from buergerbuero.calls.ids import new_public_id
+
+DISPLAY_NAME_MAX = 60
+TOPIC_MAX = 200
+STAFF_MESSAGE_MAX = 500
+
+
+class EntryState(models.TextChoices):
+    WAITING = "waiting", _("waiting")
+    ADMITTED = "admitted", _("admitted")
+    DECLINED = "declined", _("declined")
+    LEFT = "left", _("left")
+    EXPIRED = "expired", _("expired")
+
+
+class QueueEntry(models.Model):
+    """A citizen knocking at a department's door.
+
+    Stored in the database so that a server restart loses nobody; the browser holds the
+    entry only through its session, so a reload or a short network drop keeps the place.
+    """
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_public_id, editable=False)
+    department = models.ForeignKey(
+        "departments.Department", on_delete=models.CASCADE, related_name="queue_entries"
+    )
+    display_name = models.CharField(max_length=DISPLAY_NAME_MAX)
+    topic = models.CharField(max_length=TOPIC_MAX, blank=True)
+    language = models.CharField(max_length=12, blank=True)
+    state = models.CharField(max_length=10, choices=EntryState.choices, default=EntryState.WAITING)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Kept fresh by the waiting room's socket; an entry unseen for the grace period expires.
+    seen_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decline_message = models.CharField(max_length=STAFF_MESSAGE_MAX, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["department", "state", "created_at"])]
+        verbose_name = _("queue entry")
+        verbose_name_plural = _("queue entries")
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.state})"
