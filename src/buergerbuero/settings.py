@@ -7,6 +7,7 @@ production sets DATABASE_URL, REDIS_URL, SECRET_KEY and the ICE/TURN values
 
 import json
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -132,7 +133,8 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Berlin")
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
+# Set STATIC_ROOT for `collectstatic` in production; unset, assets come from the package.
+STATIC_ROOT = Path(os.environ["STATIC_ROOT"]) if os.environ.get("STATIC_ROOT") else None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -140,6 +142,14 @@ STORAGES = {
 # Our own assets straight from the package, so a single command runs the office;
 # production may run collectstatic and put a web server in front (docs/deploy.md).
 WHITENOISE_USE_FINDERS = True
+# WhiteNoise serves through sync iterators, which Django's ASGI handler wraps (and warns
+# about). Our assets are a few small files with long cache lifetimes; a large site puts
+# nginx in front for /static/ (docs/deploy.md).
+warnings.filterwarnings(
+    "ignore",
+    message="StreamingHttpResponse must consume synchronous iterators",
+    module="django.core.handlers.asgi",
+)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 
 # Sessions hold which queue entry and which call participant belong to this browser.

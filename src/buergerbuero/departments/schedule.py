@@ -27,9 +27,16 @@ def _local_instant(day, minute: int, zone: ZoneInfo) -> datetime:
     if minute >= MINUTES_PER_DAY:
         return _local_instant(day + timedelta(days=1), minute - MINUTES_PER_DAY, zone)
     local = datetime.combine(day, time(minute // 60, minute % 60), tzinfo=zone)
-    # Round-trip through UTC so a wall-clock time inside a spring-forward gap
-    # lands on the real instant after it.
-    return local.astimezone(UTC)
+    instant = local.astimezone(UTC)
+    landed = instant.astimezone(zone)
+    if landed.replace(tzinfo=None) != local.replace(tzinfo=None):
+        # A wall-clock time inside a spring-forward gap does not exist: it lands on the
+        # first real instant after the gap (otherwise a range inside the gap would be
+        # empty, and a range starting in it would open late).
+        offset = landed.utcoffset()
+        while (instant - timedelta(minutes=1)).astimezone(zone).utcoffset() == offset:
+            instant -= timedelta(minutes=1)
+    return instant
 
 
 def open_intervals(

@@ -26,7 +26,12 @@ class ProtocolConsumer(AsyncWebsocketConsumer):
     schema: TypeAdapter
 
     async def send_json(self, payload: dict) -> None:
-        await self.send(text_data=json.dumps(payload, separators=(",", ":")))
+        try:
+            await self.send(text_data=json.dumps(payload, separators=(",", ":")))
+        except OSError:
+            # The browser went away while we were answering (uvicorn's ClientDisconnected
+            # is an OSError); its disconnect handler cleans up.
+            pass
 
     async def send_error(self, code: str, message: str, **extra) -> None:
         await self.send_json({"type": "error", "code": code, "message": message, **extra})

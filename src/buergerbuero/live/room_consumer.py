@@ -22,6 +22,12 @@ def participant_for(session, user, room_id: str) -> Participant | None:
         found = query.filter(pk=participant_id).first()
         if found is not None:
             return found
+    # The admitted citizen: this browser holds the queue entry the room was opened for.
+    citizen = query.filter(role=Role.CITIZEN).first()
+    if citizen is not None and citizen.room.queue_entry_id and sessions.holds_entry(
+        session, citizen.room.queue_entry_id
+    ):
+        return citizen
     if user is not None and user.is_authenticated:
         return query.filter(role=Role.STAFF, user=user).first()
     return None

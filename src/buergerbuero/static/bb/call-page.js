@@ -129,18 +129,17 @@ async function handle(message) {
     switch (message.type) {
       case "welcome": {
         state.me = message.you;
-        mesh.configure(message.ice_servers, message.ice_transport_policy);
+        mesh.configure(message.you.id, message.ice_servers, message.ice_transport_policy);
         for (const peer of message.peers) state.names.set(peer.id, peer);
-        // Reconnected after a drop: the others keep their side; offer afresh.
+        // (Re)joined: the others hear our peer-joined and offer; old connections are stale.
         mesh.closeAll();
-        for (const peer of message.peers) mesh.create(peer, true);
         say(message.peers.length ? msg.msgConnecting : msg.msgWaitingPeer);
         announceMedia();
         break;
       }
       case "peer-joined":
         state.names.set(message.peer.id, message.peer);
-        mesh.close(message.peer.id);
+        mesh.create(message.peer, true);
         say(format(msg.msgJoined, { name: message.peer.name }));
         announceMedia();
         break;

@@ -71,6 +71,8 @@ function renderEntry(entry, department) {
 }
 
 function render(snapshot) {
+  // Presence can be changed once the console is live (disabled in the page until then).
+  document.getElementById("presence").disabled = false;
   for (const input of root.querySelectorAll('input[name="presence"]')) {
     input.checked = input.value === snapshot.presence;
   }
@@ -145,6 +147,7 @@ const socket = connectSocket(root.dataset.socket, {
     }
   },
   onClose(_event, final) {
+    document.getElementById("presence").disabled = true;
     if (!final) status.textContent = msg.msgConnectionLost;
   },
 });

@@ -1,7 +1,12 @@
 // A WebRTC mesh: one RTCPeerConnection per other participant, signalled through the
 // room socket. Each connection carries exactly one audio and one video transceiver
 // from the start, so switching camera <-> screen is a replaceTrack() on the video
-// sender and never needs renegotiation. The newcomer makes the offers.
+// sender and never needs renegotiation.
+//
+// Who offers: everyone already in the call offers to a participant who announces
+// itself (peer-joined), because only connected participants hear that announcement and
+// the newcomer is certainly listening. If two offers cross (both joined at once), the
+// participant with the smaller id yields and answers ("polite peer").
 
 export class Mesh {
   constructor({ send, onRemoteTrack, onPeerState }) {
@@ -14,7 +19,8 @@ export class Mesh {
     this.videoTrack = null;
   }
 
-  configure(iceServers, iceTransportPolicy) {
+  configure(myId, iceServers, iceTransportPolicy) {
+    this.myId = myId;
     this.config = { iceServers, iceTransportPolicy };
   }
 
@@ -67,10 +73,10 @@ export class Mesh {
     if (message.description) {
       const { description } = message;
       if (description.type === "offer") {
+        const glare = peer?.initiator && peer.pc.signalingState === "have-local-offer";
+        if (glare && this.myId > from) return; // we are impolite: our offer stands
         // A fresh offer, or an ICE-restart offer to a connection we answered before.
-        if (!peer || peer.initiator || peer.pc.signalingState !== "stable") {
-          peer = this.create(infoFor(from), false);
-        }
+        if (!peer || peer.initiator) peer = this.create(infoFor(from), false);
         await peer.pc.setRemoteDescription(description);
         this.attachLocal(peer);
         const answer = await peer.pc.createAnswer();

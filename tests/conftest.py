@@ -1,0 +1,45 @@
+"""Shared fixtures: factories for departments, staff and queue entries."""
+
+import itertools
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from buergerbuero.departments.models import Department, OpeningHours
+from buergerbuero.staff.models import StaffProfile
+
+_counter = itertools.count()
+
+
+@pytest.fixture
+def make_department(db):
+    def make(slug=None, hours=None, time_zone="Europe/Berlin", **fields):
+        """hours: list of (weekday, opens_minute, closes_minute); default: always open."""
+        n = next(_counter)
+        department = Department.objects.create(
+            slug=slug or f"dept-{n}", name=fields.pop("name", f"Department {n}"), time_zone=time_zone, **fields
+        )
+        if hours is None:
+            hours = [(day, 0, 1440) for day in range(7)]
+        OpeningHours.objects.bulk_create(
+            OpeningHours(department=department, weekday=d, opens_minute=o, closes_minute=c) for d, o, c in hours
+        )
+        return department
+
+    return make
+
+
+@pytest.fixture
+def make_staff(db):
+    def make(*departments, username=None, presence="available", password="pw-for-tests-123"):
+        from django.utils import timezone
+
+        n = next(_counter)
+        user = get_user_model().objects.create_user(
+            username=username or f"staff{n}", password=password, first_name="Sam", last_name=f"Staff{n}"
+        )
+        profile = StaffProfile.objects.create(user=user, presence=presence, seen_at=timezone.now())
+        profile.departments.set(departments)
+        return user
+
+    return make

@@ -1,0 +1,150 @@
+"""End-to-end fixtures: a real uvicorn server on its own database and headless Chromium.
+
+The server runs the configuration of the surrounding test run: SQLite with the in-memory
+channel layer, or PostgreSQL (a fresh database) with Redis when DATABASE_URL/REDIS_URL
+are set. Chromium comes from Debian (`make browser`); a missing browser fails the run.
+"""
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+import pytest
+
+from .flows import PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = pytest.mark.e2e
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _database_url(tmp_path: Path):
+    """A database of the server's own, and how to drop it afterwards."""
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith(("postgres://", "postgresql://")):
+        return f"sqlite:///{tmp_path / 'e2e.sqlite3'}", lambda: None
+    import psycopg
+
+    name = f"bb_e2e_{secrets.token_hex(4)}"
+    admin_url = urlunparse(urlparse(base)._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return urlunparse(urlparse(base)._replace(path=f"/{name}")), drop
+
+
+@pytest.fixture(scope="session")
+def office_server(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("e2e-server")
+    database_url, drop_database = _database_url(tmp_path)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "BB_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "buergerbuero.settings",
+        "PYTHONPATH": str(ROOT / "src"),
+        "REDIS_PREFIX": f"bbe2e{secrets.token_hex(4)}",
+        "STATUS_PUBSUB_CHANNEL": f"bb:e2e:{secrets.token_hex(4)}",
+        "PYTHONWARNINGS": "default",
+        "E2E_STAFF_PASSWORD": PASSWORD,
+    }
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--no-input", "-v0"], env=env, check=True, cwd=ROOT)
+    subprocess.run([*manage, "seed_demo"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [*manage, "shell", "-c", (Path(__file__).parent / "server_data.py").read_text()],
+        env=env, check=True, cwd=ROOT,
+    )
+    port = _free_port()
+    log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed in the teardown
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "buergerbuero.asgi:application", "--app-dir", str(ROOT / "src"),
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url + "/status.json", timeout=2).read()  # noqa: S310 - loopback
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                log.close()
+                raise RuntimeError("e2e server did not start:\n" + (tmp_path / "server.log").read_text())
+            time.sleep(0.2)
+    try:
+        yield url
+    finally:
+        server.terminate()
+        server.wait(10)
+        log.close()
+        server_log = (tmp_path / "server.log").read_text()
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / "e2e-server.log").write_text(server_log)
+        drop_database()
+        assert "Traceback" not in server_log, "the server logged a traceback:\n" + server_log
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make browser` (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, office_server):
+    """A page in a context of its own (own cookies: one person each)."""
+    contexts = []
+
+    def make(viewport=None):
+        context = browser.new_context(
+            base_url=office_server, locale="en-US", viewport=viewport or {"width": 1280, "height": 800}
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.console_errors = []
+        page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+        page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -1,0 +1,78 @@
+"""What people do in the office, as reusable browser steps."""
+
+from playwright.sync_api import Page, expect
+
+
+OFFICE = "e2e-office"
+PASSWORD = "e2e-password-for-tests"  # conftest hands it to server_data.py
+
+# Every remote peer's inbound video has decoded frames, and audio bytes arrive.
+MEDIA_FLOWING = """(expected) => {
+  const peers = [...(window.bbCall?.mesh.peers.values() || [])];
+  if (peers.length < expected) return false;
+  return Promise.all(peers.map(async (peer) => {
+    const stats = [...(await peer.pc.getStats()).values()];
+    const video = stats.find((s) => s.type === 'inbound-rtp' && s.kind === 'video');
+    const audio = stats.find((s) => s.type === 'inbound-rtp' && s.kind === 'audio');
+    return Boolean(video && video.framesDecoded > 0 && audio && audio.bytesReceived > 0);
+  })).then((all) => all.every(Boolean));
+}"""
+
+# The sender's microphone is really producing sound (the fake device beeps).
+SENDING_AUDIO_ENERGY = """() => Promise.all([...window.bbCall.mesh.peers.values()].map(async (peer) => {
+  const stats = [...(await peer.pc.getStats()).values()];
+  return stats.some((s) => s.type === 'media-source' && s.kind === 'audio' && s.totalAudioEnergy > 0);
+})).then((all) => all.length > 0 && all.every(Boolean))"""
+
+
+def staff_login(page: Page, username: str = "e2e-staff") -> None:
+    page.goto("/konsole/anmelden/")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Staff console")).to_be_visible()
+
+
+def set_presence(page: Page, label: str = "Available") -> None:
+    page.get_by_label(label).check()
+    expect(page.locator(f'section[data-department="{OFFICE}"] .status')).not_to_have_text("Closed")
+
+
+def knock(page: Page, name: str, topic: str = "") -> None:
+    page.goto(f"/fachbereich/{OFFICE}/")
+    page.get_by_role("link", name="Go to the waiting room").click()
+    expect(page.locator("#device-message")).to_have_text("Camera and microphone work.")
+    page.get_by_label("Your name").fill(name)
+    if topic:
+        page.get_by_label("Your topic (optional)").fill(topic)
+    page.get_by_role("button", name="Knock").click()
+    expect(page.get_by_role("heading", name="Waiting room: E2E Office")).to_be_visible()
+
+
+PEER_REPORT = """async () => {
+  const out = [];
+  for (const [id, peer] of window.bbCall?.mesh.peers || []) {
+    const stats = [...(await peer.pc.getStats()).values()]
+      .filter((s) => s.type === 'inbound-rtp')
+      .map((s) => `${s.kind}: frames ${s.framesDecoded} bytes ${s.bytesReceived}`);
+    out.push(`${id} ${peer.pc.connectionState} ${stats.join(', ')}`);
+  }
+  return out.join('; ') + ' | status: ' + document.getElementById('call-status')?.textContent;
+}"""
+
+
+def wait_for_media(page: Page, peers: int) -> None:
+    try:
+        page.wait_for_function(MEDIA_FLOWING, arg=peers, timeout=20_000, polling=250)
+    except Exception as error:
+        raise AssertionError(f"media not flowing at {page.url}: {page.evaluate(PEER_REPORT)}") from error
+
+
+def remote_video_aspect(page: Page, peer_name: str) -> float:
+    return page.evaluate(
+        """(name) => {
+          const video = document.querySelector(`video[aria-label="${name}"]`);
+          return video && video.videoHeight ? video.videoWidth / video.videoHeight : 0;
+        }""",
+        peer_name,
+    )

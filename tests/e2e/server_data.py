@@ -1,0 +1,20 @@
+"""Run inside the server's database (manage.py shell -c; never imported): the e2e departments and staff.
+
+An office open around the clock, so the tests do not depend on the time they run at.
+"""
+
+import os
+
+from django.contrib.auth import get_user_model
+
+from buergerbuero.departments.models import Department, OpeningHours
+from buergerbuero.staff.models import StaffProfile
+
+PASSWORD = os.environ["E2E_STAFF_PASSWORD"]
+
+office = Department.objects.create(slug="e2e-office", name="E2E Office", summary="Always open for the browser tests")
+OpeningHours.objects.bulk_create(
+    OpeningHours(department=office, weekday=day, opens_minute=0, closes_minute=1440) for day in range(7)
+)
+staff = get_user_model().objects.create_user("e2e-staff", password=PASSWORD, first_name="Erika", last_name="Muster")
+StaffProfile.objects.create(user=staff).departments.set([office])
