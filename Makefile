@@ -23,10 +23,13 @@ run: setup
 	@echo "Office: http://$(HOST):$(PORT)/   Staff console: http://$(HOST):$(PORT)/konsole/"
 	DEBUG=$${DEBUG:-1} $(VENV)/bin/uvicorn buergerbuero.asgi:application --app-dir src --host $(HOST) --port $(PORT)
 
-# Chromium for the browser tests, from Debian's packages (Playwright's own download
-# does not work offline); tests fail loudly if it cannot be found.
+# Chromium for the browser tests and coturn for the TURN relay test, from Debian's
+# packages (Playwright's own browser download does not work offline); gettext for
+# compiling translations. Tests fail loudly if any is missing.
 browser:
-	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v turnserver >/dev/null 2>&1 || ! command -v msgfmt >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium coturn gettext >/dev/null; \
+	fi
 
 # Every test: SQLite with the in-memory channel layer, then PostgreSQL with Redis.
 test: setup browser

@@ -63,57 +63,94 @@ def _database_url(tmp_path: Path):
     return urlunparse(urlparse(base)._replace(path=f"/{name}")), drop
 
 
+class OfficeServer:
+    """uvicorn on a database of its own; restartable on the same port and database."""
+
+    def __init__(self, tmp_path: Path, extra_env: dict | None = None):
+        tmp_path.mkdir(parents=True, exist_ok=True)
+        self.tmp_path = tmp_path
+        self.database_url, self._drop_database = _database_url(tmp_path)
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": self.database_url,
+            "BB_VAR_DIR": str(tmp_path),
+            "DJANGO_SETTINGS_MODULE": "buergerbuero.settings",
+            "PYTHONPATH": str(ROOT / "src"),
+            "REDIS_PREFIX": f"bbe2e{secrets.token_hex(4)}",
+            "STATUS_PUBSUB_CHANNEL": f"bb:e2e:{secrets.token_hex(4)}",
+            "PYTHONWARNINGS": "default",
+            "E2E_STAFF_PASSWORD": PASSWORD,
+            **(extra_env or {}),
+        }
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = None
+        self.log_path = tmp_path / "server.log"
+        self.log = open(self.log_path, "a")  # noqa: SIM115 - closed in close()
+        manage = [sys.executable, str(ROOT / "manage.py")]
+        subprocess.run([*manage, "migrate", "--no-input", "-v0"], env=self.env, check=True, cwd=ROOT)
+        subprocess.run([*manage, "seed_demo"], env=self.env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [*manage, "shell", "-c", (Path(__file__).parent / "server_data.py").read_text()],
+            env=self.env, check=True, cwd=ROOT,
+        )
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "buergerbuero.asgi:application", "--app-dir", str(ROOT / "src"),
+             "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
+            env=self.env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(self.url + "/status.json", timeout=2).read()  # noqa: S310 - loopback
+                return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("e2e server did not start:\n" + self.log_path.read_text()) from None
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
+
+    def close(self, name: str) -> None:
+        self.stop()
+        self.log.close()
+        server_log = self.log_path.read_text()
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / f"{name}-server.log").write_text(server_log)
+        self._drop_database()
+        assert "Traceback" not in server_log, "the server logged a traceback:\n" + server_log
+
+
 @pytest.fixture(scope="session")
 def office_server(tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("e2e-server")
-    database_url, drop_database = _database_url(tmp_path)
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "BB_VAR_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "buergerbuero.settings",
-        "PYTHONPATH": str(ROOT / "src"),
-        "REDIS_PREFIX": f"bbe2e{secrets.token_hex(4)}",
-        "STATUS_PUBSUB_CHANNEL": f"bb:e2e:{secrets.token_hex(4)}",
-        "PYTHONWARNINGS": "default",
-        "E2E_STAFF_PASSWORD": PASSWORD,
-    }
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "--no-input", "-v0"], env=env, check=True, cwd=ROOT)
-    subprocess.run([*manage, "seed_demo"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-    subprocess.run(
-        [*manage, "shell", "-c", (Path(__file__).parent / "server_data.py").read_text()],
-        env=env, check=True, cwd=ROOT,
-    )
-    port = _free_port()
-    log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed in the teardown
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "buergerbuero.asgi:application", "--app-dir", str(ROOT / "src"),
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(url + "/status.json", timeout=2).read()  # noqa: S310 - loopback
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                log.close()
-                raise RuntimeError("e2e server did not start:\n" + (tmp_path / "server.log").read_text())
-            time.sleep(0.2)
+    server = OfficeServer(tmp_path_factory.mktemp("e2e-server"))
+    server.start()
     try:
-        yield url
+        yield server.url
     finally:
-        server.terminate()
-        server.wait(10)
-        log.close()
-        server_log = (tmp_path / "server.log").read_text()
-        ARTIFACTS.mkdir(exist_ok=True)
-        (ARTIFACTS / "e2e-server.log").write_text(server_log)
-        drop_database()
-        assert "Traceback" not in server_log, "the server logged a traceback:\n" + server_log
+        server.close("e2e")
+
+
+@pytest.fixture
+def own_server(tmp_path):
+    """A server of the test's own, for restarts or other settings: own_server(env)."""
+    servers = []
+
+    def make(extra_env=None):
+        server = OfficeServer(tmp_path / f"server{len(servers)}", extra_env)
+        servers.append(server)
+        server.start()
+        return server
+
+    yield make
+    for index, server in enumerate(servers):
+        server.close(f"e2e-own-{index}")
 
 
 @pytest.fixture(scope="session")
@@ -128,14 +165,26 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def browser_denying_media(browser):
+    """Chromium that answers camera/microphone requests as a person clicking "Block"."""
+    args = [a for a in BROWSER_ARGS if a != "--use-fake-ui-for-media-stream"]
+    denying = browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=args)
+    yield denying
+    denying.close()
+
+
 @pytest.fixture
 def new_page(browser, office_server):
     """A page in a context of its own (own cookies: one person each)."""
     contexts = []
 
-    def make(viewport=None):
-        context = browser.new_context(
-            base_url=office_server, locale="en-US", viewport=viewport or {"width": 1280, "height": 800}
+    def make(viewport=None, base_url=None, on=None, **options):
+        context = (on or browser).new_context(
+            base_url=base_url or office_server,
+            locale="en-US",
+            viewport=viewport or {"width": 1280, "height": 800},
+            **options,
         )
         context.set_default_timeout(15_000)
         contexts.append(context)

@@ -104,7 +104,17 @@ def waiting(request, entry_id):
     if not sessions.holds_entry(request.session, entry_id):
         raise Http404
     entry = get_object_or_404(QueueEntry.objects.select_related("department"), pk=entry_id)
-    return render(request, "public/waiting.html", {"entry": entry, "department": entry.department})
+    return render(
+        request,
+        "public/waiting.html",
+        {"entry": entry, "department": entry.department, "ping_seconds": heartbeat_seconds()},
+    )
+
+
+def heartbeat_seconds() -> float:
+    """How often a waiting browser says it is still there: several times per grace period,
+    so a live page never expires, and at most every 20 s."""
+    return min(20.0, settings.QUEUE_GRACE_SECONDS / 4)
 
 
 def call(request, room_id):

@@ -54,8 +54,8 @@ function renderEntry(entry, department) {
   actions.className = "entry-actions";
   actions.append(
     button(`${msg.msgAdmit}: ${entry.name}`, (event) => {
-      event.currentTarget.disabled = true;
-      socket.send({ type: "admit", entry: entry.id });
+      // Disabled against double clicks; a refused send leaves it usable.
+      event.currentTarget.disabled = socket.send({ type: "admit", entry: entry.id });
     }, "primary admit"),
     button(`${msg.msgDecline}: ${entry.name}`, () => {
       const text = window.prompt(msg.msgDeclinePrompt, msg.msgDeclineDefault);
@@ -147,7 +147,9 @@ const socket = connectSocket(root.dataset.socket, {
     }
   },
   onClose(_event, final) {
+    // Until the next snapshot, what the queue shows may be stale: no actions on it.
     document.getElementById("presence").disabled = true;
+    for (const element of queues.querySelectorAll("button")) element.disabled = true;
     if (!final) status.textContent = msg.msgConnectionLost;
   },
 });

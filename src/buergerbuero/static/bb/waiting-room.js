@@ -37,6 +37,7 @@ function showPosition(message) {
 }
 
 const socket = connectSocket(root.dataset.socket, {
+  pingSeconds: Number(root.dataset.pingSeconds) || 20,
   onOpen() {
     officeNote.hidden = true;
   },

@@ -1,0 +1,67 @@
+"""Before knocking: the device check, and what happens without camera or permission."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .flows import OFFICE, knock, remote_video_aspect, set_presence, staff_login, wait_for_media
+
+pytestmark = pytest.mark.e2e
+
+# There is no way to unplug the fake camera of a headless browser: report it missing
+# the way a browser on a camera-less computer does.
+NO_CAMERA = """
+const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+navigator.mediaDevices.getUserMedia = (constraints) =>
+  constraints && constraints.video
+    ? Promise.reject(new DOMException("Requested device not found", "NotFoundError"))
+    : original(constraints);
+"""
+
+
+def test_device_check_explains_a_blocked_camera(new_page, browser_denying_media):
+    staff = new_page()
+    staff_login(staff)
+    set_presence(staff, "Available")
+    citizen = new_page(on=browser_denying_media)
+    citizen.goto(f"/fachbereich/{OFFICE}/anklopfen/")
+    expect(citizen.locator("#device-message")).to_contain_text("Your browser blocked the camera and microphone")
+    # Knocking still works: the chat remains.
+    expect(citizen.get_by_role("button", name="Knock")).to_be_enabled()
+
+
+def test_citizen_without_camera_talks_and_shares_the_screen(new_page):
+    staff = new_page()
+    citizen = new_page()
+    citizen.add_init_script(NO_CAMERA)
+    staff_login(staff)
+    set_presence(staff, "Available")
+
+    citizen.goto(f"/fachbereich/{OFFICE}/anklopfen/")
+    expect(citizen.locator("#device-message")).to_have_text("No camera found. You can take part with sound only.")
+    citizen.get_by_label("Your name").fill("Ohne Kamera")
+    citizen.get_by_role("button", name="Knock").click()
+    staff.locator(".queue-entry", has_text="Ohne Kamera").get_by_role("button", name="Admit: Ohne Kamera").click()
+    expect(citizen).to_have_url(re.compile(r"/gespraech/[\w-]+/$"))
+
+    # The citizen sees the staff member; the staff member hears the citizen.
+    wait_for_media(citizen, 1)
+    staff.wait_for_function(
+        """() => Promise.all([...window.bbCall.mesh.peers.values()].map(async (peer) =>
+             [...(await peer.pc.getStats()).values()].some(
+               (s) => s.type === 'inbound-rtp' && s.kind === 'audio' && s.bytesReceived > 0)))
+           .then((all) => all.length === 1 && all[0])""",
+        timeout=20_000,
+    )
+    expect(citizen.get_by_role("button", name="Camera off")).to_be_disabled()
+
+    # With no camera, a shared screen still reaches the staff member.
+    citizen.get_by_role("button", name="Share screen").click()
+    wait_for_media(staff, 1)
+    staff.wait_for_function(
+        """() => { const v = document.querySelector('video[aria-label="Ohne Kamera"]');
+                   return v && v.videoHeight && Math.abs(v.videoWidth / v.videoHeight - 16 / 9) < 0.02; }""",
+        timeout=10_000,
+    )
+    assert abs(remote_video_aspect(staff, "Ohne Kamera") - 16 / 9) < 0.02
