@@ -193,6 +193,8 @@ QUEUE_GRACE_SECONDS = int(os.environ.get("QUEUE_GRACE_SECONDS", "120"))
 STAFF_PRESENCE_TIMEOUT_SECONDS = int(os.environ.get("STAFF_PRESENCE_TIMEOUT_SECONDS", "90"))
 # Default consultation length for the wait estimate until there is history.
 DEFAULT_CONSULTATION_MINUTES = int(os.environ.get("DEFAULT_CONSULTATION_MINUTES", "10"))
+# A consultation whose staff side has been gone this long (closed tab, crash) is ended.
+ROOM_ABANDON_SECONDS = int(os.environ.get("ROOM_ABANDON_SECONDS", "120"))
 INVITATION_TTL_SECONDS = int(os.environ.get("INVITATION_TTL_SECONDS", str(30 * 60)))
 MAX_WAITING_PER_DEPARTMENT = int(os.environ.get("MAX_WAITING_PER_DEPARTMENT", "50"))
 

@@ -192,8 +192,14 @@ def new_page(browser, office_server):
         page.console_errors = []
         page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
         page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+        context.on("request", lambda request: requested.append(request.url))
+        context.on("websocket", lambda socket: requested.append(socket.url))
         return page
 
+    requested: list[str] = []
     yield make
     for context in contexts:
         context.close()
+    # No page may ever ask another host for anything (DSGVO: everything is served by us).
+    foreign = [url for url in requested if urlparse(url).hostname != "127.0.0.1"]
+    assert foreign == [], f"requests to other hosts: {foreign}"

@@ -17,7 +17,8 @@ pytestmark = pytest.mark.e2e
 
 RELAYED = """() => Promise.all([...window.bbCall.mesh.peers.values()].map(async (peer) => {
   const stats = await peer.pc.getStats();
-  const pair = [...stats.values()].find((s) => s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded');
+  const transport = [...stats.values()].find((s) => s.type === 'transport' && s.selectedCandidatePairId);
+  const pair = transport && stats.get(transport.selectedCandidatePairId);
   if (!pair) return null;
   return [stats.get(pair.localCandidateId).candidateType, stats.get(pair.remoteCandidateId).candidateType];
 }))"""
@@ -60,8 +61,9 @@ def test_call_through_turn_relay_with_issued_credentials(own_server, new_page, c
 
     wait_for_media(citizen, 1)
     wait_for_media(staff, 1)
-    assert citizen.evaluate(RELAYED) == [["relay", "relay"]]
-    assert staff.evaluate(RELAYED) == [["relay", "relay"]]
+    for page in (citizen, staff):
+        page.wait_for_function(f"() => ({RELAYED})().then((pairs) => pairs.every(Boolean))")
+        assert page.evaluate(RELAYED) == [["relay", "relay"]]
 
     # The relay refuses a tampered credential: no relay candidate can be gathered.
     gather = """async (tamper) => {

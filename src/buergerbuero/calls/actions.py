@@ -19,7 +19,9 @@ def staff_display_name(user) -> str:
 def open_room(entry, user) -> Room:
     """The private room for an admitted queue entry (called inside admit's transaction)."""
     room = Room.objects.create(department_id=entry.department_id, queue_entry=entry)
-    Participant.objects.create(room=room, role=Role.STAFF, user=user, display_name=staff_display_name(user))
+    Participant.objects.create(
+        room=room, role=Role.STAFF, user=user, display_name=staff_display_name(user), seen_at=timezone.now()
+    )
     Participant.objects.create(room=room, role=Role.CITIZEN, display_name=entry.display_name)
     return room
 
@@ -83,6 +85,30 @@ def redeem_invitation(token: str, display_name: str) -> Participant:
         )
         Invitation.objects.filter(pk=token).update(used_by=participant)
     return participant
+
+
+def touch_participant(participant: Participant) -> None:
+    Participant.objects.filter(pk=participant.pk).update(seen_at=timezone.now())
+
+
+def end_abandoned_rooms(now=None) -> int:
+    """End active rooms whose staff have not been seen for the grace period: a closed tab
+    or a crashed laptop must not leave a department "in a consultation" forever."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.ROOM_ABANDON_SECONDS)
+    recently_seen = Participant.objects.filter(
+        role=Role.STAFF, left_at__isnull=True, seen_at__gte=cutoff
+    ).values("room_id")
+    abandoned = Room.objects.filter(ended_at__isnull=True, created_at__lt=cutoff).exclude(
+        pk__in=recently_seen
+    )
+    ended = 0
+    for room in abandoned:
+        staff = room.participants.filter(role=Role.STAFF).first()
+        if staff is not None:
+            end_room(room.pk, staff)
+            ended += 1
+    return ended
 
 
 def leave_room(participant: Participant) -> None:

@@ -45,6 +45,8 @@ class Participant(models.Model):
     )
     joined_at = models.DateTimeField(auto_now_add=True)
     left_at = models.DateTimeField(null=True, blank=True)
+    # Kept fresh by the call socket; a room whose staff are unseen for long is ended.
+    seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["joined_at"]

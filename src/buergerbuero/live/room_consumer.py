@@ -3,12 +3,15 @@ participants, the in-call chat (relayed, never stored), invitations and hang-up.
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from buergerbuero.calls import actions
 from buergerbuero.calls.models import Participant, Role
 from buergerbuero.calls.turn import ice_servers_for
+from buergerbuero.staff import presence
+from buergerbuero.staff.models import StaffProfile
 
 from . import groups, schemas, sessions
 from .protocol import CLOSE_GONE, ProtocolConsumer
@@ -16,7 +19,11 @@ from .protocol import CLOSE_GONE, ProtocolConsumer
 
 def participant_for(session, user, room_id: str) -> Participant | None:
     """The participant this browser is in `room_id`, if it was admitted or invited."""
-    query = Participant.objects.select_related("room").filter(room_id=room_id, left_at__isnull=True)
+    # Who left a running call is out; everybody of an ended call is still recognised, so that
+    # a reload is told the call ended instead of "not admitted".
+    query = Participant.objects.select_related("room").filter(
+        Q(left_at__isnull=True) | Q(room__ended_at__isnull=False), room_id=room_id
+    )
     participant_id = sessions.participant_id_for(session, room_id)
     if participant_id:
         found = query.filter(pk=participant_id).first()
@@ -55,6 +62,7 @@ class RoomConsumer(ProtocolConsumer):
             await self.close(code=CLOSE_GONE)
             return
         await self.accept()
+        await database_sync_to_async(self.still_here)()
         self.joined = [groups.room(self.room_id), groups.participant(self.me.pk)]
         for group in self.joined:
             await self.channel_layer.group_add(group, self.channel_name)
@@ -70,6 +78,15 @@ class RoomConsumer(ProtocolConsumer):
         )
         await self.to_room({"type": "peer-joined", "peer": peer_info(self.me)})
 
+    def still_here(self) -> None:
+        """Heartbeat: the participant is in the call, and a staff member in a call is
+        still present for the status board ("in a consultation", not "closed")."""
+        actions.touch_participant(self.me)
+        if self.me.role == Role.STAFF and self.me.user_id:
+            profile = StaffProfile.objects.filter(user_id=self.me.user_id).first()
+            if profile is not None:
+                presence.heartbeat(profile)
+
     def _peers(self) -> list[dict]:
         others = Participant.objects.filter(room_id=self.room_id, left_at__isnull=True).exclude(pk=self.me.pk)
         return [peer_info(p) for p in others]
@@ -78,6 +95,7 @@ class RoomConsumer(ProtocolConsumer):
         for group in self.joined:
             await self.channel_layer.group_discard(group, self.channel_name)
         if self.joined:
+            await database_sync_to_async(self.still_here)()
             await self.to_room({"type": "peer-gone", "id": self.me.pk})
 
     async def to_room(self, payload: dict) -> None:
@@ -91,6 +109,7 @@ class RoomConsumer(ProtocolConsumer):
             await self.send_json(event["payload"])
 
     async def on_ping(self, message) -> None:
+        await database_sync_to_async(self.still_here)()
         await self.send_json({"type": "pong"})
 
     async def on_signal(self, message: schemas.Signal) -> None:

@@ -1,8 +1,9 @@
 """Per-process background work, started by the ASGI lifespan.
 
 Every ten seconds, aligned to the wall clock so that a tick falls on each full minute
-(when schedules open and close): expire waiting citizens whose browser is gone, and
-refresh this process's status board if anything a citizen sees has changed.
+(when schedules open and close): expire waiting citizens whose browser is gone, end
+consultations whose staff side is gone, and refresh this process's status board if
+anything a citizen sees has changed.
 """
 
 import asyncio
@@ -29,9 +30,11 @@ async def snapshot() -> str:
 
 
 async def tick() -> None:
+    from buergerbuero.calls.actions import end_abandoned_rooms
     from buergerbuero.waiting.actions import expire_stale
 
     await database_sync_to_async(expire_stale)()
+    await database_sync_to_async(end_abandoned_rooms)()
     await hub.broadcast_if_changed(await snapshot())
 
 
