@@ -30,10 +30,20 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY") or (
-    # Only for local runs: production must set SECRET_KEY (docs/deploy.md).
-    "insecure-development-key-set-SECRET_KEY-in-production"
-)
+def installation_secret_key() -> str:
+    """Without SECRET_KEY, a random key is made once and kept in the var directory, so no
+    installation ever runs with a key that is published in the source."""
+    import secrets
+
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = os.environ.get("SECRET_KEY") or installation_secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -143,8 +153,8 @@ STORAGES = {
 # production may run collectstatic and put a web server in front (docs/deploy.md).
 WHITENOISE_USE_FINDERS = True
 # WhiteNoise serves through sync iterators, which Django's ASGI handler wraps (and warns
-# about). Our assets are a few small files with long cache lifetimes; a large site puts
-# nginx in front for /static/ (docs/deploy.md).
+# about). Our assets are a few small files; a large site puts nginx in front for
+# /static/ (docs/deploy.md).
 warnings.filterwarnings(
     "ignore",
     message="StreamingHttpResponse must consume synchronous iterators",

@@ -8,6 +8,7 @@ recomputes the HMAC and refuses expired usernames, so no per-user state is share
 import base64
 import hashlib
 import hmac
+import secrets
 import time
 
 from django.conf import settings
@@ -21,13 +22,16 @@ def turn_credentials(user_id: str, secret: str, ttl_seconds: int, now: float | N
 
 
 def ice_servers_for(participant_id: str) -> list[dict]:
+    """ICE servers for one participant. The TURN user part is random, not the participant
+    id, so the relay's logs cannot be linked to a consultation (docs/deploy.md)."""
+    del participant_id  # each call gets fresh, unlinkable credentials
     servers = [dict(server) for server in settings.ICE_SERVERS]
     if settings.TURN_URLS and settings.TURN_SECRET:
         servers.append(
             {
                 "urls": list(settings.TURN_URLS),
                 **turn_credentials(
-                    participant_id, settings.TURN_SECRET, settings.TURN_CREDENTIAL_TTL_SECONDS
+                    secrets.token_hex(8), settings.TURN_SECRET, settings.TURN_CREDENTIAL_TTL_SECONDS
                 ),
             }
         )

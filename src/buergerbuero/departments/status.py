@@ -56,8 +56,12 @@ def staffing(department_ids, now=None) -> dict[int, tuple[int, int]]:
 def state_from(
     ranges: list[schedule.Range], zone, now: datetime, available: int, free: int
 ) -> DepartmentState:
-    if schedule.is_open(ranges, zone, now) and available:
-        return DepartmentState(OPEN if free else BUSY, None, available, free)
+    if schedule.is_open(ranges, zone, now):
+        if available:
+            return DepartmentState(OPEN if free else BUSY, None, available, free)
+        # Within opening hours but nobody at the desk: the next scheduled opening (after
+        # today's hours) would mislead, since staff may be back any minute.
+        return DepartmentState(CLOSED, None, available, free)
     return DepartmentState(CLOSED, schedule.next_opening(ranges, zone, now), available, free)
 
 

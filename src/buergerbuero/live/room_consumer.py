@@ -104,6 +104,12 @@ class RoomConsumer(ProtocolConsumer):
             groups.room(self.room_id), {"type": "relay", "sender": self.me.pk, "payload": payload}
         )
 
+    async def forward(self, event) -> None:
+        await super().forward(event)
+        if event["payload"]["type"] == "ended":
+            # An ended room carries nothing more: no chat, no signalling.
+            await self.close(code=CLOSE_GONE)
+
     async def relay(self, event) -> None:
         if event["sender"] != self.me.pk:
             await self.send_json(event["payload"])

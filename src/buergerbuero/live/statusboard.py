@@ -11,6 +11,7 @@ with a single process (no REDIS_URL) the publisher hands it to the hub's loop.
 """
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -49,6 +50,8 @@ class StatusHub:
                 delivered += 1
             except Exception:
                 self.watchers.discard(send)
+                with contextlib.suppress(Exception):
+                    await send({"type": "websocket.close", "code": 1013})  # try again later
         return delivered
 
     async def broadcast_if_changed(self, text: str) -> bool:

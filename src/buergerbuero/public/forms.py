@@ -1,7 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from buergerbuero.waiting.actions import clean_text
 from buergerbuero.waiting.models import DISPLAY_NAME_MAX, TOPIC_MAX
+
+
+def clean_name(value: str) -> str:
+    name = clean_text(value, DISPLAY_NAME_MAX)
+    if not name.strip("\u200b\u200c\u200d\u2060\ufeff"):
+        raise forms.ValidationError(_("Please enter a name."))
+    return name
 
 
 class KnockForm(forms.Form):
@@ -19,10 +27,7 @@ class KnockForm(forms.Form):
     )
 
     def clean_display_name(self):
-        name = " ".join(self.cleaned_data["display_name"].split())
-        if not name:
-            raise forms.ValidationError(_("Please enter a name."))
-        return name
+        return clean_name(self.cleaned_data["display_name"])
 
 
 class GuestForm(forms.Form):
@@ -31,3 +36,6 @@ class GuestForm(forms.Form):
         max_length=DISPLAY_NAME_MAX,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
+
+    def clean_display_name(self):
+        return clean_name(self.cleaned_data["display_name"])

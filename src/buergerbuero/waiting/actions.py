@@ -60,7 +60,8 @@ def _resolve(entry_id: str, state: str, user=None, **fields) -> QueueEntry:
     )
     entry = QueueEntry.objects.get(pk=entry_id)
     if not updated:
-        raise AlreadyHandled() if user is not None else NotWaiting()
+        handled_by_staff = entry.state in (EntryState.ADMITTED, EntryState.DECLINED)
+        raise AlreadyHandled() if user is not None and handled_by_staff else NotWaiting()
     return entry
 
 

@@ -143,6 +143,12 @@ async function handle(message) {
         say(format(msg.msgJoined, { name: message.peer.name }));
         announceMedia();
         break;
+      case "peer-gone": {
+        // Their socket dropped; media may still flow, and they usually come back.
+        const note = videos.querySelector(`[data-peer="${CSS.escape(message.id)}"] .media-state`);
+        if (note) note.textContent = `(${msg.msgPeerGone})`;
+        break;
+      }
       case "peer-left": {
         const name = state.names.get(message.id)?.name || "";
         mesh.close(message.id);
