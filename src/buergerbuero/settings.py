@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "buergerbuero.staff",
     "buergerbuero.waiting",
     "buergerbuero.calls",
+    "buergerbuero.bookings",
     "buergerbuero.live",
     "buergerbuero.public",
     "buergerbuero.console",
@@ -207,6 +208,37 @@ DEFAULT_CONSULTATION_MINUTES = int(os.environ.get("DEFAULT_CONSULTATION_MINUTES"
 ROOM_ABANDON_SECONDS = int(os.environ.get("ROOM_ABANDON_SECONDS", "120"))
 INVITATION_TTL_SECONDS = int(os.environ.get("INVITATION_TTL_SECONDS", str(30 * 60)))
 MAX_WAITING_PER_DEPARTMENT = int(os.environ.get("MAX_WAITING_PER_DEPARTMENT", "50"))
+
+# --- Appointments ---------------------------------------------------------
+# A booked citizen may enter the waiting room this long before and after the start.
+BOOKING_EARLY_MINUTES = int(os.environ.get("BOOKING_EARLY_MINUTES", "10"))
+BOOKING_LATE_MINUTES = int(os.environ.get("BOOKING_LATE_MINUTES", "15"))
+# Mail: console backend by default; SMTP via EMAIL_HOST etc. (docs/deploy.md).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "buergerbuero@localhost")
+# Absolute links in mails and calendar files.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
+
+# Behind a reverse proxy that sets X-Forwarded-For (docs/deploy.md).
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+# Rate limits (per client address): count per window in seconds.
+RATE_LIMITS = {
+    "book": (int(os.environ.get("RATE_BOOK", "10")), 3600),
+    "cancel": (int(os.environ.get("RATE_CANCEL", "20")), 3600),
+    "code": (int(os.environ.get("RATE_CODE", "20")), 3600),
+}
+CACHES = (
+    {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                 "KEY_PREFIX": os.environ.get("REDIS_PREFIX", "bb")}}
+    if REDIS_URL
+    else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+)
 
 # --- WebRTC ---------------------------------------------------------------
 # ICE_SERVERS: JSON list of RTCIceServer dicts without credentials (e.g. your own STUN).

@@ -47,3 +47,22 @@ DEMO_DEPARTMENTS = [
     ("selbsthilfe", "Beratung zur Selbsthilfe", "Wege in eine Selbsthilfegruppe. (Demo: dienstags, donnerstags und samstags rund um die Uhr.)",
      days([TUE, THU, SAT], "00:00", "24:00")),
 ]
+
+KREISHAUS = "Kreishaus, Hauptstraße 1, Zimmer 104"
+
+# Appointment kinds: (name, mode, minutes, address for in-person visits).
+DEMO_APPOINTMENT_KINDS = {
+    "elterngeldstelle": [
+        ("Beratung per Video", "video", 30, ""),
+        ("Antragsabgabe vor Ort", "in_person", 15, KREISHAUS),
+    ],
+    "beratung-einbuergerung": [("Erstberatung per Video", "video", 45, "")],
+    "wohngeldschein": [("Beratung per Video", "video", 20, "")],
+    "bafoeg": [("Beratung per Video", "video", 20, "")],
+    "schwerbehindertenstelle": [
+        ("Beratung per Video", "video", 30, ""),
+        ("Persönliche Vorsprache", "in_person", 30, KREISHAUS),
+    ],
+    "wirtschaftsfoerderung": [("Gründungsberatung per Video", "video", 60, "")],
+    "selbsthilfe": [("Erstgespräch per Video", "video", 30, "")],
+}

@@ -30,11 +30,13 @@ async def snapshot() -> str:
 
 
 async def tick() -> None:
+    from buergerbuero.bookings.mails import send_due as send_due_mails
     from buergerbuero.calls.actions import end_abandoned_rooms
     from buergerbuero.waiting.actions import expire_stale
 
     await database_sync_to_async(expire_stale)()
     await database_sync_to_async(end_abandoned_rooms)()
+    await database_sync_to_async(send_due_mails)()
     await hub.broadcast_if_changed(await snapshot())
 
 

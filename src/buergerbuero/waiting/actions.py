@@ -48,6 +48,21 @@ def knock(department: Department, display_name: str, topic: str = "", language: 
     return entry
 
 
+def knock_booked(booking) -> QueueEntry:
+    """A booked citizen checking in: no opening-hours or queue-size check, since the
+    department promised this time."""
+    entry = QueueEntry.objects.create(
+        department_id=booking.department_id,
+        display_name=booking.display_name,
+        topic=booking.topic,
+        language=booking.language,
+        seen_at=timezone.now(),
+        booked_for=booking.starts_at,
+    )
+    transaction.on_commit(lambda: announce.queue_changed(booking.department_id))
+    return entry
+
+
 def touch(entry_id: str) -> None:
     QueueEntry.objects.filter(pk=entry_id, state=EntryState.WAITING).update(seen_at=timezone.now())
 

@@ -39,6 +39,8 @@ class QueueEntry(models.Model):
         "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decline_message = models.CharField(max_length=STAFF_MESSAGE_MAX, blank=True)
+    # Set for a citizen who checked in with a booking: offered first at that time.
+    booked_for = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]

@@ -17,14 +17,19 @@ def waiting_entries(department_id: int):
     return QueueEntry.objects.filter(department_id=department_id, state=EntryState.WAITING)
 
 
+def queue_order(entries: list[QueueEntry]) -> list[QueueEntry]:
+    """Booked citizens first, by appointment time, then everyone else by arrival.
+
+    A booked citizen can only check in around the appointment time, so "booked first"
+    is "at their time" (issue: booked citizens are offered first at their time).
+    """
+    return sorted(entries, key=lambda e: (e.booked_for is None, e.booked_for or e.created_at, e.created_at))
+
+
 def position_of(entry: QueueEntry) -> int:
     """1 means next in line."""
-    return (
-        waiting_entries(entry.department_id)
-        .filter(created_at__lt=entry.created_at)
-        .count()
-        + 1
-    )
+    ordered = queue_order(list(waiting_entries(entry.department_id).only("id", "booked_for", "created_at")))
+    return next((i for i, e in enumerate(ordered, 1) if e.pk == entry.pk), len(ordered) + 1)
 
 
 def average_consultation_minutes(department_id: int, now=None) -> float:

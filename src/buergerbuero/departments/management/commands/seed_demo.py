@@ -4,7 +4,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from buergerbuero.departments.demo import DEMO_DEPARTMENTS
+from buergerbuero.bookings.models import AppointmentKind, BookingSettings
+from buergerbuero.departments.demo import DEMO_APPOINTMENT_KINDS, DEMO_DEPARTMENTS
 from buergerbuero.departments.models import Department, OpeningHours
 from buergerbuero.staff.models import StaffProfile
 
@@ -29,6 +30,12 @@ class Command(BaseCommand):
                 for d, o, c in hours
             )
             departments.append(department)
+            BookingSettings.objects.get_or_create(department=department)
+            for position, (name, mode, minutes, location) in enumerate(DEMO_APPOINTMENT_KINDS.get(slug, [])):
+                AppointmentKind.objects.update_or_create(
+                    department=department, name=name,
+                    defaults={"mode": mode, "duration_minutes": minutes, "location": location, "position": position},
+                )
         user_model = get_user_model()
         user, _created = user_model.objects.get_or_create(
             username=username, defaults={"first_name": "Demo", "last_name": "Sachbearbeitung"}

@@ -1,0 +1,70 @@
+"""Reading a department's calendar from the database for the slot computation."""
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+
+import holidays as holiday_calendars
+from django.utils import timezone
+
+from buergerbuero.departments.status import ranges_of
+
+from .models import AppointmentKind, BookingSettings, Closure, OccupiedCell
+from .slots import Rules, bookable_intervals, free_slots
+
+
+def settings_for(department) -> BookingSettings:
+    found = BookingSettings.objects.filter(department=department).first()
+    return found or BookingSettings(department=department)
+
+
+def public_holidays(settings: BookingSettings, years: list[int]) -> set[date]:
+    """Public holidays from the maintained `holidays` package (NRW by default)."""
+    calendar = holiday_calendars.country_holidays(
+        settings.holiday_country, subdiv=settings.holiday_subdivision or None, years=years
+    )
+    return set(calendar.keys())
+
+
+def rules_for(kind: AppointmentKind, settings: BookingSettings) -> Rules:
+    return Rules(
+        duration=timedelta(minutes=kind.duration_minutes),
+        buffer=timedelta(minutes=settings.buffer_minutes),
+        parallel=max(1, settings.parallel_staff),
+        min_notice=timedelta(minutes=settings.min_notice_minutes),
+        horizon_days=settings.horizon_days,
+    )
+
+
+def calendar_of(department, settings: BookingSettings, now: datetime):
+    """Bookable intervals and occupied cells per seat, from now to the horizon."""
+    zone = department.zone
+    horizon_end = now + timedelta(days=settings.horizon_days + 2)
+    years = sorted({now.astimezone(zone).year, horizon_end.astimezone(zone).year})
+    closures = Closure.objects.filter(department=department, ends_at__gt=now, starts_at__lt=horizon_end)
+    intervals = bookable_intervals(
+        ranges_of(department),
+        zone,
+        now,
+        settings.horizon_days,
+        public_holidays(settings, years),
+        [(c.starts_at, c.ends_at) for c in closures],
+    )
+    occupied: dict[int, set[datetime]] = {}
+    for seat, start in OccupiedCell.objects.filter(
+        department=department, starts_at__gte=now - timedelta(hours=12), starts_at__lt=horizon_end
+    ).values_list("seat", "starts_at"):
+        occupied.setdefault(seat, set()).add(start)
+    return intervals, occupied
+
+
+def available_slots(
+    kind: AppointmentKind, now: datetime | None = None, ignore_notice: bool = False
+) -> list[tuple[datetime, int]]:
+    """Every free (start, seat) of `kind` from now to the booking horizon."""
+    now = now or timezone.now()
+    settings = settings_for(kind.department)
+    rules = rules_for(kind, settings)
+    if ignore_notice:
+        rules = replace(rules, min_notice=timedelta(0))
+    intervals, occupied = calendar_of(kind.department, settings, now)
+    return free_slots(intervals, rules, occupied, now, kind.department.zone)

@@ -1,0 +1,185 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from buergerbuero.calls.ids import new_public_id, new_secret_token
+
+from .codes import new_booking_code
+
+# Bookings occupy cells of this many minutes; every duration and buffer is a multiple.
+CELL_MINUTES = 5
+
+
+class BookingSettings(models.Model):
+    """How a department takes appointments."""
+
+    department = models.OneToOneField(
+        "departments.Department", on_delete=models.CASCADE, related_name="booking_settings"
+    )
+    parallel_staff = models.PositiveSmallIntegerField(_("staff serving in parallel"), default=1)
+    buffer_minutes = models.PositiveSmallIntegerField(_("buffer between appointments (minutes)"), default=5)
+    horizon_days = models.PositiveSmallIntegerField(_("bookable days ahead"), default=28)
+    min_notice_minutes = models.PositiveIntegerField(_("minimum notice (minutes)"), default=120)
+    holiday_country = models.CharField(max_length=2, default="DE")
+    holiday_subdivision = models.CharField(
+        max_length=8, default="NW", blank=True, help_text=_("e.g. NW for North Rhine-Westphalia")
+    )
+
+    class Meta:
+        verbose_name = _("booking settings")
+        verbose_name_plural = _("booking settings")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(parallel_staff__gte=1), name="parallel_staff_positive"),
+            models.CheckConstraint(
+                condition=models.Q(buffer_minutes__lte=240), name="buffer_minutes_reasonable"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"booking settings of {self.department}"
+
+
+class Mode(models.TextChoices):
+    VIDEO = "video", _("video consultation")
+    IN_PERSON = "in_person", _("in-person visit")
+
+
+class AppointmentKind(models.Model):
+    department = models.ForeignKey(
+        "departments.Department", on_delete=models.CASCADE, related_name="appointment_kinds"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    mode = models.CharField(_("kind"), max_length=10, choices=Mode.choices, default=Mode.VIDEO)
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=30)
+    location = models.CharField(
+        _("address (in-person visits)"), max_length=240, blank=True
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("appointment kind")
+        verbose_name_plural = _("appointment kinds")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=CELL_MINUTES, duration_minutes__lte=480),
+                name="appointment_duration_reasonable",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.duration_minutes} min)"
+
+
+class Closure(models.Model):
+    """A one-off closure staff enter (training day, staff meeting, building closed)."""
+
+    department = models.ForeignKey(
+        "departments.Department", on_delete=models.CASCADE, related_name="closures"
+    )
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(starts_at__lt=models.F("ends_at")), name="closure_not_empty")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department}: {self.starts_at:%Y-%m-%d %H:%M} – {self.ends_at:%Y-%m-%d %H:%M}"
+
+
+class BookingStatus(models.TextChoices):
+    BOOKED = "booked", _("booked")
+    WAITING = "waiting", _("waiting")
+    IN_CONSULTATION = "in_consultation", _("in consultation")
+    DONE = "done", _("done")
+    NO_SHOW = "no_show", _("no-show")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class Booking(models.Model):
+    id = models.CharField(primary_key=True, max_length=32, default=new_public_id, editable=False)
+    # The short code a citizen types or reads out; the token is the secret of the link.
+    code = models.CharField(max_length=16, unique=True, default=new_booking_code, editable=False)
+    token = models.CharField(max_length=64, unique=True, default=new_secret_token, editable=False)
+    department = models.ForeignKey(
+        "departments.Department", on_delete=models.PROTECT, related_name="bookings"
+    )
+    kind = models.ForeignKey(AppointmentKind, on_delete=models.PROTECT, related_name="bookings")
+    starts_at = models.DateTimeField(db_index=True)
+    ends_at = models.DateTimeField()
+    seat = models.PositiveSmallIntegerField(default=0)
+    display_name = models.CharField(max_length=60)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    topic = models.CharField(max_length=200, blank=True)
+    language = models.CharField(max_length=12, blank=True)
+    status = models.CharField(max_length=16, choices=BookingStatus.choices, default=BookingStatus.BOOKED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    booked_by_staff = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_message = models.CharField(max_length=500, blank=True)
+    queue_entry = models.OneToOneField(
+        "waiting.QueueEntry", null=True, blank=True, on_delete=models.SET_NULL, related_name="booking"
+    )
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["department", "starts_at", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.starts_at:%Y-%m-%d %H:%M} {self.display_name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (BookingStatus.BOOKED, BookingStatus.WAITING, BookingStatus.IN_CONSULTATION)
+
+
+class OccupiedCell(models.Model):
+    """One CELL_MINUTES cell of one seat taken by a booking (its time plus buffer).
+
+    The unique constraint is what makes double booking impossible, on SQLite and
+    PostgreSQL alike, whatever mix of durations overlaps: the second transaction to
+    claim a cell fails with an IntegrityError and takes the next seat or gives up.
+    """
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="cells")
+    department = models.ForeignKey("departments.Department", on_delete=models.CASCADE, related_name="+")
+    seat = models.PositiveSmallIntegerField()
+    starts_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["department", "seat", "starts_at"], name="one_booking_per_cell")
+        ]
+
+
+class MailKind(models.TextChoices):
+    CONFIRMATION = "confirmation", _("confirmation")
+    REMINDER = "reminder", _("reminder")
+    CHANGE = "change", _("change")
+    CANCELLATION = "cancellation", _("cancellation")
+
+
+class OutgoingMail(models.Model):
+    """A mail to send outside the request, retried until it goes out; the booking never
+    depends on it."""
+
+    booking = models.ForeignKey(Booking, null=True, on_delete=models.CASCADE, related_name="mails")
+    kind = models.CharField(max_length=16, choices=MailKind.choices)
+    to = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    send_after = models.DateTimeField(db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["send_after"]

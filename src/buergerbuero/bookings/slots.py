@@ -1,0 +1,85 @@
+"""Free appointment slots: the opening schedule minus holidays, closures and bookings.
+
+Pure functions; times are aware datetimes in UTC, days and holidays are the
+department's local dates. Slots of a kind start at the opening and follow each other
+every (duration + buffer) minutes, so a day's offer looks like a printed timetable.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from buergerbuero.departments import schedule
+
+from .models import CELL_MINUTES
+
+CELL = timedelta(minutes=CELL_MINUTES)
+
+
+@dataclass(frozen=True)
+class Rules:
+    duration: timedelta
+    buffer: timedelta
+    parallel: int
+    min_notice: timedelta
+    horizon_days: int
+
+
+def cells(start: datetime, length: timedelta) -> list[datetime]:
+    """The cell starts a booking of `length` from `start` occupies."""
+    count = -(-int(length.total_seconds()) // (CELL_MINUTES * 60))
+    return [start + CELL * i for i in range(count)]
+
+
+def bookable_intervals(
+    ranges: Iterable[schedule.Range],
+    zone: ZoneInfo,
+    now: datetime,
+    days: int,
+    holidays: set[date],
+    closures: Iterable[tuple[datetime, datetime]],
+) -> list[tuple[datetime, datetime]]:
+    """Opening intervals of the coming `days`, minus holidays and closures."""
+    closures = sorted(closures)
+    result = []
+    for begin, end in schedule.open_intervals(ranges, zone, now, days + 1):
+        if begin.astimezone(zone).date() in holidays:
+            continue
+        pieces = [(begin, end)]
+        for c_begin, c_end in closures:
+            pieces = [
+                part
+                for b, e in pieces
+                for part in ((b, min(e, c_begin)), (max(b, c_end), e))
+                if part[0] < part[1]
+            ]
+        result.extend(pieces)
+    return result
+
+
+def free_slots(
+    intervals: list[tuple[datetime, datetime]],
+    rules: Rules,
+    occupied: dict[int, set[datetime]],
+    now: datetime,
+    zone: ZoneInfo,
+) -> list[tuple[datetime, int]]:
+    """(start, seat) of every free slot: the appointment fits in the opening interval,
+    respects the notice and the horizon, and one seat has all its cells free (the
+    appointment and the buffer after it)."""
+    earliest = now + rules.min_notice
+    last_day = now.astimezone(zone).date() + timedelta(days=rules.horizon_days)
+    step = rules.duration + rules.buffer
+    free = []
+    for begin, end in intervals:
+        start = begin
+        while start + rules.duration <= end:
+            if start >= earliest and start.astimezone(zone).date() <= last_day:
+                needed = cells(start, step)
+                for seat in range(rules.parallel):
+                    if not occupied.get(seat, set()).intersection(needed):
+                        free.append((start, seat))
+                        break
+            start += step
+    return free

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "bookings"
+
+urlpatterns = [
+    path("fachbereich/<slug:slug>/termin/", views.choose, name="choose"),
+    path("fachbereich/<slug:slug>/termin/<int:kind_id>/<str:start>/", views.book, name="book"),
+    path("fachbereich/<slug:slug>/code/", views.check_in_by_code, name="check_in_by_code"),
+    path("termin/<str:token>/", views.manage, name="manage"),
+    path("termin/<str:token>/termin.ics", views.ics, name="ics"),
+    path("termin/<str:token>/qr.svg", views.qr, name="qr"),
+    path("termin/<str:token>/absagen/", views.cancel, name="cancel"),
+    path("termin/<str:token>/verschieben/", views.move, name="move"),
+    path("termin/<str:token>/eintreten/", views.check_in, name="check_in"),
+]

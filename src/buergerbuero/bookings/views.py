@@ -1,0 +1,199 @@
+"""Citizens' booking pages: pick a slot, book, view, move, cancel, check in."""
+
+from collections import defaultdict
+from datetime import datetime
+
+import segno
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from buergerbuero.departments.models import Department
+from buergerbuero.live import sessions
+from buergerbuero.ratelimit import allow
+
+from . import actions
+from .availability import available_slots
+from .codes import format_code, normalise_code
+from .errors import BookingError, NotActive, TooEarly, TooLate
+from .forms import BookingForm, CodeForm
+from .ics import booking_ics
+from .mails import booking_link
+from .models import AppointmentKind, Booking
+
+TOO_MANY = 429
+
+
+def slots_by_day(kind: AppointmentKind) -> list[tuple]:
+    zone = kind.department.zone
+    days = defaultdict(list)
+    for start, _seat in available_slots(kind):
+        days[start.astimezone(zone).date()].append(start)
+    return sorted(days.items())
+
+
+def choose(request, slug):
+    """Appointment kinds of a department, and the free slots of the chosen one."""
+    department = get_object_or_404(Department, slug=slug, is_active=True)
+    kinds = list(department.appointment_kinds.filter(is_active=True))
+    if not kinds:
+        raise Http404
+    kind = next((k for k in kinds if str(k.pk) == request.GET.get("art")), kinds[0])
+    moving = _moving_booking(request)
+    return render(
+        request,
+        "bookings/choose.html",
+        {"department": department, "kinds": kinds, "kind": kind, "days": slots_by_day(kind), "moving": moving},
+    )
+
+
+def _moving_booking(request):
+    token = request.GET.get("verschieben")
+    if not token:
+        return None
+    return Booking.objects.filter(token=token, status="booked").first()
+
+
+def _parse_start(text: str) -> datetime:
+    try:
+        start = datetime.fromisoformat(text)
+    except ValueError:
+        raise Http404 from None
+    if start.tzinfo is None:
+        raise Http404
+    return start
+
+
+def book(request, slug, kind_id, start):
+    department = get_object_or_404(Department, slug=slug, is_active=True)
+    kind = get_object_or_404(AppointmentKind, pk=kind_id, department=department, is_active=True)
+    starts_at = _parse_start(start)
+    form = BookingForm(request.POST or None)
+    problem = None
+    alternatives = []
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if not allow(request, "book"):
+            problem, status = "rate_limited", TOO_MANY
+        else:
+            try:
+                booking = actions.book(kind, starts_at, language=get_language() or "", **form.cleaned_data)
+            except BookingError as error:
+                problem, alternatives, status = error.code, error.alternatives, 409
+            else:
+                return redirect("bookings:manage", token=booking.token)
+    return render(
+        request,
+        "bookings/book.html",
+        {"department": department, "kind": kind, "starts_at": starts_at, "form": form,
+         "problem": problem, "alternatives": alternatives},
+        status=status,
+    )
+
+
+def manage(request, token):
+    booking = get_object_or_404(Booking.objects.select_related("department", "kind"), token=token)
+    opens, closes = actions.check_in_window(booking)
+    now = timezone.now()
+    return render(
+        request,
+        "bookings/manage.html",
+        {
+            "booking": booking,
+            "department": booking.department,
+            "code": format_code(booking.code),
+            "link": booking_link(booking),
+            "check_in_opens": opens,
+            "can_check_in": booking.status in ("booked", "waiting") and opens <= now <= closes,
+            "too_early": booking.status == "booked" and now < opens,
+        },
+    )
+
+
+def ics(request, token):
+    booking = get_object_or_404(Booking.objects.select_related("department", "kind"), token=token)
+    response = HttpResponse(booking_ics(booking), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="termin.ics"'
+    return response
+
+
+def qr(request, token):
+    booking = get_object_or_404(Booking, token=token)
+    svg = segno.make(booking_link(booking), error="m").svg_inline(scale=4, dark="#000", light="#fff")
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+@require_POST
+def cancel(request, token):
+    booking = get_object_or_404(Booking, token=token)
+    if not allow(request, "cancel"):
+        messages.error(request, _("Too many attempts. Please try again later."))
+    else:
+        try:
+            actions.cancel(booking)
+        except NotActive:
+            messages.error(request, _("This appointment is no longer active."))
+        else:
+            messages.success(request, _("Your appointment is cancelled."))
+    return redirect("bookings:manage", token=token)
+
+
+@require_POST
+def move(request, token):
+    booking = get_object_or_404(Booking.objects.select_related("kind", "department"), token=token)
+    starts_at = _parse_start(request.POST.get("start", ""))
+    try:
+        actions.move(booking, starts_at)
+    except BookingError as error:
+        messages.error(request, str(_message_for(error.code)))
+        return redirect(reverse("bookings:choose", args=[booking.department.slug])
+                        + f"?art={booking.kind_id}&verschieben={booking.token}")
+    messages.success(request, _("Your appointment has been moved."))
+    return redirect("bookings:manage", token=token)
+
+
+@require_POST
+def check_in(request, token):
+    booking = get_object_or_404(Booking, token=token)
+    return _enter(request, booking)
+
+
+@require_POST
+def check_in_by_code(request, slug):
+    department = get_object_or_404(Department, slug=slug, is_active=True)
+    form = CodeForm(request.POST)
+    if not allow(request, "code"):
+        messages.error(request, _("Too many attempts. Please try again later."))
+        return redirect("public:department", slug=slug)
+    booking = None
+    if form.is_valid():
+        booking = Booking.objects.filter(department=department, code=normalise_code(form.cleaned_data["code"])).first()
+    if booking is None:
+        messages.error(request, _("We do not know this booking code for this department."))
+        return redirect("public:department", slug=slug)
+    return _enter(request, booking)
+
+
+def _enter(request, booking):
+    try:
+        entry = actions.check_in(booking)
+    except (TooEarly, TooLate, NotActive) as error:
+        messages.error(request, str(_message_for(error.code)))
+        return redirect("bookings:manage", token=booking.token)
+    sessions.remember_entry(request.session, entry.pk)
+    return redirect("public:waiting", entry_id=entry.pk)
+
+
+def _message_for(code: str):
+    return {
+        "too_early": _("Your appointment has not started yet. You can enter the waiting room 10 minutes before."),
+        "too_late": _("Your appointment time is over. Please book a new appointment or knock when the office is open."),
+        "not_active": _("This appointment is no longer active."),
+        "slot_taken": _("This time has just been booked by someone else. Please choose another."),
+        "not_bookable": _("This time cannot be booked."),
+    }.get(code, _("This did not work. Please try again."))
