@@ -24,8 +24,17 @@ CLOSE_GONE = 4410
 
 class ProtocolConsumer(AsyncWebsocketConsumer):
     schema: TypeAdapter
+    closed_by_us = False
+
+    async def close(self, code=None, reason=None) -> None:
+        self.closed_by_us = True
+        await super().close(code=code, reason=reason)
 
     async def send_json(self, payload: dict) -> None:
+        if self.closed_by_us:
+            # Events already queued for this socket (e.g. the queue change its own "leave"
+            # caused) must not follow our close frame: the server refuses a send after close.
+            return
         try:
             await self.send(text_data=json.dumps(payload, separators=(",", ":")))
         except OSError:

@@ -18,7 +18,8 @@ ID = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+
 
 
 class Message(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: no coercion, so "yes" is not a boolean and "1" not a department id.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class Ping(Message):

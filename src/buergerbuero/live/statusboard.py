@@ -50,8 +50,10 @@ class StatusHub:
                 delivered += 1
             except Exception:
                 self.watchers.discard(send)
+                # Bounded too: a watcher stuck on its send must not hold up everyone after it.
                 with contextlib.suppress(Exception):
-                    await send({"type": "websocket.close", "code": 1013})  # try again later
+                    async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
+                        await send({"type": "websocket.close", "code": 1013})  # try again later
         return delivered
 
     async def broadcast_if_changed(self, text: str) -> bool:

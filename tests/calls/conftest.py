@@ -1,0 +1,27 @@
+import pytest
+
+from buergerbuero.calls.models import Role
+from buergerbuero.waiting import actions
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # make_staff creates users; the production hasher would cost ~0.3 s per user.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def make_room(make_department, make_staff):
+    """A running consultation: a staff member admitted a citizen. Returns (room, staff, citizen)."""
+
+    def make(citizen_name="Ada"):
+        department = make_department()
+        user = make_staff(department)
+        room = actions.admit(actions.knock(department, citizen_name).pk, user)
+        return (
+            room,
+            room.participants.get(role=Role.STAFF),
+            room.participants.get(role=Role.CITIZEN),
+        )
+
+    return make

@@ -1,0 +1,75 @@
+"""Socket test fixtures: real sessions from Django's test client, the real routing (origin
+check, session and auth middleware), and the configured channel layer (in memory, or Redis
+when REDIS_URL is set)."""
+
+import secrets
+
+import pytest
+from channels.layers import get_channel_layer
+from django.test import Client
+from django.urls import reverse
+
+from buergerbuero.live.sessions import ENTRIES_KEY
+
+from .support import Citizen, Sockets, Staff, session_cookie
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def live_settings(settings):
+    # The origin check compares the Origin header with ALLOWED_HOSTS.
+    settings.ALLOWED_HOSTS = ["testserver"]
+    settings.ICE_SERVERS = []
+    settings.TURN_URLS = []
+    settings.TURN_SECRET = ""
+    settings.ICE_TRANSPORT_POLICY = "all"
+    # Our own names on a shared Redis, so another test run there cannot cross our messages.
+    settings.STATUS_PUBSUB_CHANNEL = f"bb:test:{secrets.token_hex(4)}"
+    if settings.REDIS_URL:
+        settings.CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {
+                    "hosts": [settings.REDIS_URL],
+                    "prefix": f"bbtest{secrets.token_hex(4)}",
+                },
+            }
+        }
+
+
+@pytest.fixture
+def knock():
+    """A citizen knocks through the real page; their browser's session holds the entry."""
+
+    def make(department, name="Ada", topic="") -> Citizen:
+        client = Client()
+        response = client.post(
+            reverse("public:knock", args=[department.slug]), {"display_name": name, "topic": topic}
+        )
+        assert response.status_code == 302, response.content
+        return Citizen(client.session[ENTRIES_KEY][-1], session_cookie(client), client)
+
+    return make
+
+
+@pytest.fixture
+def login():
+    def make(user) -> Staff:
+        client = Client()
+        client.force_login(user)
+        return Staff(user, session_cookie(client))
+
+    return make
+
+
+@pytest.fixture
+async def sockets(transactional_db):
+    opened = Sockets()
+    yield opened
+    # Before the database goes: disconnect handlers still write (queue grace period).
+    await opened.close_all()
+    await get_channel_layer().flush()

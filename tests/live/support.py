@@ -1,0 +1,107 @@
+"""Helpers of the socket tests: sessions, the router, and reading what a socket says."""
+
+import json
+from dataclasses import dataclass
+
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.contrib.sessions.backends.db import SessionStore
+from django.test import Client
+
+from buergerbuero.calls.models import Participant, Role
+from buergerbuero.live.application import websocket_router
+from buergerbuero.waiting import actions
+
+# Generous for Redis on a busy machine; only reached when a test is failing.
+TIMEOUT = 3
+ORIGIN = b"http://testserver"
+
+run = database_sync_to_async
+
+
+@dataclass
+class Citizen:
+    entry_id: str
+    cookie: str
+    client: Client
+
+
+@dataclass
+class Staff:
+    user: object
+    cookie: str
+
+
+def session_cookie(client: Client) -> str:
+    return client.cookies["sessionid"].value
+
+
+def stranger_cookie() -> str:
+    """A browser with a session of its own that holds nothing here."""
+    session = SessionStore()
+    session["visited"] = True
+    session.save()
+    return session.session_key
+
+
+def participant(room_id, role, **filters) -> Participant:
+    return Participant.objects.get(room_id=room_id, role=role, **filters)
+
+
+def admit(entry_id, user):
+    """Admit through the domain, returns (room id, staff participant id, citizen participant id)."""
+    room = actions.admit(entry_id, user)
+    return room.pk, participant(room.pk, Role.STAFF).pk, participant(room.pk, Role.CITIZEN).pk
+
+
+class Sockets:
+    """Opens sockets through the real router and closes every one after the test."""
+
+    def __init__(self):
+        self.app = websocket_router()
+        self.opened: list[WebsocketCommunicator] = []
+
+    async def attempt(self, path, cookie=None, origin=ORIGIN):
+        headers = [(b"origin", origin)] if origin else []
+        if cookie:
+            headers.append((b"cookie", f"sessionid={cookie}".encode()))
+        communicator = WebsocketCommunicator(self.app, path, headers=headers)
+        self.opened.append(communicator)
+        connected, _ = await communicator.connect(timeout=TIMEOUT)
+        return communicator, connected
+
+    async def connect(self, path, cookie=None, origin=ORIGIN):
+        communicator, connected = await self.attempt(path, cookie, origin)
+        assert connected is True
+        return communicator
+
+    async def close_all(self):
+        for communicator in self.opened:
+            await communicator.disconnect(timeout=TIMEOUT)
+
+
+async def receive(communicator) -> dict:
+    return await communicator.receive_json_from(timeout=TIMEOUT)
+
+
+async def receive_close(communicator) -> int:
+    message = await communicator.receive_output(timeout=TIMEOUT)
+    assert message["type"] == "websocket.close", message
+    return message["code"]
+
+
+async def receive_until(communicator, message_type: str, skip=("queues",)) -> dict:
+    """The next message of `message_type`, skipping live snapshots the console may interleave."""
+    while True:
+        message = await receive(communicator)
+        if message["type"] == message_type:
+            return message
+        assert message["type"] in skip, message
+
+
+async def send(communicator, payload: dict) -> None:
+    await communicator.send_to(text_data=json.dumps(payload))
+
+
+async def nothing_more(communicator) -> bool:
+    return await communicator.receive_nothing(timeout=0.2)

@@ -1,0 +1,280 @@
+"""The staff console socket: live queues and the staff actions on them."""
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from channels.layers import get_channel_layer
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.utils import timezone
+
+from buergerbuero.calls.models import Room
+from buergerbuero.staff.models import StaffProfile
+from buergerbuero.waiting.models import EntryState, QueueEntry
+
+from .support import receive, receive_close, receive_until, run, send, session_cookie
+
+pytestmark = pytest.mark.django_db(transaction=True)
+CONSOLE = "/ws/konsole/"
+NOT_YOURS = "No such waiting citizen in your departments."
+
+
+@pytest.fixture
+def two_offices(make_department, make_staff, login):
+    """Department A with its clerk, department B with its own; nobody serves both."""
+    a = make_department(slug="wohngeld", name="Wohngeld")
+    b = make_department(slug="kataster", name="Kataster")
+    return a, login(make_staff(a, username="anna")), b, login(make_staff(b, username="bernd"))
+
+
+def entry_row(entry_id) -> dict:
+    entry = QueueEntry.objects.get(pk=entry_id)
+    return {
+        "id": entry.pk,
+        "name": entry.display_name,
+        "topic": entry.topic,
+        "language": entry.language,
+        "since": entry.created_at.isoformat(),
+        "booked_for": None,
+    }
+
+
+def test_channel_layer_matches_the_run(settings):
+    # The PostgreSQL run must exercise the Redis layer, the SQLite run the in-memory one.
+    expected = "RedisChannelLayer" if settings.REDIS_URL else "InMemoryChannelLayer"
+    assert type(get_channel_layer()).__name__ == expected
+
+
+async def test_console_socket_refuses_anonymous(sockets):
+    socket = await sockets.connect(CONSOLE)
+    assert await receive(socket) == {
+        "type": "error",
+        "code": "forbidden",
+        "message": "Staff login required.",
+    }
+    assert await receive_close(socket) == 4403
+
+
+async def test_console_socket_refuses_user_without_staff_profile(sockets):
+    def citizen_account():
+        user = get_user_model().objects.create_user(username="citizen", password="pw-for-tests-123")  # noqa: S106
+        client = Client()
+        client.force_login(user)
+        return session_cookie(client)
+
+    socket = await sockets.connect(CONSOLE, await run(citizen_account)())
+    assert (await receive(socket))["code"] == "forbidden"
+    assert await receive_close(socket) == 4403
+
+
+async def test_console_socket_snapshot_shows_own_queues_only(sockets, two_offices, knock):
+    a, anna, b, _bernd = two_offices
+    ada = await run(knock)(a, "Ada", "Antrag 4711")
+    await run(knock)(b, "Bob")
+    socket = await sockets.connect(CONSOLE, anna.cookie)
+    assert await receive(socket) == {
+        "type": "queues",
+        "presence": "available",
+        "departments": [
+            {
+                "id": a.pk,
+                "slug": "wohngeld",
+                "name": "Wohngeld",
+                "status": "open",
+                "waiting": [await run(entry_row)(ada.entry_id)],
+            }
+        ],
+    }
+
+
+async def test_console_socket_new_knock_refreshes_snapshot(sockets, two_offices, knock):
+    a, anna, _b, _bernd = two_offices
+    socket = await sockets.connect(CONSOLE, anna.cookie)
+    assert (await receive(socket))["departments"][0]["waiting"] == []
+    ada = await run(knock)(a, "Ada")
+    assert (await receive(socket))["departments"][0]["waiting"] == [
+        await run(entry_row)(ada.entry_id)
+    ]
+
+
+async def test_console_socket_admit_replies_with_call_url(sockets, two_offices, knock):
+    a, anna, _b, _bernd = two_offices
+    ada = await run(knock)(a, "Ada")
+    socket = await sockets.connect(CONSOLE, anna.cookie)
+    await receive(socket)
+
+    await send(socket, {"type": "admit", "entry": ada.entry_id})
+
+    reply = await receive_until(socket, "admitted")
+    room = await run(Room.objects.get)(queue_entry_id=ada.entry_id)
+    assert reply == {
+        "type": "admitted",
+        "entry": ada.entry_id,
+        "call_url": f"/gespraech/{room.pk}/",
+    }
+
+
+async def test_console_socket_admit_reaches_the_waiting_citizen(sockets, two_offices, knock):
+    a, anna, _b, _bernd = two_offices
+    ada = await run(knock)(a, "Ada")
+    waiting = await sockets.connect(f"/ws/warteraum/{ada.entry_id}/", ada.cookie)
+    await receive(waiting)
+    console = await sockets.connect(CONSOLE, anna.cookie)
+    await receive(console)
+
+    await send(console, {"type": "admit", "entry": ada.entry_id})
+
+    reply = await receive_until(console, "admitted")
+    assert await receive(waiting) == {"type": "admitted", "call_url": reply["call_url"]}
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        lambda entry, department: {"type": "admit", "entry": entry},
+        lambda entry, department: {"type": "decline", "entry": entry, "message": "Nein"},
+        lambda entry, department: {
+            "type": "message",
+            "department": department,
+            "entry": entry,
+            "text": "Hallo",
+        },
+    ],
+    ids=["admit", "decline", "message"],
+)
+async def test_console_socket_entry_of_other_department_looks_unknown(
+    sockets, two_offices, knock, action
+):
+    a, anna, b, _bernd = two_offices
+    bob = await run(knock)(b, "Bob")
+    socket = await sockets.connect(CONSOLE, anna.cookie)
+    await receive(socket)
+
+    await send(socket, action(bob.entry_id, a.pk))
+    foreign = await receive_until(socket, "error")
+    await send(socket, action("no-such-entry", a.pk))
+    unknown = await receive_until(socket, "error")
+
+    request = action("x", a.pk)["type"]
+    assert (
+        foreign
+        == unknown
+        == {"type": "error", "code": "not_waiting", "message": NOT_YOURS, "request": request}
+    )
+    entry = await run(QueueEntry.objects.get)(pk=bob.entry_id)
+    assert (entry.state, await run(Room.objects.count)()) == (EntryState.WAITING, 0)
+
+
+async def test_console_socket_message_to_other_department_queue_refused(
+    sockets, two_offices, knock
+):
+    _a, anna, b, _bernd = two_offices
+    await run(knock)(b, "Bob")
+    socket = await sockets.connect(CONSOLE, anna.cookie)
+    await receive(socket)
+
+    await send(socket, {"type": "message", "department": b.pk, "text": "Hallo"})
+    foreign = await receive_until(socket, "error")
+    await send(socket, {"type": "message", "department": 999_999, "text": "Hallo"})
+    unknown = await receive_until(socket, "error")
+
+    assert (
+        foreign
+        == unknown
+        == {
+            "type": "error",
+            "code": "not_waiting",
+            "message": "No such department among yours.",
+            "request": "message",
+        }
+    )
+
+
+@pytest.fixture
+def shared_office(make_department, make_staff, login):
+    """One department, two clerks."""
+    department = make_department()
+    return department, login(make_staff(department)), login(make_staff(department))
+
+
+async def test_console_socket_admit_race_exactly_one_wins(sockets, shared_office, knock):
+    department, first_staff, second_staff = shared_office
+    first = await sockets.connect(CONSOLE, first_staff.cookie)
+    second = await sockets.connect(CONSOLE, second_staff.cookie)
+    ada = await run(knock)(department, "Ada")
+
+    # Both click "admit" before either has an answer.
+    await asyncio.gather(
+        send(first, {"type": "admit", "entry": ada.entry_id}),
+        send(second, {"type": "admit", "entry": ada.entry_id}),
+    )
+    replies = [await first_reply(first), await first_reply(second)]
+
+    room = await run(Room.objects.get)(queue_entry_id=ada.entry_id)
+    admitted = {"type": "admitted", "entry": ada.entry_id, "call_url": f"/gespraech/{room.pk}/"}
+    refused = {
+        "type": "error",
+        "code": "already_handled",
+        "message": "Someone else has already handled this knock.",
+        "request": "admit",
+    }
+    assert sorted(replies, key=lambda r: r["type"]) == [admitted, refused]
+    assert await run(Room.objects.count)() == 1
+
+
+async def first_reply(socket) -> dict:
+    """The answer to an admit: "admitted" or an error, past any live snapshots."""
+    while True:
+        message = await receive(socket)
+        if message["type"] in ("admitted", "error"):
+            return message
+        assert message["type"] == "queues", message
+
+
+async def test_console_socket_decline_and_message(sockets, two_offices, knock):
+    a, anna, _b, _bernd = two_offices
+    ada = await run(knock)(a, "Ada")
+    bob = await run(knock)(a, "Bob")
+    socket = await sockets.connect(CONSOLE, anna.cookie)
+    await receive(socket)
+
+    await send(socket, {"type": "message", "department": a.pk, "text": "Kurze Pause."})
+    assert await receive_until(socket, "message-sent") == {"type": "message-sent", "recipients": 2}
+    await send(
+        socket, {"type": "message", "department": a.pk, "entry": bob.entry_id, "text": "Gleich!"}
+    )
+    assert await receive_until(socket, "message-sent") == {"type": "message-sent", "recipients": 1}
+    await send(
+        socket, {"type": "decline", "entry": ada.entry_id, "message": "Bitte Termin buchen."}
+    )
+    assert await receive_until(socket, "declined") == {"type": "declined", "entry": ada.entry_id}
+
+    entry = await run(QueueEntry.objects.get)(pk=ada.entry_id)
+    assert (entry.state, entry.decline_message) == (EntryState.DECLINED, "Bitte Termin buchen.")
+
+
+async def test_console_socket_presence_change_closes_the_office(sockets, two_offices):
+    _a, anna, _b, _bernd = two_offices
+    socket = await sockets.connect(CONSOLE, anna.cookie)
+    await receive(socket)
+
+    await send(socket, {"type": "presence", "presence": "paused"})
+
+    snapshot = await receive(socket)
+    assert (snapshot["presence"], snapshot["departments"][0]["status"]) == ("paused", "closed")
+    profile = await run(StaffProfile.objects.get)(user=anna.user)
+    assert profile.presence == "paused"
+
+
+async def test_console_socket_ping_is_a_heartbeat(sockets, two_offices):
+    _a, anna, _b, _bernd = two_offices
+    socket = await sockets.connect(CONSOLE, anna.cookie)
+    await receive(socket)
+    old = timezone.now() - timedelta(minutes=10)
+    await run(lambda: StaffProfile.objects.filter(user=anna.user).update(seen_at=old))()
+
+    await send(socket, {"type": "ping"})
+
+    assert await receive(socket) == {"type": "pong"}
+    assert (await run(StaffProfile.objects.get)(user=anna.user)).seen_at > old

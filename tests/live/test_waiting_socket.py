@@ -1,0 +1,268 @@
+"""The citizen's waiting room socket."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from buergerbuero.waiting import actions
+from buergerbuero.waiting.models import EntryState, QueueEntry
+
+from .support import admit, nothing_more, receive, receive_close, run, send, stranger_cookie
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def office(make_department, make_staff):
+    department = make_department(slug="wohngeld")
+    return department, make_staff(department)
+
+
+def path(entry_id):
+    return f"/ws/warteraum/{entry_id}/"
+
+
+async def test_waiting_socket_refuses_browser_without_the_entry(sockets, office, knock):
+    department, _clerk = office
+    citizen = await run(knock)(department)
+    socket = await sockets.connect(path(citizen.entry_id), await run(stranger_cookie)())
+    assert await receive(socket) == {
+        "type": "error",
+        "code": "forbidden",
+        "message": "This waiting room belongs to another browser.",
+    }
+    assert await receive_close(socket) == 4403
+
+
+async def test_waiting_socket_refuses_browser_without_session(sockets, office, knock):
+    department, _clerk = office
+    citizen = await run(knock)(department)
+    socket = await sockets.connect(path(citizen.entry_id))
+    assert (await receive(socket))["code"] == "forbidden"
+    assert await receive_close(socket) == 4403
+
+
+async def test_waiting_socket_refuses_other_citizens_entry(sockets, office, knock):
+    department, _clerk = office
+    ada = await run(knock)(department, "Ada")
+    bob = await run(knock)(department, "Bob")
+    socket = await sockets.connect(path(ada.entry_id), bob.cookie)
+    assert (await receive(socket))["code"] == "forbidden"
+    assert await receive_close(socket) == 4403
+
+
+async def test_waiting_socket_foreign_origin_is_rejected(sockets, office, knock):
+    department, _clerk = office
+    citizen = await run(knock)(department)
+    _socket, connected = await sockets.attempt(
+        path(citizen.entry_id), citizen.cookie, origin=b"https://evil.example"
+    )
+    assert connected is False
+
+
+async def test_waiting_socket_sends_position_on_connect(sockets, office, knock):
+    department, _clerk = office
+    citizen = await run(knock)(department)
+    socket = await sockets.connect(path(citizen.entry_id), citizen.cookie)
+    assert await receive(socket) == {
+        "type": "position",
+        "position": 1,
+        "estimate_minutes": 0,
+        "office": "open",
+    }
+
+
+async def test_waiting_socket_position_moves_up_when_first_leaves(sockets, office, knock, settings):
+    settings.DEFAULT_CONSULTATION_MINUTES = 10
+    department, _clerk = office
+    ada = await run(knock)(department, "Ada")
+    bob = await run(knock)(department, "Bob")
+    ada_socket = await sockets.connect(path(ada.entry_id), ada.cookie)
+    bob_socket = await sockets.connect(path(bob.entry_id), bob.cookie)
+    assert await receive(ada_socket) == {
+        "type": "position",
+        "position": 1,
+        "estimate_minutes": 0,
+        "office": "open",
+    }
+    assert await receive(bob_socket) == {
+        "type": "position",
+        "position": 2,
+        "estimate_minutes": 10,
+        "office": "open",
+    }
+
+    await send(ada_socket, {"type": "leave"})
+
+    assert await receive(ada_socket) == {"type": "left"}
+    assert await receive_close(ada_socket) == 4410
+    assert await receive(bob_socket) == {
+        "type": "position",
+        "position": 1,
+        "estimate_minutes": 0,
+        "office": "open",
+    }
+    assert await run(lambda: QueueEntry.objects.get(pk=ada.entry_id).state)() == EntryState.LEFT
+    # The closed socket is told nothing after its close frame.
+    assert await nothing_more(ada_socket)
+
+
+async def test_waiting_socket_admitted_citizen_receives_call_url(sockets, office, knock):
+    department, clerk = office
+    citizen = await run(knock)(department)
+    socket = await sockets.connect(path(citizen.entry_id), citizen.cookie)
+    await receive(socket)  # position
+
+    room_id, _staff_id, _citizen_id = await run(admit)(citizen.entry_id, clerk)
+
+    assert await receive(socket) == {"type": "admitted", "call_url": f"/gespraech/{room_id}/"}
+
+
+async def test_waiting_socket_declined_citizen_receives_message(sockets, office, knock):
+    department, clerk = office
+    citizen = await run(knock)(department)
+    socket = await sockets.connect(path(citizen.entry_id), citizen.cookie)
+    await receive(socket)  # position
+
+    await run(actions.decline)(citizen.entry_id, clerk, "Bitte buchen Sie einen Termin.")
+
+    assert await receive(socket) == {
+        "type": "declined",
+        "message": "Bitte buchen Sie einen Termin.",
+    }
+
+
+async def test_waiting_socket_staff_message_to_one_and_to_all(sockets, office, knock):
+    department, _clerk = office
+    ada = await run(knock)(department, "Ada")
+    bob = await run(knock)(department, "Bob")
+    ada_socket = await sockets.connect(path(ada.entry_id), ada.cookie)
+    bob_socket = await sockets.connect(path(bob.entry_id), bob.cookie)
+    await receive(ada_socket)
+    await receive(bob_socket)
+
+    await run(actions.message_waiting)(department.pk, "Nur für Sie.", bob.entry_id)
+    await run(actions.message_waiting)(department.pk, "Für alle.")
+
+    assert await receive(bob_socket) == {
+        "type": "staff-message",
+        "text": "Nur für Sie.",
+        "to_all": False,
+    }
+    assert await receive(bob_socket) == {
+        "type": "staff-message",
+        "text": "Für alle.",
+        "to_all": True,
+    }
+    # Ada's first message is the one to everybody: the personal one never reached her.
+    assert await receive(ada_socket) == {
+        "type": "staff-message",
+        "text": "Für alle.",
+        "to_all": True,
+    }
+
+
+async def test_waiting_socket_ping_refreshes_seen_at(sockets, office, knock):
+    department, _clerk = office
+    citizen = await run(knock)(department)
+    old = timezone.now() - timedelta(seconds=60)
+    await run(lambda: QueueEntry.objects.filter(pk=citizen.entry_id).update(seen_at=old))()
+    socket = await sockets.connect(path(citizen.entry_id), citizen.cookie)
+    await receive(socket)
+    await run(lambda: QueueEntry.objects.filter(pk=citizen.entry_id).update(seen_at=old))()
+
+    await send(socket, {"type": "ping"})
+
+    assert await receive(socket) == {"type": "pong"}
+    assert await run(lambda: QueueEntry.objects.get(pk=citizen.entry_id).seen_at > old)() is True
+
+
+async def test_waiting_socket_disconnect_starts_grace_period(sockets, office, knock):
+    department, _clerk = office
+    citizen = await run(knock)(department)
+    socket = await sockets.connect(path(citizen.entry_id), citizen.cookie)
+    await receive(socket)
+    old = timezone.now() - timedelta(seconds=60)
+    await run(lambda: QueueEntry.objects.filter(pk=citizen.entry_id).update(seen_at=old))()
+
+    await socket.disconnect()
+
+    entry = await run(QueueEntry.objects.get)(pk=citizen.entry_id)
+    assert (entry.state, entry.seen_at > old) == (EntryState.WAITING, True)
+
+
+@pytest.mark.parametrize(
+    ("resolve", "final"),
+    [
+        ("decline", {"type": "declined", "message": "Heute nicht mehr."}),
+        ("leave", {"type": "expired"}),
+        ("expire", {"type": "expired"}),
+    ],
+)
+async def test_waiting_socket_reconnect_after_resolution_gets_final_word(
+    sockets, office, knock, resolve, final
+):
+    department, clerk = office
+    citizen = await run(knock)(department)
+
+    def resolve_entry():
+        if resolve == "decline":
+            actions.decline(citizen.entry_id, clerk, "Heute nicht mehr.")
+        elif resolve == "leave":
+            actions.leave(citizen.entry_id)
+        else:
+            QueueEntry.objects.filter(pk=citizen.entry_id).update(
+                seen_at=timezone.now() - timedelta(hours=1)
+            )
+            assert actions.expire_stale() == 1
+
+    await run(resolve_entry)()
+    socket = await sockets.connect(path(citizen.entry_id), citizen.cookie)
+    assert await receive(socket) == final
+    assert await receive_close(socket) == 4410
+
+
+async def test_waiting_socket_reconnect_after_admission_gets_call_url(sockets, office, knock):
+    department, clerk = office
+    citizen = await run(knock)(department)
+    room_id, _staff_id, _citizen_id = await run(admit)(citizen.entry_id, clerk)
+    socket = await sockets.connect(path(citizen.entry_id), citizen.cookie)
+    assert await receive(socket) == {"type": "admitted", "call_url": f"/gespraech/{room_id}/"}
+    assert await receive_close(socket) == 4410
+
+
+async def test_waiting_socket_position_reports_closed_office(sockets, office, knock):
+    department, clerk = office
+    citizen = await run(knock)(department)
+    from buergerbuero.staff.presence import set_presence
+
+    await run(lambda: set_presence(clerk.staff_profile, "paused"))()
+    socket = await sockets.connect(path(citizen.entry_id), citizen.cookie)
+    # Nobody available: counted as one staff member, all busy.
+    assert await receive(socket) == {
+        "type": "position",
+        "position": 1,
+        "estimate_minutes": 5,
+        "office": "closed",
+    }
+
+
+async def test_waiting_socket_without_origin_is_rejected(sockets, office, knock):
+    department, _clerk = office
+    citizen = await run(knock)(department)
+    _socket, connected = await sockets.attempt(path(citizen.entry_id), citizen.cookie, origin=None)
+    assert connected is False
+
+
+async def test_waiting_socket_entry_gone_is_not_found(sockets, office, knock):
+    department, _clerk = office
+    citizen = await run(knock)(department)
+    await run(lambda: QueueEntry.objects.filter(pk=citizen.entry_id).delete())()
+    socket = await sockets.connect(path(citizen.entry_id), citizen.cookie)
+    assert await receive(socket) == {
+        "type": "error",
+        "code": "not_found",
+        "message": "Unknown queue entry.",
+    }
+    assert await receive_close(socket) == 4410

@@ -1,0 +1,73 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from buergerbuero.calls.models import Room
+from buergerbuero.waiting import actions
+from buergerbuero.waiting.queue import average_consultation_minutes, estimate_minutes, position_of
+
+
+@pytest.fixture
+def office(make_department, make_staff):
+    department = make_department()
+    make_staff(department)
+    return department
+
+
+def test_position_of_follows_knock_order(office):
+    entries = [actions.knock(office, name) for name in ("One", "Two", "Three")]
+    assert [position_of(e) for e in entries] == [1, 2, 3]
+
+
+def test_position_of_moves_up_when_someone_ahead_leaves(office):
+    first, second, third = (actions.knock(office, name) for name in ("One", "Two", "Three"))
+    actions.leave(first.pk)
+    assert (position_of(second), position_of(third)) == (1, 2)
+
+
+def test_position_of_ignores_other_departments(office, make_department, make_staff):
+    other = make_department()
+    make_staff(other)
+    actions.knock(other, "Elsewhere")
+    assert position_of(actions.knock(office, "Here")) == 1
+
+
+@pytest.mark.parametrize(
+    ("position", "average", "available", "free", "expected"),
+    [
+        (1, 10.0, 1, 1, 0),  # next in line, someone is free
+        (1, 10.0, 1, 0, 5),  # next, but the current consultation is half done on average
+        (2, 10.0, 1, 1, 10),
+        (3, 10.0, 2, 1, 10),  # two ahead shared by two staff
+        (3, 10.0, 2, 0, 15),
+        (4, 7.0, 2, 2, 11),  # 3 * 7 / 2 = 10.5, rounded up
+        (2, 10.0, 0, 0, 15),  # nobody available: counted as one server
+        (1, 0.5, 1, 0, 1),  # a few seconds still round up to a minute
+    ],
+)
+def test_estimate_minutes_math(position, average, available, free, expected):
+    assert estimate_minutes(position, average, available, free) == expected
+
+
+def test_average_consultation_minutes_default_without_history(office, settings):
+    settings.DEFAULT_CONSULTATION_MINUTES = 7
+    assert average_consultation_minutes(office.pk) == 7.0
+
+
+def test_average_consultation_minutes_from_recent_ended_rooms(office, make_department):
+    now = timezone.now()
+
+    def room(department, minutes, ended_days_ago=0, ended=True):
+        created = now - timedelta(days=ended_days_ago, minutes=minutes)
+        made = Room.objects.create(department=department)
+        Room.objects.filter(pk=made.pk).update(
+            created_at=created, ended_at=created + timedelta(minutes=minutes) if ended else None
+        )
+
+    room(office, 6)
+    room(office, 12, ended_days_ago=3)
+    room(office, 60, ended_days_ago=31)  # too old to count
+    room(office, 90, ended=False)  # still running
+    room(make_department(), 100)  # another department
+    assert average_consultation_minutes(office.pk, now) == 9.0
