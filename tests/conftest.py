@@ -43,3 +43,9 @@ def make_staff(db):
         return user
 
     return make
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests last: fast feedback first, and Playwright's sync API keeps an event
+    loop running for the session, which async tests collected after it cannot share."""
+    items.sort(key=lambda item: "/e2e/" in str(item.path))

@@ -1,5 +1,7 @@
 """What people do in the office, as reusable browser steps."""
 
+import time
+
 from playwright.sync_api import Page, expect
 
 
@@ -61,10 +63,26 @@ PEER_REPORT = """async () => {
 }"""
 
 
+def poll(page: Page, script: str, arg=None, timeout: float = 20.0, interval: float = 0.25):
+    """Evaluate `script` until it yields a truthy value; return it.
+
+    Not page.wait_for_function: that treats a returned Promise as truthy at once, so an
+    async check (getStats) would pass without ever being true.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = page.evaluate(script, arg)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout}s: {script[:80]}…")
+        page.wait_for_timeout(interval * 1000)
+
+
 def wait_for_media(page: Page, peers: int) -> None:
     try:
-        page.wait_for_function(MEDIA_FLOWING, arg=peers, timeout=20_000, polling=250)
-    except Exception as error:
+        poll(page, MEDIA_FLOWING, peers)
+    except AssertionError as error:
         raise AssertionError(f"media not flowing at {page.url}: {page.evaluate(PEER_REPORT)}") from error
 
 

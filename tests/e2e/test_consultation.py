@@ -9,6 +9,7 @@ from .flows import (
     OFFICE,
     SENDING_AUDIO_ENERGY,
     knock,
+    poll,
     remote_video_aspect,
     set_presence,
     staff_login,
@@ -48,7 +49,7 @@ def test_consultation_from_knock_to_hang_up(new_page):
     # Both sides decode the other's video and receive audio.
     wait_for_media(citizen, 1)
     wait_for_media(staff, 1)
-    citizen.wait_for_function(SENDING_AUDIO_ENERGY, timeout=10_000, polling=250)
+    poll(citizen, SENDING_AUDIO_ENERGY)
 
     # The overview elsewhere now shows the office as busy.
     watcher = new_page()

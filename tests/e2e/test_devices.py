@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .flows import OFFICE, knock, remote_video_aspect, set_presence, staff_login, wait_for_media
+from .flows import OFFICE, knock, poll, remote_video_aspect, set_presence, staff_login, wait_for_media
 
 pytestmark = pytest.mark.e2e
 
@@ -47,12 +47,12 @@ def test_citizen_without_camera_talks_and_shares_the_screen(new_page):
 
     # The citizen sees the staff member; the staff member hears the citizen.
     wait_for_media(citizen, 1)
-    staff.wait_for_function(
+    poll(
+        staff,
         """() => Promise.all([...window.bbCall.mesh.peers.values()].map(async (peer) =>
              [...(await peer.pc.getStats()).values()].some(
                (s) => s.type === 'inbound-rtp' && s.kind === 'audio' && s.bytesReceived > 0)))
            .then((all) => all.length === 1 && all[0])""",
-        timeout=20_000,
     )
     expect(citizen.get_by_role("button", name="Camera off")).to_be_disabled()
 

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import _free_port
-from .flows import knock, set_presence, staff_login, wait_for_media
+from .flows import knock, poll, set_presence, staff_login, wait_for_media
 
 pytestmark = pytest.mark.e2e
 
@@ -62,8 +62,9 @@ def test_call_through_turn_relay_with_issued_credentials(own_server, new_page, c
     wait_for_media(citizen, 1)
     wait_for_media(staff, 1)
     for page in (citizen, staff):
-        page.wait_for_function(f"() => ({RELAYED})().then((pairs) => pairs.every(Boolean))")
-        assert page.evaluate(RELAYED) == [["relay", "relay"]]
+        assert poll(page, f"() => ({RELAYED})().then((pairs) => pairs.every(Boolean) && pairs)") == [
+            ["relay", "relay"]
+        ]
 
     # The relay refuses a tampered credential: no relay candidate can be gathered.
     gather = """async (tamper) => {
