@@ -18,3 +18,9 @@ OpeningHours.objects.bulk_create(
 )
 staff = get_user_model().objects.create_user("e2e-staff", password=PASSWORD, first_name="Erika", last_name="Muster")
 StaffProfile.objects.create(user=staff).departments.set([office])
+
+# Appointments: bookable right away, every half hour around the clock.
+from buergerbuero.bookings.models import AppointmentKind, BookingSettings  # noqa: E402
+
+BookingSettings.objects.create(department=office, buffer_minutes=0, min_notice_minutes=0, horizon_days=7)
+AppointmentKind.objects.create(department=office, name="Videoberatung", mode="video", duration_minutes=30)

@@ -82,6 +82,7 @@ async def test_console_socket_snapshot_shows_own_queues_only(sockets, two_office
                 "slug": "wohngeld",
                 "name": "Wohngeld",
                 "status": "open",
+                "time_zone": "Europe/Berlin",
                 "waiting": [await run(entry_row)(ada.entry_id)],
             }
         ],

@@ -36,6 +36,7 @@ def console_snapshot(profile_id: int) -> dict:
                 "slug": d.slug,
                 "name": d.name,
                 "status": department_state(d, now).state,
+                "time_zone": d.time_zone,
                 "waiting": by_department[d.pk],
             }
             for d in departments

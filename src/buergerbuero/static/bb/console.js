@@ -8,15 +8,26 @@ const queues = document.getElementById("queues");
 const status = document.getElementById("console-status");
 let known = null; // entry ids seen so far; null until the first snapshot
 const languageNames = new Intl.DisplayNames([document.documentElement.lang || "de"], { type: "language" });
-const timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || "de", { hour: "2-digit", minute: "2-digit" });
+// Times in the department's zone, 24-hour like every staff page of the office.
+const timeFormats = new Map();
+function timeFormat(timeZone) {
+  if (!timeFormats.has(timeZone)) {
+    timeFormats.set(timeZone, new Intl.DateTimeFormat(document.documentElement.lang || "de", {
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone,
+    }));
+  }
+  return timeFormats.get(timeZone);
+}
 
 document.addEventListener("click", unlockSound, { once: true });
 document.addEventListener("keydown", unlockSound, { once: true });
 
-function button(label, onClick, className = "") {
+function button(label, onClick, className = "", accessibleName = "") {
   const element = document.createElement("button");
   element.type = "button";
   element.textContent = label;
+  // Several "Admit" buttons on one page: the accessible name says whom it admits.
+  if (accessibleName) element.setAttribute("aria-label", accessibleName);
   element.className = className;
   element.addEventListener("click", onClick);
   return element;
@@ -40,7 +51,15 @@ function renderEntry(entry, department) {
   name.textContent = entry.name;
   const details = document.createElement("span");
   details.className = "entry-details";
-  const parts = [format(msg.msgWaitingSince, { time: timeFormat.format(new Date(entry.since)) })];
+  const clock = timeFormat(department.time_zone);
+  const parts = [format(msg.msgWaitingSince, { time: clock.format(new Date(entry.since)) })];
+  if (entry.booked_for) {
+    // Booked citizens are flagged and listed first (the server orders the queue).
+    const flag = document.createElement("span");
+    flag.className = "booked-flag";
+    flag.textContent = format(msg.msgBooked, { time: clock.format(new Date(entry.booked_for)) });
+    item.append(flag, " ");
+  }
   if (entry.language) parts.push(format(msg.msgLanguage, { language: languageLabel(entry.language) }));
   details.textContent = parts.join(" · ");
   item.append(name, " ", details);
@@ -53,18 +72,18 @@ function renderEntry(entry, department) {
   const actions = document.createElement("div");
   actions.className = "entry-actions";
   actions.append(
-    button(`${msg.msgAdmit}: ${entry.name}`, (event) => {
+    button(msg.msgAdmit, (event) => {
       // Disabled against double clicks; a refused send leaves it usable.
       event.currentTarget.disabled = socket.send({ type: "admit", entry: entry.id });
-    }, "primary admit"),
-    button(`${msg.msgDecline}: ${entry.name}`, () => {
+    }, "primary admit", `${msg.msgAdmit}: ${entry.name}`),
+    button(msg.msgDecline, () => {
       const text = window.prompt(msg.msgDeclinePrompt, msg.msgDeclineDefault);
       if (text !== null) socket.send({ type: "decline", entry: entry.id, message: text });
-    }, "decline"),
-    button(`${msg.msgMessage}: ${entry.name}`, () => {
+    }, "decline", `${msg.msgDecline}: ${entry.name}`),
+    button(msg.msgMessage, () => {
       const text = window.prompt(msg.msgMessagePrompt, "");
       if (text) socket.send({ type: "message", department: department.id, entry: entry.id, text });
-    }, "message"),
+    }, "message", `${msg.msgMessage}: ${entry.name}`),
   );
   item.append(actions);
   return item;
