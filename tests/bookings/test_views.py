@@ -1,0 +1,158 @@
+"""Booking pages over HTTP: bad input changes nothing, links reveal one booking only,
+rate limits hold, staff see only their departments."""
+
+import secrets
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from buergerbuero.bookings import actions
+from buergerbuero.bookings.availability import available_slots
+from buergerbuero.bookings.models import Booking, OccupiedCell
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(settings):
+    # A cache of the test's own: never flush a Redis that others share.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": f"test-{secrets.token_hex(4)}"}}
+    yield
+    cache.clear()
+
+
+def book_url(kind, start):
+    return reverse("bookings:book", args=[kind.department.slug, kind.pk, start.isoformat()])
+
+
+def test_booking_form_books_and_redirects_to_the_booking(client, make_kind):
+    kind = make_kind()
+    start = available_slots(kind)[0][0]
+    response = client.post(book_url(kind, start), {"display_name": "Ada", "email": ""})
+    booking = Booking.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("bookings:manage", args=[booking.token])
+    page = client.get(response["Location"])
+    assert booking.code[:5] in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"display_name": ""}, "display_name"),
+        ({"display_name": "x" * 61}, "display_name"),
+        ({"display_name": "\u200b\u200b"}, "display_name"),
+        ({"display_name": "Ada", "email": "not-an-address"}, "email"),
+        ({"display_name": "Ada", "topic": "t" * 201}, "topic"),
+    ],
+)
+def test_booking_form_rejects_bad_input_and_books_nothing(client, make_kind, data, field):
+    kind = make_kind()
+    start = available_slots(kind)[0][0]
+    response = client.post(book_url(kind, start), data)
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == [field]
+    assert Booking.objects.count() == 0 and OccupiedCell.objects.count() == 0
+
+
+def test_booking_a_past_or_taken_time_explains_and_offers_others(client, make_kind):
+    kind = make_kind()
+    past = timezone.now().replace(microsecond=0) - timedelta(days=2)
+    response = client.post(book_url(kind, past), {"display_name": "Ada"})
+    assert response.status_code == 409
+    assert response.context["problem"] == "not_bookable"
+    start = available_slots(kind)[0][0]
+    actions.book(kind, start, "First")
+    response = client.post(book_url(kind, start), {"display_name": "Second"})
+    assert response.status_code == 409
+    assert response.context["problem"] == "slot_taken"
+    assert response.context["alternatives"][0] > start
+    assert Booking.objects.count() == 1
+
+
+def test_malformed_slot_in_the_url_is_not_found(client, make_kind):
+    kind = make_kind()
+    for start in ["yesterday", "2026-11-30T10:00:00"]:  # garbage, and a time without zone
+        url = reverse("bookings:book", args=[kind.department.slug, kind.pk, start])
+        assert client.get(url).status_code == 404
+
+
+def test_booking_link_shows_only_that_booking(client, make_kind):
+    kind = make_kind()
+    slots = [s for s, _ in available_slots(kind)]
+    mine = actions.book(kind, slots[0], "Mine", email="mine@example.org")
+    other = actions.book(kind, slots[1], "Other", email="other@example.org")
+    page = client.get(reverse("bookings:manage", args=[mine.token])).content.decode()
+    assert "Mine" in page and "Other" not in page and other.code not in page
+    assert client.get(reverse("bookings:manage", args=["guess" + mine.token[5:]])).status_code == 404
+
+
+def test_booking_is_rate_limited_per_client(client, make_kind, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "book": (2, 3600)}
+    kind = make_kind()
+    slots = [s for s, _ in available_slots(kind)]
+    assert [client.post(book_url(kind, s), {"display_name": "Bot"}).status_code for s in slots[:3]] == [302, 302, 429]
+    assert Booking.objects.count() == 2
+
+
+def test_code_guessing_is_rate_limited(client, make_kind, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "code": (3, 3600)}
+    kind = make_kind()
+    booking = actions.book(kind, available_slots(kind)[0][0], "Ada")
+    url = reverse("bookings:check_in_by_code", args=[kind.department.slug])
+    for guess in ["AAAAAAAAAA", "BBBBBBBBBB", "CCCCCCCCCC"]:
+        client.post(url, {"code": guess})
+    # Even the right code is refused once over the limit.
+    response = client.post(url, {"code": booking.code}, follow=True)
+    assert "Too many attempts" in response.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == "booked"
+
+
+def test_code_of_another_department_is_unknown(client, make_kind):
+    kind = make_kind()
+    other = make_kind()
+    booking = actions.book(kind, available_slots(kind)[0][0], "Ada")
+    url = reverse("bookings:check_in_by_code", args=[other.department.slug])
+    response = client.post(url, {"code": booking.code}, follow=True)
+    assert "We do not know this booking code for this department." in response.content.decode()
+
+
+def test_staff_day_view_only_for_own_departments(make_kind, make_staff):
+    kind = make_kind()
+    other = make_kind()
+    anna = make_staff(kind.department)
+    actions.book(kind, available_slots(kind)[0][0], "Ada", phone="0211 1")
+    client = Client()
+    client.force_login(anna)
+    day = available_slots(kind)[0][0].astimezone(kind.department.zone).date()
+    page = client.get(reverse("console:day", args=[kind.department.slug]) + f"?tag={day}")
+    assert page.status_code == 200 and "Ada" in page.content.decode()
+    assert client.get(reverse("console:day", args=[other.department.slug])).status_code == 403
+    booking = Booking.objects.get()
+    url = reverse("console:booking_action", args=[other.department.slug, booking.pk, "absagen"])
+    assert client.post(url).status_code == 403
+    booking.refresh_from_db()
+    assert booking.status == "booked"
+
+
+def test_staff_cancel_with_message_and_no_show(make_kind, make_staff):
+    kind = make_kind()
+    anna = make_staff(kind.department)
+    slots = [s for s, _ in available_slots(kind)]
+    first = actions.book(kind, slots[0], "Ada", email="ada@example.org")
+    second = actions.book(kind, slots[1], "Bob")
+    client = Client()
+    client.force_login(anna)
+    slug = kind.department.slug
+    client.post(reverse("console:booking_action", args=[slug, first.pk, "absagen"]), {"message": "Krankheit"})
+    client.post(reverse("console:booking_action", args=[slug, second.pk, "nicht-erschienen"]))
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.cancel_message, second.status) == ("cancelled", "Krankheit", "no_show")
+    assert first.mails.filter(kind="cancellation").count() == 1
