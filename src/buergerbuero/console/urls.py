@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import booking_views, views
+from . import booking_views, settings_views, views
 
 app_name = "console"
 
@@ -15,6 +15,13 @@ urlpatterns = [
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("termine/<slug:slug>/", booking_views.day_view, name="day"),
     path("termine/<slug:slug>/buchen/", booking_views.book_for_caller, name="book_for_caller"),
+    path("termine/<slug:slug>/einstellungen/", settings_views.booking_settings, name="booking_settings"),
+    path("termine/<slug:slug>/schliessungen/", settings_views.add_closure, name="add_closure"),
+    path(
+        "termine/<slug:slug>/schliessungen/<int:closure_id>/entfernen/",
+        settings_views.delete_closure,
+        name="delete_closure",
+    ),
     path(
         "termine/<slug:slug>/<str:booking_id>/<str:action>/",
         booking_views.booking_action,
