@@ -17,12 +17,16 @@ def make_department(db):
         """hours: list of (weekday, opens_minute, closes_minute); default: always open."""
         n = next(_counter)
         department = Department.objects.create(
-            slug=slug or f"dept-{n}", name=fields.pop("name", f"Department {n}"), time_zone=time_zone, **fields
+            slug=slug or f"dept-{n}",
+            name=fields.pop("name", f"Department {n}"),
+            time_zone=time_zone,
+            **fields,
         )
         if hours is None:
             hours = [(day, 0, 1440) for day in range(7)]
         OpeningHours.objects.bulk_create(
-            OpeningHours(department=department, weekday=d, opens_minute=o, closes_minute=c) for d, o, c in hours
+            OpeningHours(department=department, weekday=d, opens_minute=o, closes_minute=c)
+            for d, o, c in hours
         )
         return department
 
@@ -36,7 +40,10 @@ def make_staff(db):
 
         n = next(_counter)
         user = get_user_model().objects.create_user(
-            username=username or f"staff{n}", password=password, first_name="Sam", last_name=f"Staff{n}"
+            username=username or f"staff{n}",
+            password=password,
+            first_name="Sam",
+            last_name=f"Staff{n}",
         )
         profile = StaffProfile.objects.create(user=user, presence=presence, seen_at=timezone.now())
         profile.departments.set(departments)

@@ -13,7 +13,9 @@ from django.core.cache import cache
 def client_address(request) -> str:
     # Behind the documented reverse proxy, X-Forwarded-For's last hop is the proxy's view
     # of the client; without one, REMOTE_ADDR.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if settings.TRUST_X_FORWARDED_FOR else ""
+    forwarded = (
+        request.META.get("HTTP_X_FORWARDED_FOR", "") if settings.TRUST_X_FORWARDED_FOR else ""
+    )
     return forwarded.split(",")[-1].strip() or request.META.get("REMOTE_ADDR", "unknown")
 
 

@@ -30,6 +30,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
+
+
 def installation_secret_key() -> str:
     """Without SECRET_KEY, a random key is made once and kept in the var directory, so no
     installation ever runs with a key that is published in the source."""
@@ -236,8 +238,13 @@ RATE_LIMITS = {
     "code": (int(os.environ.get("RATE_CODE", "20")), 3600),
 }
 CACHES = (
-    {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                 "KEY_PREFIX": os.environ.get("REDIS_PREFIX", "bb")}}
+    {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("REDIS_PREFIX", "bb"),
+        }
+    }
     if REDIS_URL
     else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 )

@@ -30,7 +30,9 @@ def test_book_takes_the_slot_and_queues_mails(make_kind):
     booking = actions.book(kind, start, "  Ada  Lovelace ", email="ada@example.org", topic="Antrag")
     assert (booking.display_name, booking.status, booking.seat) == ("Ada Lovelace", "booked", 0)
     assert booking.ends_at - booking.starts_at == timedelta(minutes=30)
-    assert OccupiedCell.objects.filter(booking=booking).count() == 8  # 30 + 10 minutes in 5-minute cells
+    assert (
+        OccupiedCell.objects.filter(booking=booking).count() == 8
+    )  # 30 + 10 minutes in 5-minute cells
     assert start not in {s for s, _ in available_slots(kind)}
     kinds = sorted(OutgoingMail.objects.filter(booking=booking).values_list("kind", flat=True))
     assert kinds in (["confirmation"], ["confirmation", "reminder"])
@@ -53,8 +55,13 @@ def test_database_refuses_overlapping_cells_even_if_python_offered_them(make_kin
     first = actions.book(kind, start, "Erste")
     from buergerbuero.bookings.models import Booking
 
-    second = Booking.objects.create(department=kind.department, kind=kind, starts_at=start,
-                                    ends_at=first.ends_at, display_name="Zweite")
+    second = Booking.objects.create(
+        department=kind.department,
+        kind=kind,
+        starts_at=start,
+        ends_at=first.ends_at,
+        display_name="Zweite",
+    )
     with pytest.raises(SlotUnavailable):
         actions._claim(second)
 
@@ -85,7 +92,9 @@ def test_book_rejects_past_times_and_times_outside_opening_hours(make_kind):
 def test_closure_removes_slots(make_kind):
     kind = make_kind(minutes=60)
     start = first_slot(kind)
-    Closure.objects.create(department=kind.department, starts_at=start, ends_at=start + timedelta(hours=3))
+    Closure.objects.create(
+        department=kind.department, starts_at=start, ends_at=start + timedelta(hours=3)
+    )
     assert all(s >= start + timedelta(hours=3) for s, _ in available_slots(kind))
 
 
@@ -106,7 +115,12 @@ def test_move_keeps_code_and_link_and_frees_the_old_time(make_kind):
     booking = actions.book(kind, slots[0], "Mover", email="m@example.org")
     code, token = booking.code, booking.token
     moved = actions.move(booking, slots[3])
-    assert (moved.pk, moved.code, moved.token, moved.starts_at) == (booking.pk, code, token, slots[3])
+    assert (moved.pk, moved.code, moved.token, moved.starts_at) == (
+        booking.pk,
+        code,
+        token,
+        slots[3],
+    )
     free = {s for s, _ in available_slots(kind)}
     assert slots[0] in free and slots[3] not in free
     assert OutgoingMail.objects.filter(booking=booking, kind="change").count() == 1
@@ -131,7 +145,9 @@ def test_cancel_frees_the_slot_and_cannot_repeat(make_kind):
     actions.cancel(booking, "Krank")
     assert booking.status == BookingStatus.CANCELLED
     assert start in {s for s, _ in available_slots(kind)}
-    assert not OutgoingMail.objects.filter(booking=booking, kind="reminder", sent_at__isnull=True).exists()
+    assert not OutgoingMail.objects.filter(
+        booking=booking, kind="reminder", sent_at__isnull=True
+    ).exists()
     with pytest.raises(NotActive):
         actions.cancel(booking)
 
@@ -145,7 +161,11 @@ def test_check_in_window(make_kind, settings):
     with pytest.raises(TooLate):
         actions.check_in(booking, now=booking.starts_at + timedelta(minutes=16))
     entry = actions.check_in(booking, now=booking.starts_at - timedelta(minutes=5))
-    assert (entry.state, entry.booked_for, entry.display_name) == (EntryState.WAITING, booking.starts_at, "Pünktlich")
+    assert (entry.state, entry.booked_for, entry.display_name) == (
+        EntryState.WAITING,
+        booking.starts_at,
+        "Pünktlich",
+    )
     booking.refresh_from_db()
     assert (booking.status, booking.queue_entry) == (BookingStatus.WAITING, entry)
     # A second check-in (double click, second tab) gives the same place.

@@ -20,8 +20,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def fresh_cache(settings):
     # A cache of the test's own: never flush a Redis that others share.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": f"test-{secrets.token_hex(4)}"}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{secrets.token_hex(4)}",
+        }
+    }
     yield
     cache.clear()
 
@@ -89,14 +93,18 @@ def test_booking_link_shows_only_that_booking(client, make_kind):
     other = actions.book(kind, slots[1], "Other", email="other@example.org")
     page = client.get(reverse("bookings:manage", args=[mine.token])).content.decode()
     assert "Mine" in page and "Other" not in page and other.code not in page
-    assert client.get(reverse("bookings:manage", args=["guess" + mine.token[5:]])).status_code == 404
+    assert (
+        client.get(reverse("bookings:manage", args=["guess" + mine.token[5:]])).status_code == 404
+    )
 
 
 def test_booking_is_rate_limited_per_client(client, make_kind, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "book": (2, 3600)}
     kind = make_kind()
     slots = [s for s, _ in available_slots(kind)]
-    assert [client.post(book_url(kind, s), {"display_name": "Bot"}).status_code for s in slots[:3]] == [302, 302, 429]
+    assert [
+        client.post(book_url(kind, s), {"display_name": "Bot"}).status_code for s in slots[:3]
+    ] == [302, 302, 429]
     assert Booking.objects.count() == 2
 
 
@@ -127,10 +135,10 @@ def test_staff_day_view_only_for_own_departments(make_kind, make_staff):
     kind = make_kind()
     other = make_kind()
     anna = make_staff(kind.department)
-    actions.book(kind, available_slots(kind)[0][0], "Ada", phone="0211 1")
+    booked = actions.book(kind, available_slots(kind)[0][0], "Ada", phone="0211 1")
     client = Client()
     client.force_login(anna)
-    day = available_slots(kind)[0][0].astimezone(kind.department.zone).date()
+    day = booked.starts_at.astimezone(kind.department.zone).date()
     page = client.get(reverse("console:day", args=[kind.department.slug]) + f"?tag={day}")
     assert page.status_code == 200 and "Ada" in page.content.decode()
     assert client.get(reverse("console:day", args=[other.department.slug])).status_code == 403
@@ -150,9 +158,16 @@ def test_staff_cancel_with_message_and_no_show(make_kind, make_staff):
     client = Client()
     client.force_login(anna)
     slug = kind.department.slug
-    client.post(reverse("console:booking_action", args=[slug, first.pk, "absagen"]), {"message": "Krankheit"})
+    client.post(
+        reverse("console:booking_action", args=[slug, first.pk, "absagen"]),
+        {"message": "Krankheit"},
+    )
     client.post(reverse("console:booking_action", args=[slug, second.pk, "nicht-erschienen"]))
     first.refresh_from_db()
     second.refresh_from_db()
-    assert (first.status, first.cancel_message, second.status) == ("cancelled", "Krankheit", "no_show")
+    assert (first.status, first.cancel_message, second.status) == (
+        "cancelled",
+        "Krankheit",
+        "no_show",
+    )
     assert first.mails.filter(kind="cancellation").count() == 1

@@ -43,7 +43,7 @@ def test_ice_servers_for_with_turn_adds_credentials(settings):
         "turn:turn.kreis.example:3478?transport=udp",
         "turns:turn.kreis.example:5349",
     ]
-    settings.TURN_SECRET = "geheim"  # noqa: S105 - a test secret
+    settings.TURN_SECRET = "geheim"
     settings.TURN_CREDENTIAL_TTL_SECONDS = 900
     before = int(time.time())
     servers = ice_servers_for("participant-1")
@@ -74,7 +74,7 @@ def test_ice_servers_for_without_secret_has_no_turn(settings):
 def test_ice_servers_for_without_anything_is_empty(settings):
     settings.ICE_SERVERS = []
     settings.TURN_URLS = []
-    settings.TURN_SECRET = "geheim"  # noqa: S105 - a test secret
+    settings.TURN_SECRET = "geheim"
     assert ice_servers_for("p") == []
 
 

@@ -88,27 +88,50 @@ class OfficeServer:
         self.log_path = tmp_path / "server.log"
         self.log = open(self.log_path, "a")  # noqa: SIM115 - closed in close()
         manage = [sys.executable, str(ROOT / "manage.py")]
-        subprocess.run([*manage, "migrate", "--no-input", "-v0"], env=self.env, check=True, cwd=ROOT)
-        subprocess.run([*manage, "seed_demo"], env=self.env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [*manage, "migrate", "--no-input", "-v0"], env=self.env, check=True, cwd=ROOT
+        )
+        subprocess.run(
+            [*manage, "seed_demo"], env=self.env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL
+        )
         subprocess.run(
             [*manage, "shell", "-c", (Path(__file__).parent / "server_data.py").read_text()],
-            env=self.env, check=True, cwd=ROOT,
+            env=self.env,
+            check=True,
+            cwd=ROOT,
         )
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "buergerbuero.asgi:application", "--app-dir", str(ROOT / "src"),
-             "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
-            env=self.env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "buergerbuero.asgi:application",
+                "--app-dir",
+                str(ROOT / "src"),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "warning",
+            ],
+            env=self.env,
+            cwd=ROOT,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
         while True:
             try:
-                urllib.request.urlopen(self.url + "/status.json", timeout=2).read()  # noqa: S310 - loopback
+                urllib.request.urlopen(self.url + "/status.json", timeout=2).read()
                 return
             except OSError:
                 if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("e2e server did not start:\n" + self.log_path.read_text()) from None
+                    raise RuntimeError(
+                        "e2e server did not start:\n" + self.log_path.read_text()
+                    ) from None
                 time.sleep(0.2)
 
     def stop(self) -> None:
@@ -156,11 +179,15 @@ def own_server(tmp_path):
 @pytest.fixture(scope="session")
 def browser():
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make browser` (apt-get install chromium)")
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: run `make browser` (apt-get install chromium)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS
+        )
         yield browser
         browser.close()
 

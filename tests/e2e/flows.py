@@ -4,7 +4,6 @@ import time
 
 from playwright.sync_api import Page, expect
 
-
 OFFICE = "e2e-office"
 PASSWORD = "e2e-password-for-tests"  # conftest hands it to server_data.py
 
@@ -83,7 +82,9 @@ def wait_for_media(page: Page, peers: int) -> None:
     try:
         poll(page, MEDIA_FLOWING, peers)
     except AssertionError as error:
-        raise AssertionError(f"media not flowing at {page.url}: {page.evaluate(PEER_REPORT)}") from error
+        raise AssertionError(
+            f"media not flowing at {page.url}: {page.evaluate(PEER_REPORT)}"
+        ) from error
 
 
 def remote_video_aspect(page: Page, peer_name: str) -> float:

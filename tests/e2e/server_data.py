@@ -12,15 +12,24 @@ from buergerbuero.staff.models import StaffProfile
 
 PASSWORD = os.environ["E2E_STAFF_PASSWORD"]
 
-office = Department.objects.create(slug="e2e-office", name="E2E Office", summary="Always open for the browser tests")
-OpeningHours.objects.bulk_create(
-    OpeningHours(department=office, weekday=day, opens_minute=0, closes_minute=1440) for day in range(7)
+office = Department.objects.create(
+    slug="e2e-office", name="E2E Office", summary="Always open for the browser tests"
 )
-staff = get_user_model().objects.create_user("e2e-staff", password=PASSWORD, first_name="Erika", last_name="Muster")
+OpeningHours.objects.bulk_create(
+    OpeningHours(department=office, weekday=day, opens_minute=0, closes_minute=1440)
+    for day in range(7)
+)
+staff = get_user_model().objects.create_user(
+    "e2e-staff", password=PASSWORD, first_name="Erika", last_name="Muster"
+)
 StaffProfile.objects.create(user=staff).departments.set([office])
 
 # Appointments: bookable right away, every half hour around the clock.
 from buergerbuero.bookings.models import AppointmentKind, BookingSettings  # noqa: E402
 
-BookingSettings.objects.create(department=office, buffer_minutes=0, min_notice_minutes=0, horizon_days=7)
-AppointmentKind.objects.create(department=office, name="Videoberatung", mode="video", duration_minutes=30)
+BookingSettings.objects.create(
+    department=office, buffer_minutes=0, min_notice_minutes=0, horizon_days=7
+)
+AppointmentKind.objects.create(
+    department=office, name="Videoberatung", mode="video", duration_minutes=30
+)

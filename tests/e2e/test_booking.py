@@ -28,13 +28,15 @@ def captured_mails(folder: Path, timeout: float = 25.0) -> list[email.message.Me
 
 def test_book_a_video_slot_and_be_admitted_at_the_appointment_time(own_server, new_page, tmp_path):
     mail_dir = tmp_path / "mail"
-    server = own_server({
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(mail_dir),
-        "SITE_URL": "http://127.0.0.1",
-        # The first free slot is within half an hour: let the citizen in from now on.
-        "BOOKING_EARLY_MINUTES": "60",
-    })
+    server = own_server(
+        {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(mail_dir),
+            "SITE_URL": "http://127.0.0.1",
+            # The first free slot is within half an hour: let the citizen in from now on.
+            "BOOKING_EARLY_MINUTES": "60",
+        }
+    )
     citizen = new_page(base_url=server.url, accept_downloads=True)
     staff = new_page(base_url=server.url)
 
@@ -46,14 +48,18 @@ def test_book_a_video_slot_and_be_admitted_at_the_appointment_time(own_server, n
     first_slot.click()
 
     citizen.get_by_label("Your name").fill("Berta Termin")
-    citizen.get_by_label("E-mail for confirmation and reminder (optional)").fill("berta@example.org")
+    citizen.get_by_label("E-mail for confirmation and reminder (optional)").fill(
+        "berta@example.org"
+    )
     citizen.get_by_role("button", name="Book").click()
     expect(citizen.get_by_role("heading", name="Your appointment", exact=True)).to_be_visible()
     code = citizen.locator(".booking-code").inner_text().replace(" ", "")
     assert re.fullmatch(r"[0-9A-Z]{10}", code)
     expect(citizen.locator("dl")).to_contain_text(slot_time)
     manage_url = citizen.url
-    expect(citizen.get_by_role("img", name="QR code with the link to your appointment")).to_be_visible()
+    expect(
+        citizen.get_by_role("img", name="QR code with the link to your appointment")
+    ).to_be_visible()
 
     # The calendar file describes the appointment and links back to it.
     with citizen.expect_download() as download:
@@ -65,8 +71,11 @@ def test_book_a_video_slot_and_be_admitted_at_the_appointment_time(own_server, n
     # The confirmation mail arrives, sent outside the request, with the code and link.
     [confirmation] = [m for m in captured_mails(mail_dir) if "appointment" in m["Subject"].lower()]
     assert confirmation["To"] == "berta@example.org"
-    body = "\n".join(part.get_payload(decode=True).decode() for part in confirmation.walk()
-                     if part.get_content_type() == "text/plain")
+    body = "\n".join(
+        part.get_payload(decode=True).decode()
+        for part in confirmation.walk()
+        if part.get_content_type() == "text/plain"
+    )
     assert code in body and manage_url.rsplit("/termin/", 1)[1] in body
     assert any(part.get_content_type() == "text/calendar" for part in confirmation.walk())
 
@@ -86,7 +95,9 @@ def test_book_a_video_slot_and_be_admitted_at_the_appointment_time(own_server, n
     day = new_page(base_url=server.url)
     staff_login(day)
     day.goto(f"/konsole/termine/{OFFICE}/")
-    expect(day.locator("tr.booking-row", has_text="Berta Termin")).to_contain_text("in consultation")
+    expect(day.locator("tr.booking-row", has_text="Berta Termin")).to_contain_text(
+        "in consultation"
+    )
 
 
 def test_code_entry_too_early_explains_and_cancel_frees_the_slot(new_page):

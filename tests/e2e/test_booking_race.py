@@ -31,11 +31,17 @@ class Browserless:
 
     def post(self, path: str, data: dict) -> tuple[int, str, str]:
         request = urllib.request.Request(
-            self.base + path, data=urllib.parse.urlencode(data).encode(), headers={"Referer": self.base + path}
+            self.base + path,
+            data=urllib.parse.urlencode(data).encode(),
+            headers={"Referer": self.base + path},
         )
         try:
             with self.opener.open(request, timeout=30) as response:
-                return response.status, response.headers.get("Location", ""), response.read().decode()
+                return (
+                    response.status,
+                    response.headers.get("Location", ""),
+                    response.read().decode(),
+                )
         except urllib.error.HTTPError as error:
             return error.code, error.headers.get("Location", ""), error.read().decode()
 
@@ -51,7 +57,10 @@ def test_parallel_clicks_on_one_slot_book_it_exactly_once(own_server):
     slot_path = re.search(r'href="(/fachbereich/[^"]+/termin/\d+/[^"]+/)"', page).group(1)
 
     clients = [Browserless(server.url) for _ in range(CLIENTS)]
-    tokens = [re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', c.get(slot_path)).group(1) for c in clients]
+    tokens = [
+        re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', c.get(slot_path)).group(1)
+        for c in clients
+    ]
     start = threading.Barrier(CLIENTS)
     results: list = [None] * CLIENTS
 

@@ -54,7 +54,9 @@ def test_consultation_from_knock_to_hang_up(new_page):
     # The overview elsewhere now shows the office as busy.
     watcher = new_page()
     watcher.goto("/")
-    expect(watcher.locator(f'[data-status-for="{OFFICE}"]')).to_have_text("Open – in a consultation")
+    expect(watcher.locator(f'[data-status-for="{OFFICE}"]')).to_have_text(
+        "Open – in a consultation"
+    )
 
     # The citizen shares the screen: 16:9 replaces the 4:3 camera at the staff side.
     assert abs(remote_video_aspect(staff, "Aylin Demir") - 4 / 3) < 0.01
@@ -64,7 +66,7 @@ def test_consultation_from_knock_to_hang_up(new_page):
                    return v && v.videoHeight && Math.abs(v.videoWidth / v.videoHeight - 16 / 9) < 0.02; }""",
         timeout=10_000,
     )
-    expect(staff.locator('[data-peer] .media-state')).to_have_text("(sharing the screen)")
+    expect(staff.locator("[data-peer] .media-state")).to_have_text("(sharing the screen)")
 
     # A chat message with markup arrives as text.
     citizen.get_by_label("Message").fill("<b>Az.</b> 12-345")
@@ -134,6 +136,8 @@ def test_queue_place_moves_and_decline_is_kind(new_page):
     expect(second.locator("#final-message")).to_have_text(
         "The office cannot see you today. Bitte kommen Sie morgen wieder."
     )
-    expect(staff.locator(f'section[data-department="{OFFICE}"]')).to_contain_text("Nobody is waiting.")
+    expect(staff.locator(f'section[data-department="{OFFICE}"]')).to_contain_text(
+        "Nobody is waiting."
+    )
     set_presence_offline = staff.get_by_label("Offline")
     set_presence_offline.check()

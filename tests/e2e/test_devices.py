@@ -5,7 +5,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .flows import OFFICE, knock, poll, remote_video_aspect, set_presence, staff_login, wait_for_media
+from .flows import (
+    OFFICE,
+    poll,
+    remote_video_aspect,
+    set_presence,
+    staff_login,
+    wait_for_media,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -26,7 +33,9 @@ def test_device_check_explains_a_blocked_camera(new_page, browser_denying_media)
     set_presence(staff, "Available")
     citizen = new_page(on=browser_denying_media)
     citizen.goto(f"/fachbereich/{OFFICE}/anklopfen/")
-    expect(citizen.locator("#device-message")).to_contain_text("Your browser blocked the camera and microphone")
+    expect(citizen.locator("#device-message")).to_contain_text(
+        "Your browser blocked the camera and microphone"
+    )
     # Knocking still works: the chat remains.
     expect(citizen.get_by_role("button", name="Knock")).to_be_enabled()
 
@@ -39,10 +48,14 @@ def test_citizen_without_camera_talks_and_shares_the_screen(new_page):
     set_presence(staff, "Available")
 
     citizen.goto(f"/fachbereich/{OFFICE}/anklopfen/")
-    expect(citizen.locator("#device-message")).to_have_text("No camera found. You can take part with sound only.")
+    expect(citizen.locator("#device-message")).to_have_text(
+        "No camera found. You can take part with sound only."
+    )
     citizen.get_by_label("Your name").fill("Ohne Kamera")
     citizen.get_by_role("button", name="Knock").click()
-    staff.locator(".queue-entry", has_text="Ohne Kamera").get_by_role("button", name="Admit: Ohne Kamera").click()
+    staff.locator(".queue-entry", has_text="Ohne Kamera").get_by_role(
+        "button", name="Admit: Ohne Kamera"
+    ).click()
     expect(citizen).to_have_url(re.compile(r"/gespraech/[\w-]+/$"))
 
     # The citizen sees the staff member; the staff member hears the citizen.

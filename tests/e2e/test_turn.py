@@ -33,15 +33,35 @@ def coturn(tmp_path):
     min_port = 49152 + secrets.randbelow(10000)
     log = open(tmp_path / "coturn.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        [binary, "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", f"--listening-port={port}",
-         "--use-auth-secret", f"--static-auth-secret={secret}", "--realm=buergerbuero.test",
-         "--allow-loopback-peers", "--no-tls", "--no-dtls", "--no-cli", "--fingerprint",
-         f"--min-port={min_port}", f"--max-port={min_port + 200}", "--log-file=stdout", "--simple-log"],
-        stdout=log, stderr=subprocess.STDOUT,
+        [
+            binary,
+            "-n",
+            "--listening-ip=127.0.0.1",
+            "--relay-ip=127.0.0.1",
+            f"--listening-port={port}",
+            "--use-auth-secret",
+            f"--static-auth-secret={secret}",
+            "--realm=buergerbuero.test",
+            "--allow-loopback-peers",
+            "--no-tls",
+            "--no-dtls",
+            "--no-cli",
+            "--fingerprint",
+            f"--min-port={min_port}",
+            f"--max-port={min_port + 200}",
+            "--log-file=stdout",
+            "--simple-log",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     time.sleep(0.5)
     assert process.poll() is None, (tmp_path / "coturn.log").read_text()
-    yield {"url": f"turn:127.0.0.1:{port}?transport=udp", "secret": secret, "log": tmp_path / "coturn.log"}
+    yield {
+        "url": f"turn:127.0.0.1:{port}?transport=udp",
+        "secret": secret,
+        "log": tmp_path / "coturn.log",
+    }
     process.terminate()
     process.wait(10)
     log.close()
@@ -49,22 +69,28 @@ def coturn(tmp_path):
 
 def test_call_through_turn_relay_with_issued_credentials(own_server, new_page, coturn):
     server = own_server(
-        {"TURN_URLS": coturn["url"], "TURN_SECRET": coturn["secret"], "ICE_TRANSPORT_POLICY": "relay"}
+        {
+            "TURN_URLS": coturn["url"],
+            "TURN_SECRET": coturn["secret"],
+            "ICE_TRANSPORT_POLICY": "relay",
+        }
     )
     staff = new_page(base_url=server.url)
     citizen = new_page(base_url=server.url)
     staff_login(staff)
     set_presence(staff, "Available")
     knock(citizen, "Über Relais")
-    staff.locator(".queue-entry", has_text="Über Relais").get_by_role("button", name="Admit: Über Relais").click()
+    staff.locator(".queue-entry", has_text="Über Relais").get_by_role(
+        "button", name="Admit: Über Relais"
+    ).click()
     expect(citizen).to_have_url(re.compile(r"/gespraech/[\w-]+/$"))
 
     wait_for_media(citizen, 1)
     wait_for_media(staff, 1)
     for page in (citizen, staff):
-        assert poll(page, f"() => ({RELAYED})().then((pairs) => pairs.every(Boolean) && pairs)") == [
-            ["relay", "relay"]
-        ]
+        assert poll(
+            page, f"() => ({RELAYED})().then((pairs) => pairs.every(Boolean) && pairs)"
+        ) == [["relay", "relay"]]
 
     # The relay refuses a tampered credential: no relay candidate can be gathered.
     gather = """async (tamper) => {

@@ -58,7 +58,7 @@ async def test_console_socket_refuses_anonymous(sockets):
 
 async def test_console_socket_refuses_user_without_staff_profile(sockets):
     def citizen_account():
-        user = get_user_model().objects.create_user(username="citizen", password="pw-for-tests-123")  # noqa: S106
+        user = get_user_model().objects.create_user(username="citizen", password="pw-for-tests-123")
         client = Client()
         client.force_login(user)
         return session_cookie(client)

@@ -16,7 +16,9 @@ from .support import TIMEOUT, run
 
 # Redis mode is tested in every run (not skipped in the SQLite one): the Redis of the
 # test run, or the local one; an unreachable Redis fails these tests.
-TEST_REDIS_URL = os.environ.get("REDIS_URL") or os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+TEST_REDIS_URL = os.environ.get("REDIS_URL") or os.environ.get(
+    "TEST_REDIS_URL", "redis://127.0.0.1:6379/15"
+)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ def test_staff_department_ids_anonymous_is_empty(db):
 
 
 def test_staff_department_ids_user_without_profile_is_empty(db):
-    user = get_user_model().objects.create_user(username="citizen", password="x")  # noqa: S106
+    user = get_user_model().objects.create_user(username="citizen", password="x")
     assert staff_department_ids(user) == set()
 
 

@@ -26,7 +26,9 @@ def next_free(kind: AppointmentKind, after: datetime, now=None) -> list[datetime
     return [start for start, _seat in available_slots(kind, now) if start >= after][:ALTERNATIVES]
 
 
-def _check_offered(kind: AppointmentKind, starts_at: datetime, now: datetime, by_staff: bool) -> None:
+def _check_offered(
+    kind: AppointmentKind, starts_at: datetime, now: datetime, by_staff: bool
+) -> None:
     # Staff booking for a caller on the phone may ignore the minimum notice, nothing else.
     offered = {start for start, _seat in available_slots(kind, now, ignore_notice=by_staff)}
     if starts_at in offered:
@@ -39,13 +41,20 @@ def _check_offered(kind: AppointmentKind, starts_at: datetime, now: datetime, by
 def _claim(booking: Booking) -> None:
     """Claim the booking's cells (time plus buffer) on the first seat that has them all."""
     booking_settings = settings_for(booking.department)
-    length = booking.ends_at - booking.starts_at + timedelta(minutes=booking_settings.buffer_minutes)
+    length = (
+        booking.ends_at - booking.starts_at + timedelta(minutes=booking_settings.buffer_minutes)
+    )
     needed = cells(booking.starts_at, length)
     for seat in range(max(1, booking_settings.parallel_staff)):
         try:
             with transaction.atomic():
                 OccupiedCell.objects.bulk_create(
-                    OccupiedCell(booking=booking, department_id=booking.department_id, seat=seat, starts_at=cell)
+                    OccupiedCell(
+                        booking=booking,
+                        department_id=booking.department_id,
+                        seat=seat,
+                        starts_at=cell,
+                    )
                     for cell in needed
                 )
         except IntegrityError:
@@ -112,7 +121,9 @@ def move(booking: Booking, starts_at: datetime, now: datetime | None = None) -> 
             mails.discard_unsent(booking)
             mails.booking_moved(booking)
     except SlotUnavailable as error:
-        raise SlotUnavailable(alternatives=error.alternatives or next_free(booking.kind, starts_at, now)) from None
+        raise SlotUnavailable(
+            alternatives=error.alternatives or next_free(booking.kind, starts_at, now)
+        ) from None
     return booking
 
 
@@ -121,7 +132,9 @@ def cancel(booking: Booking, message: str = "", by_staff: bool = False) -> Booki
         updated = Booking.objects.filter(
             pk=booking.pk, status__in=[BookingStatus.BOOKED, BookingStatus.WAITING]
         ).update(
-            status=BookingStatus.CANCELLED, cancelled_at=timezone.now(), cancel_message=clean_text(message, 500)
+            status=BookingStatus.CANCELLED,
+            cancelled_at=timezone.now(),
+            cancel_message=clean_text(message, 500),
         )
         if not updated:
             raise NotActive()

@@ -5,7 +5,13 @@ from .models import AppointmentKind, Booking, BookingSettings, Closure, Outgoing
 
 @admin.register(BookingSettings)
 class BookingSettingsAdmin(admin.ModelAdmin):
-    list_display = ["department", "parallel_staff", "buffer_minutes", "horizon_days", "min_notice_minutes"]
+    list_display = [
+        "department",
+        "parallel_staff",
+        "buffer_minutes",
+        "horizon_days",
+        "min_notice_minutes",
+    ]
 
 
 @admin.register(AppointmentKind)

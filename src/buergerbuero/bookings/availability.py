@@ -40,7 +40,9 @@ def calendar_of(department, settings: BookingSettings, now: datetime):
     zone = department.zone
     horizon_end = now + timedelta(days=settings.horizon_days + 2)
     years = sorted({now.astimezone(zone).year, horizon_end.astimezone(zone).year})
-    closures = Closure.objects.filter(department=department, ends_at__gt=now, starts_at__lt=horizon_end)
+    closures = Closure.objects.filter(
+        department=department, ends_at__gt=now, starts_at__lt=horizon_end
+    )
     intervals = bookable_intervals(
         ranges_of(department),
         zone,

@@ -7,7 +7,9 @@ from buergerbuero.waiting.models import DISPLAY_NAME_MAX, TOPIC_MAX
 
 class BookingForm(forms.Form):
     display_name = forms.CharField(
-        label=_("Your name"), max_length=DISPLAY_NAME_MAX, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Your name"),
+        max_length=DISPLAY_NAME_MAX,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(
         label=_("E-mail for confirmation and reminder (optional)"),

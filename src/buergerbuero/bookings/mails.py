@@ -32,7 +32,11 @@ def _queue(booking: Booking, kind: str, send_after=None) -> OutgoingMail | None:
         subject = " ".join(render_to_string(f"bookings/mail/{kind}_subject.txt", context).split())
         body = render_to_string(f"bookings/mail/{kind}.txt", context)
     return OutgoingMail.objects.create(
-        booking=booking, kind=kind, to=booking.email, subject=subject, body=body,
+        booking=booking,
+        kind=kind,
+        to=booking.email,
+        subject=subject,
+        body=body,
         send_after=send_after or timezone.now(),
     )
 
@@ -59,7 +63,9 @@ def _queue_reminder(booking: Booking) -> None:
 
 def discard_unsent(booking: Booking) -> None:
     """Reminders of an old time or a cancelled booking must not go out."""
-    OutgoingMail.objects.filter(booking=booking, sent_at__isnull=True, kind=MailKind.REMINDER).delete()
+    OutgoingMail.objects.filter(
+        booking=booking, sent_at__isnull=True, kind=MailKind.REMINDER
+    ).delete()
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -75,9 +81,9 @@ def send_due(now=None, limit: int = 50) -> int:
     ).select_related("booking", "booking__kind", "booking__department")[:limit]
     for mail in due:
         # Claim it, so two processes' tickers never send the same mail twice.
-        claimed = OutgoingMail.objects.filter(pk=mail.pk, sent_at__isnull=True, attempts=mail.attempts).update(
-            attempts=mail.attempts + 1, send_after=now + retry_delay(mail.attempts + 1)
-        )
+        claimed = OutgoingMail.objects.filter(
+            pk=mail.pk, sent_at__isnull=True, attempts=mail.attempts
+        ).update(attempts=mail.attempts + 1, send_after=now + retry_delay(mail.attempts + 1))
         if not claimed:
             continue
         try:

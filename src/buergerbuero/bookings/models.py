@@ -16,7 +16,9 @@ class BookingSettings(models.Model):
         "departments.Department", on_delete=models.CASCADE, related_name="booking_settings"
     )
     parallel_staff = models.PositiveSmallIntegerField(_("staff serving in parallel"), default=1)
-    buffer_minutes = models.PositiveSmallIntegerField(_("buffer between appointments (minutes)"), default=5)
+    buffer_minutes = models.PositiveSmallIntegerField(
+        _("buffer between appointments (minutes)"), default=5
+    )
     horizon_days = models.PositiveSmallIntegerField(_("bookable days ahead"), default=28)
     min_notice_minutes = models.PositiveIntegerField(_("minimum notice (minutes)"), default=120)
     holiday_country = models.CharField(max_length=2, default="DE")
@@ -28,7 +30,9 @@ class BookingSettings(models.Model):
         verbose_name = _("booking settings")
         verbose_name_plural = _("booking settings")
         constraints = [
-            models.CheckConstraint(condition=models.Q(parallel_staff__gte=1), name="parallel_staff_positive"),
+            models.CheckConstraint(
+                condition=models.Q(parallel_staff__gte=1), name="parallel_staff_positive"
+            ),
             models.CheckConstraint(
                 condition=models.Q(buffer_minutes__lte=240), name="buffer_minutes_reasonable"
             ),
@@ -50,9 +54,7 @@ class AppointmentKind(models.Model):
     name = models.CharField(_("name"), max_length=120)
     mode = models.CharField(_("kind"), max_length=10, choices=Mode.choices, default=Mode.VIDEO)
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=30)
-    location = models.CharField(
-        _("address (in-person visits)"), max_length=240, blank=True
-    )
+    location = models.CharField(_("address (in-person visits)"), max_length=240, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
 
@@ -84,7 +86,9 @@ class Closure(models.Model):
     class Meta:
         ordering = ["starts_at"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(starts_at__lt=models.F("ends_at")), name="closure_not_empty")
+            models.CheckConstraint(
+                condition=models.Q(starts_at__lt=models.F("ends_at")), name="closure_not_empty"
+            )
         ]
 
     def __str__(self) -> str:
@@ -117,7 +121,9 @@ class Booking(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     topic = models.CharField(max_length=200, blank=True)
     language = models.CharField(max_length=12, blank=True)
-    status = models.CharField(max_length=16, choices=BookingStatus.choices, default=BookingStatus.BOOKED)
+    status = models.CharField(
+        max_length=16, choices=BookingStatus.choices, default=BookingStatus.BOOKED
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     booked_by_staff = models.ForeignKey(
         "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -125,7 +131,11 @@ class Booking(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_message = models.CharField(max_length=500, blank=True)
     queue_entry = models.OneToOneField(
-        "waiting.QueueEntry", null=True, blank=True, on_delete=models.SET_NULL, related_name="booking"
+        "waiting.QueueEntry",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="booking",
     )
 
     class Meta:
@@ -137,7 +147,11 @@ class Booking(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status in (BookingStatus.BOOKED, BookingStatus.WAITING, BookingStatus.IN_CONSULTATION)
+        return self.status in (
+            BookingStatus.BOOKED,
+            BookingStatus.WAITING,
+            BookingStatus.IN_CONSULTATION,
+        )
 
 
 class OccupiedCell(models.Model):
@@ -149,14 +163,21 @@ class OccupiedCell(models.Model):
     """
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="cells")
-    department = models.ForeignKey("departments.Department", on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(
+        "departments.Department", on_delete=models.CASCADE, related_name="+"
+    )
     seat = models.PositiveSmallIntegerField()
     starts_at = models.DateTimeField()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["department", "seat", "starts_at"], name="one_booking_per_cell")
+            models.UniqueConstraint(
+                fields=["department", "seat", "starts_at"], name="one_booking_per_cell"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"seat {self.seat} at {self.starts_at:%Y-%m-%d %H:%M}"
 
 
 class MailKind(models.TextChoices):
@@ -183,3 +204,6 @@ class OutgoingMail(models.Model):
 
     class Meta:
         ordering = ["send_after"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} mail, due {self.send_after:%Y-%m-%d %H:%M}"

@@ -16,7 +16,11 @@ def progress(booking: Booking) -> str:
     entry = booking.queue_entry
     if entry.state == EntryState.ADMITTED:
         room = getattr(entry, "room", None)
-        return BookingStatus.IN_CONSULTATION if room is not None and room.is_active else BookingStatus.DONE
+        return (
+            BookingStatus.IN_CONSULTATION
+            if room is not None and room.is_active
+            else BookingStatus.DONE
+        )
     if entry.state == EntryState.WAITING:
         return BookingStatus.WAITING
     # Declined, left or expired after checking in: the appointment did not take place.

@@ -4,6 +4,7 @@ from collections import defaultdict
 from datetime import datetime
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -48,7 +49,13 @@ def choose(request, slug):
     return render(
         request,
         "bookings/choose.html",
-        {"department": department, "kinds": kinds, "kind": kind, "days": slots_by_day(kind), "moving": moving},
+        {
+            "department": department,
+            "kinds": kinds,
+            "kind": kind,
+            "days": slots_by_day(kind),
+            "moving": moving,
+        },
     )
 
 
@@ -82,7 +89,9 @@ def book(request, slug, kind_id, start):
             problem, status = "rate_limited", TOO_MANY
         else:
             try:
-                booking = actions.book(kind, starts_at, language=get_language() or "", **form.cleaned_data)
+                booking = actions.book(
+                    kind, starts_at, language=get_language() or "", **form.cleaned_data
+                )
             except BookingError as error:
                 problem, alternatives, status = error.code, error.alternatives, 409
             else:
@@ -90,8 +99,14 @@ def book(request, slug, kind_id, start):
     return render(
         request,
         "bookings/book.html",
-        {"department": department, "kind": kind, "starts_at": starts_at, "form": form,
-         "problem": problem, "alternatives": alternatives},
+        {
+            "department": department,
+            "kind": kind,
+            "starts_at": starts_at,
+            "form": form,
+            "problem": problem,
+            "alternatives": alternatives,
+        },
         status=status,
     )
 
@@ -124,7 +139,9 @@ def ics(request, token):
 
 def qr(request, token):
     booking = get_object_or_404(Booking, token=token)
-    svg = segno.make(booking_link(booking), error="m").svg_inline(scale=4, dark="#000", light="#fff")
+    svg = segno.make(booking_link(booking), error="m").svg_inline(
+        scale=4, dark="#000", light="#fff"
+    )
     return HttpResponse(svg, content_type="image/svg+xml")
 
 
@@ -151,8 +168,10 @@ def move(request, token):
         actions.move(booking, starts_at)
     except BookingError as error:
         messages.error(request, str(_message_for(error.code)))
-        return redirect(reverse("bookings:choose", args=[booking.department.slug])
-                        + f"?art={booking.kind_id}&verschieben={booking.token}")
+        return redirect(
+            reverse("bookings:choose", args=[booking.department.slug])
+            + f"?art={booking.kind_id}&verschieben={booking.token}"
+        )
     messages.success(request, _("Your appointment has been moved."))
     return redirect("bookings:manage", token=token)
 
@@ -172,7 +191,9 @@ def check_in_by_code(request, slug):
         return redirect("public:department", slug=slug)
     booking = None
     if form.is_valid():
-        booking = Booking.objects.filter(department=department, code=normalise_code(form.cleaned_data["code"])).first()
+        booking = Booking.objects.filter(
+            department=department, code=normalise_code(form.cleaned_data["code"])
+        ).first()
     if booking is None:
         messages.error(request, _("We do not know this booking code for this department."))
         return redirect("public:department", slug=slug)
@@ -191,8 +212,15 @@ def _enter(request, booking):
 
 def _message_for(code: str):
     return {
-        "too_early": _("Your appointment has not started yet. You can enter the waiting room 10 minutes before."),
-        "too_late": _("Your appointment time is over. Please book a new appointment or knock when the office is open."),
+        "too_early": _(
+            "Your appointment has not started yet. "
+            "You can enter the waiting room %(minutes)s minutes before."
+        )
+        % {"minutes": settings.BOOKING_EARLY_MINUTES},
+        "too_late": _(
+            "Your appointment time is over. "
+            "Please book a new appointment or knock when the office is open."
+        ),
         "not_active": _("This appointment is no longer active."),
         "slot_taken": _("This time has just been booked by someone else. Please choose another."),
         "not_bookable": _("This time cannot be booked."),

@@ -20,7 +20,11 @@ def open_room(entry, user) -> Room:
     """The private room for an admitted queue entry (called inside admit's transaction)."""
     room = Room.objects.create(department_id=entry.department_id, queue_entry=entry)
     Participant.objects.create(
-        room=room, role=Role.STAFF, user=user, display_name=staff_display_name(user), seen_at=timezone.now()
+        room=room,
+        role=Role.STAFF,
+        user=user,
+        display_name=staff_display_name(user),
+        seen_at=timezone.now(),
     )
     Participant.objects.create(room=room, role=Role.CITIZEN, display_name=entry.display_name)
     return room
@@ -59,7 +63,9 @@ def issue_invitation(room_id: str, by: Participant, label: str = "") -> Invitati
 
 
 def check_invitation(token: str) -> Invitation:
-    invitation = Invitation.objects.select_related("room", "room__department").filter(pk=token).first()
+    invitation = (
+        Invitation.objects.select_related("room", "room__department").filter(pk=token).first()
+    )
     if (
         invitation is None
         or invitation.used_at is not None
@@ -112,7 +118,9 @@ def end_abandoned_rooms(now=None) -> int:
 
 
 def leave_room(participant: Participant) -> None:
-    Participant.objects.filter(pk=participant.pk, left_at__isnull=True).update(left_at=timezone.now())
+    Participant.objects.filter(pk=participant.pk, left_at__isnull=True).update(
+        left_at=timezone.now()
+    )
     # A staff member who leaves is free again for the status board.
     if participant.role == Role.STAFF:
         announce.departments_changed([participant.room.department_id])

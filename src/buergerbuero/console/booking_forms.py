@@ -19,7 +19,13 @@ class StaffBookingForm(BookingForm):
 class BookingSettingsForm(forms.ModelForm):
     class Meta:
         model = BookingSettings
-        fields = ["parallel_staff", "buffer_minutes", "horizon_days", "min_notice_minutes", "holiday_subdivision"]
+        fields = [
+            "parallel_staff",
+            "buffer_minutes",
+            "horizon_days",
+            "min_notice_minutes",
+            "holiday_subdivision",
+        ]
 
     def clean_buffer_minutes(self):
         return _multiple_of_cell(self.cleaned_data["buffer_minutes"])
@@ -27,7 +33,9 @@ class BookingSettingsForm(forms.ModelForm):
 
 def _multiple_of_cell(minutes: int) -> int:
     if minutes % CELL_MINUTES:
-        raise forms.ValidationError(_("Please use a multiple of %(n)s minutes.") % {"n": CELL_MINUTES})
+        raise forms.ValidationError(
+            _("Please use a multiple of %(n)s minutes.") % {"n": CELL_MINUTES}
+        )
     return minutes
 
 
@@ -47,12 +55,20 @@ class AppointmentKindForm(forms.ModelForm):
 
 
 class ClosureForm(forms.Form):
-    starts_at = forms.DateTimeField(label=_("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    ends_at = forms.DateTimeField(label=_("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    starts_at = forms.DateTimeField(
+        label=_("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
     reason = forms.CharField(label=_("Reason (internal)"), max_length=200, required=False)
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("starts_at") and cleaned.get("ends_at") and cleaned["starts_at"] >= cleaned["ends_at"]:
+        if (
+            cleaned.get("starts_at")
+            and cleaned.get("ends_at")
+            and cleaned["starts_at"] >= cleaned["ends_at"]
+        ):
             raise forms.ValidationError(_("The closure must end after it starts."))
         return cleaned

@@ -43,22 +43,33 @@ def day_view(request, slug):
     day = _day(request, department)
     begin = datetime.combine(day, time(0), tzinfo=department.zone)
     bookings = list(
-        Booking.objects.filter(department=department, starts_at__gte=begin, starts_at__lt=begin + timedelta(days=1))
+        Booking.objects.filter(
+            department=department, starts_at__gte=begin, starts_at__lt=begin + timedelta(days=1)
+        )
         .select_related("kind", "queue_entry", "queue_entry__room")
         .order_by("starts_at", "seat")
     )
-    rows = [{"booking": b, "progress": progress(b), "progress_label": label(progress(b))} for b in bookings]
-    waiting = queue_order(list(QueueEntry.objects.filter(department=department, state=EntryState.WAITING)))
+    rows = [
+        {"booking": b, "progress": progress(b), "progress_label": label(progress(b))}
+        for b in bookings
+    ]
+    waiting = queue_order(
+        list(QueueEntry.objects.filter(department=department, state=EntryState.WAITING))
+    )
     kinds = list(department.appointment_kinds.filter(is_active=True))
     form = StaffBookingForm(kinds=kinds, slots=_slots_of_day(kinds, day, department))
     return render(
         request,
         "console/day.html",
         {
-            "department": department, "day": day, "rows": rows, "form": form,
+            "department": department,
+            "day": day,
+            "rows": rows,
+            "form": form,
             "booked_waiting": [e for e in waiting if e.booked_for],
             "walk_ins": [e for e in waiting if not e.booked_for],
-            "previous_day": day - timedelta(days=1), "next_day": day + timedelta(days=1),
+            "previous_day": day - timedelta(days=1),
+            "next_day": day + timedelta(days=1),
         },
     )
 
@@ -88,12 +99,18 @@ def book_for_caller(request, slug):
     kind = get_object_or_404(AppointmentKind, pk=kind_id, department=department)
     try:
         booking = actions.book(
-            kind, datetime.fromisoformat(start), form.cleaned_data["display_name"],
-            email=form.cleaned_data["email"], phone=form.cleaned_data["phone"], topic=form.cleaned_data["topic"],
+            kind,
+            datetime.fromisoformat(start),
+            form.cleaned_data["display_name"],
+            email=form.cleaned_data["email"],
+            phone=form.cleaned_data["phone"],
+            topic=form.cleaned_data["topic"],
             staff_user=request.user,
         )
     except BookingError:
-        messages.error(request, _("This time has just been booked by someone else. Please choose another."))
+        messages.error(
+            request, _("This time has just been booked by someone else. Please choose another.")
+        )
     else:
         messages.success(
             request, _("Booked. Booking code for the caller: %(code)s") % {"code": booking.code}

@@ -20,12 +20,16 @@ from buergerbuero.staff.permissions import may_serve
 
 from .booking_forms import AppointmentKindForm, BookingSettingsForm, ClosureForm
 
-KindFormSet = modelformset_factory(AppointmentKind, form=AppointmentKindForm, extra=1, can_delete=False)
+KindFormSet = modelformset_factory(
+    AppointmentKind, form=AppointmentKindForm, extra=1, can_delete=False
+)
 
 
 def _configurable(request, slug) -> Department:
     department = get_object_or_404(Department, slug=slug, is_active=True)
-    if not may_serve(request.user, department.pk) or not request.user.has_perm("bookings.change_bookingsettings"):
+    if not may_serve(request.user, department.pk) or not request.user.has_perm(
+        "bookings.change_bookingsettings"
+    ):
         raise PermissionDenied
     return department
 
@@ -53,7 +57,10 @@ def booking_settings(request, slug):
         request,
         "console/booking_settings.html",
         {
-            "department": department, "form": form, "formset": formset, "closure_form": ClosureForm(),
+            "department": department,
+            "form": form,
+            "formset": formset,
+            "closure_form": ClosureForm(),
             "closures": Closure.objects.filter(department=department, ends_at__gte=timezone.now()),
         },
     )

@@ -9,13 +9,19 @@ urlpatterns = [
     path("", views.home, name="home"),
     path(
         "anmelden/",
-        auth_views.LoginView.as_view(template_name="console/login.html", redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            template_name="console/login.html", redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("termine/<slug:slug>/", booking_views.day_view, name="day"),
     path("termine/<slug:slug>/buchen/", booking_views.book_for_caller, name="book_for_caller"),
-    path("termine/<slug:slug>/einstellungen/", settings_views.booking_settings, name="booking_settings"),
+    path(
+        "termine/<slug:slug>/einstellungen/",
+        settings_views.booking_settings,
+        name="booking_settings",
+    ),
     path("termine/<slug:slug>/schliessungen/", settings_views.add_closure, name="add_closure"),
     path(
         "termine/<slug:slug>/schliessungen/<int:closure_id>/entfernen/",

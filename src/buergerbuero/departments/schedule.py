@@ -51,7 +51,10 @@ def open_intervals(
         for r in ranges:
             if r.weekday == day.weekday():
                 intervals.append(
-                    (_local_instant(day, r.opens_minute, zone), _local_instant(day, r.closes_minute, zone))
+                    (
+                        _local_instant(day, r.opens_minute, zone),
+                        _local_instant(day, r.closes_minute, zone),
+                    )
                 )
     intervals.sort()
     return _merge(intervals)

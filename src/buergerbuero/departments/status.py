@@ -28,7 +28,9 @@ class DepartmentState:
 
 def ranges_of(department: Department) -> list[schedule.Range]:
     # Uses prefetched hours when the caller prefetched them.
-    return [schedule.Range(h.weekday, h.opens_minute, h.closes_minute) for h in department.hours.all()]
+    return [
+        schedule.Range(h.weekday, h.opens_minute, h.closes_minute) for h in department.hours.all()
+    ]
 
 
 def staffing(department_ids, now=None) -> dict[int, tuple[int, int]]:

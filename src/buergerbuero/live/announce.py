@@ -43,7 +43,10 @@ def departments_changed(department_ids) -> None:
 
 
 def entry_admitted(entry, room) -> None:
-    _forward(groups.entry(entry.pk), {"type": "admitted", "call_url": reverse("public:call", args=[room.pk])})
+    _forward(
+        groups.entry(entry.pk),
+        {"type": "admitted", "call_url": reverse("public:call", args=[room.pk])},
+    )
     departments_changed([entry.department_id])
 
 

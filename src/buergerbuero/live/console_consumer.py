@@ -53,7 +53,11 @@ class ConsoleConsumer(ProtocolConsumer):
     async def _entry_department(self, entry_id: str) -> int:
         """The entry's department, only if this staff member serves it."""
         department_id = await database_sync_to_async(
-            lambda: QueueEntry.objects.filter(pk=entry_id).values_list("department_id", flat=True).first()
+            lambda: (
+                QueueEntry.objects.filter(pk=entry_id)
+                .values_list("department_id", flat=True)
+                .first()
+            )
         )()
         if department_id is None or department_id not in self.department_ids:
             # Same answer for "unknown" and "not yours": ids of other departments stay secret.
@@ -70,7 +74,11 @@ class ConsoleConsumer(ProtocolConsumer):
         sessions.remember_participant(session, room.pk, participant_id)
         await database_sync_to_async(session.save)()
         await self.send_json(
-            {"type": "admitted", "entry": message.entry, "call_url": reverse("public:call", args=[room.pk])}
+            {
+                "type": "admitted",
+                "entry": message.entry,
+                "call_url": reverse("public:call", args=[room.pk]),
+            }
         )
 
     async def on_decline(self, message: schemas.Decline) -> None:

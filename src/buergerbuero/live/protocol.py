@@ -4,6 +4,7 @@ A handler is looked up by the message's `type` ("media-state" -> `on_media_state
 A client's message can produce an error reply, never a crash or a closed server.
 """
 
+import contextlib
 import json
 import logging
 
@@ -35,12 +36,10 @@ class ProtocolConsumer(AsyncWebsocketConsumer):
             # Events already queued for this socket (e.g. the queue change its own "leave"
             # caused) must not follow our close frame: the server refuses a send after close.
             return
-        try:
+        # The browser may go away while we answer (uvicorn's ClientDisconnected is an
+        # OSError); its disconnect handler cleans up.
+        with contextlib.suppress(OSError):
             await self.send(text_data=json.dumps(payload, separators=(",", ":")))
-        except OSError:
-            # The browser went away while we were answering (uvicorn's ClientDisconnected
-            # is an OSError); its disconnect handler cleans up.
-            pass
 
     async def send_error(self, code: str, message: str, **extra) -> None:
         await self.send_json({"type": "error", "code": code, "message": message, **extra})
@@ -56,12 +55,16 @@ class ProtocolConsumer(AsyncWebsocketConsumer):
             await self.send_error("bad_message", "Only text messages are accepted.")
             return
         if len(text_data.encode()) > MAX_MESSAGE_BYTES:
-            await self.send_error("too_large", f"Messages are limited to {MAX_MESSAGE_BYTES} bytes.")
+            await self.send_error(
+                "too_large", f"Messages are limited to {MAX_MESSAGE_BYTES} bytes."
+            )
             return
         try:
             message = self.schema.validate_json(text_data)
         except ValidationError as error:
-            await self.send_error("invalid", "The message does not match the protocol.", details=_brief(error))
+            await self.send_error(
+                "invalid", "The message does not match the protocol.", details=_brief(error)
+            )
             return
         handler = getattr(self, "on_" + message.type.replace("-", "_"))
         try:
@@ -70,7 +73,9 @@ class ProtocolConsumer(AsyncWebsocketConsumer):
             await self.send_error(error.code, str(error), request=message.type)
         except Exception:
             log.exception("handler %s failed", message.type)
-            await self.send_error("internal", "Something went wrong; please try again.", request=message.type)
+            await self.send_error(
+                "internal", "Something went wrong; please try again.", request=message.type
+            )
 
     async def forward(self, event) -> None:
         """Channel-layer events prepared by live.announce for this client."""

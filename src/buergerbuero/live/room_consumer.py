@@ -31,8 +31,10 @@ def participant_for(session, user, room_id: str) -> Participant | None:
             return found
     # The admitted citizen: this browser holds the queue entry the room was opened for.
     citizen = query.filter(role=Role.CITIZEN).first()
-    if citizen is not None and citizen.room.queue_entry_id and sessions.holds_entry(
-        session, citizen.room.queue_entry_id
+    if (
+        citizen is not None
+        and citizen.room.queue_entry_id
+        and sessions.holds_entry(session, citizen.room.queue_entry_id)
     ):
         return citizen
     if user is not None and user.is_authenticated:
@@ -88,7 +90,9 @@ class RoomConsumer(ProtocolConsumer):
                 presence.heartbeat(profile)
 
     def _peers(self) -> list[dict]:
-        others = Participant.objects.filter(room_id=self.room_id, left_at__isnull=True).exclude(pk=self.me.pk)
+        others = Participant.objects.filter(room_id=self.room_id, left_at__isnull=True).exclude(
+            pk=self.me.pk
+        )
         return [peer_info(p) for p in others]
 
     async def disconnect(self, code) -> None:
@@ -122,10 +126,14 @@ class RoomConsumer(ProtocolConsumer):
         # Only to a current participant of this room: the target's group name is derived
         # from its id, so check membership before relaying anything.
         target_ok = await database_sync_to_async(
-            Participant.objects.filter(pk=message.to, room_id=self.room_id, left_at__isnull=True).exists
+            Participant.objects.filter(
+                pk=message.to, room_id=self.room_id, left_at__isnull=True
+            ).exists
         )()
         if not target_ok or message.to == self.me.pk:
-            await self.send_error("unknown_peer", "No such participant in this call.", request="signal")
+            await self.send_error(
+                "unknown_peer", "No such participant in this call.", request="signal"
+            )
             return
         payload = {"type": "signal", "from": self.me.pk}
         if message.description is not None:
@@ -144,13 +152,19 @@ class RoomConsumer(ProtocolConsumer):
             "text": message.text,
             "at": timezone.now().isoformat(),
         }
-        await self.channel_layer.group_send(groups.room(self.room_id), {"type": "forward", "payload": payload})
+        await self.channel_layer.group_send(
+            groups.room(self.room_id), {"type": "forward", "payload": payload}
+        )
 
     async def on_media_state(self, message: schemas.MediaState) -> None:
-        await self.to_room({"type": "media-state", "from": self.me.pk, **message.model_dump(exclude={"type"})})
+        await self.to_room(
+            {"type": "media-state", "from": self.me.pk, **message.model_dump(exclude={"type"})}
+        )
 
     async def on_invite(self, message: schemas.Invite) -> None:
-        invitation = await database_sync_to_async(actions.issue_invitation)(self.room_id, self.me, message.label)
+        invitation = await database_sync_to_async(actions.issue_invitation)(
+            self.room_id, self.me, message.label
+        )
         await self.send_json(
             {
                 "type": "invitation",

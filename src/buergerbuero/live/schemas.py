@@ -58,7 +58,9 @@ class StaffMessage(Message):
     text: str = Field(min_length=1, max_length=STAFF_MESSAGE_MAX)
 
 
-ConsoleIn = Annotated[Ping | SetPresence | Admit | Decline | StaffMessage, Field(discriminator="type")]
+ConsoleIn = Annotated[
+    Ping | SetPresence | Admit | Decline | StaffMessage, Field(discriminator="type")
+]
 
 
 # --- call room ---------------------------------------------------------------------
@@ -69,9 +71,9 @@ class SessionDescription(Message):
 
 class IceCandidate(Message):
     candidate: str = Field(max_length=1024)
-    sdpMid: str | None = Field(default=None, max_length=64)  # noqa: N815 - WebRTC's name
-    sdpMLineIndex: int | None = Field(default=None, ge=0, le=64)  # noqa: N815
-    usernameFragment: str | None = Field(default=None, max_length=256)  # noqa: N815
+    sdpMid: str | None = Field(default=None, max_length=64)
+    sdpMLineIndex: int | None = Field(default=None, ge=0, le=64)
+    usernameFragment: str | None = Field(default=None, max_length=256)
 
 
 class Signal(Message):

@@ -11,7 +11,7 @@ MAX_REMEMBERED = 10
 
 def remember_entry(session, entry_id: str) -> None:
     entries = [e for e in session.get(ENTRIES_KEY, []) if e != entry_id]
-    session[ENTRIES_KEY] = (entries + [entry_id])[-MAX_REMEMBERED:]
+    session[ENTRIES_KEY] = [*entries, entry_id][-MAX_REMEMBERED:]
 
 
 def holds_entry(session, entry_id: str) -> bool:

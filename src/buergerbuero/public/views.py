@@ -67,7 +67,9 @@ def embed_status(request):
 
 
 def department(request, slug):
-    dept = get_object_or_404(Department.objects.prefetch_related("hours"), slug=slug, is_active=True)
+    dept = get_object_or_404(
+        Department.objects.prefetch_related("hours"), slug=slug, is_active=True
+    )
     return render(
         request,
         "public/department.html",
@@ -83,7 +85,10 @@ def knock(request, slug):
     if request.method == "POST" and form.is_valid():
         try:
             entry = queue_actions.knock(
-                dept, form.cleaned_data["display_name"], form.cleaned_data["topic"], get_language() or ""
+                dept,
+                form.cleaned_data["display_name"],
+                form.cleaned_data["topic"],
+                get_language() or "",
             )
         except QueueError as exc:
             error = exc.code
@@ -127,15 +132,21 @@ def call(request, room_id):
     if not room.is_active:
         return redirect("public:call_ended", room_id=room_id)
     sessions.remember_participant(request.session, room_id, me.pk)
-    return render(request, "public/call.html", {"room": room, "me": me, "department": room.department})
+    return render(
+        request, "public/call.html", {"room": room, "me": me, "department": room.department}
+    )
 
 
 def call_ended(request, room_id):
     room = get_object_or_404(Room.objects.select_related("department"), pk=room_id)
-    me = participant_for(request.session, request.user, room_id) or _former_participant(request, room)
+    me = participant_for(request.session, request.user, room_id) or _former_participant(
+        request, room
+    )
     if me is None:
         raise Http404
-    return render(request, "public/call_ended.html", {"room": room, "me": me, "department": room.department})
+    return render(
+        request, "public/call_ended.html", {"room": room, "me": me, "department": room.department}
+    )
 
 
 def _former_participant(request, room):
@@ -164,5 +175,10 @@ def invitation(request, token):
     return render(
         request,
         "public/invitation.html",
-        {"invitation": invite, "form": form, "department": invite.room.department, "now": timezone.now()},
+        {
+            "invitation": invite,
+            "form": form,
+            "department": invite.room.department,
+            "now": timezone.now(),
+        },
     )

@@ -24,7 +24,9 @@ def clean_text(value: str, limit: int) -> str:
     return " ".join("".join(ch if ch.isprintable() else " " for ch in value).split())[:limit]
 
 
-def knock(department: Department, display_name: str, topic: str = "", language: str = "") -> QueueEntry:
+def knock(
+    department: Department, display_name: str, topic: str = "", language: str = ""
+) -> QueueEntry:
     display_name = clean_text(display_name, DISPLAY_NAME_MAX)
     topic = clean_text(topic, TOPIC_MAX)
     if not display_name:

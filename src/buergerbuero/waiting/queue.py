@@ -23,12 +23,16 @@ def queue_order(entries: list[QueueEntry]) -> list[QueueEntry]:
     A booked citizen can only check in around the appointment time, so "booked first"
     is "at their time" (issue: booked citizens are offered first at their time).
     """
-    return sorted(entries, key=lambda e: (e.booked_for is None, e.booked_for or e.created_at, e.created_at))
+    return sorted(
+        entries, key=lambda e: (e.booked_for is None, e.booked_for or e.created_at, e.created_at)
+    )
 
 
 def position_of(entry: QueueEntry) -> int:
     """1 means next in line."""
-    ordered = queue_order(list(waiting_entries(entry.department_id).only("id", "booked_for", "created_at")))
+    ordered = queue_order(
+        list(waiting_entries(entry.department_id).only("id", "booked_for", "created_at"))
+    )
     return next((i for i, e in enumerate(ordered, 1) if e.pk == entry.pk), len(ordered) + 1)
 
 
@@ -42,7 +46,9 @@ def average_consultation_minutes(department_id: int, now=None) -> float:
             ended_at__isnull=False,
             ended_at__gte=now - timedelta(days=HISTORY_DAYS),
         )
-        .annotate(length=ExpressionWrapper(F("ended_at") - F("created_at"), output_field=DurationField()))
+        .annotate(
+            length=ExpressionWrapper(F("ended_at") - F("created_at"), output_field=DurationField())
+        )
         .order_by("-ended_at")
         .values_list("length", flat=True)[:HISTORY_SIZE]
     )
@@ -51,7 +57,9 @@ def average_consultation_minutes(department_id: int, now=None) -> float:
     return sum(d.total_seconds() for d in durations) / len(durations) / 60
 
 
-def estimate_minutes(position: int, average_minutes: float, staff_available: int, staff_free: int) -> int:
+def estimate_minutes(
+    position: int, average_minutes: float, staff_available: int, staff_free: int
+) -> int:
     """Minutes until this citizen is likely seen.
 
     Everyone ahead takes an average consultation, shared among the available staff;

@@ -8,142 +8,348 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('departments', '0001_initial'),
-        ('waiting', '0002_queueentry_booked_for'),
+        ("departments", "0001_initial"),
+        ("waiting", "0002_queueentry_booked_for"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AppointmentKind',
+            name="AppointmentKind",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('mode', models.CharField(choices=[('video', 'video consultation'), ('in_person', 'in-person visit')], default='video', max_length=10, verbose_name='kind')),
-                ('duration_minutes', models.PositiveSmallIntegerField(default=30, verbose_name='duration (minutes)')),
-                ('location', models.CharField(blank=True, max_length=240, verbose_name='address (in-person visits)')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('is_active', models.BooleanField(default=True)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='appointment_kinds', to='departments.department')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("video", "video consultation"), ("in_person", "in-person visit")],
+                        default="video",
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "duration_minutes",
+                    models.PositiveSmallIntegerField(default=30, verbose_name="duration (minutes)"),
+                ),
+                (
+                    "location",
+                    models.CharField(
+                        blank=True, max_length=240, verbose_name="address (in-person visits)"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="appointment_kinds",
+                        to="departments.department",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'appointment kind',
-                'verbose_name_plural': 'appointment kinds',
-                'ordering': ['position', 'name'],
+                "verbose_name": "appointment kind",
+                "verbose_name_plural": "appointment kinds",
+                "ordering": ["position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Booking',
+            name="Booking",
             fields=[
-                ('id', models.CharField(default=buergerbuero.calls.ids.new_public_id, editable=False, max_length=32, primary_key=True, serialize=False)),
-                ('code', models.CharField(default=buergerbuero.bookings.codes.new_booking_code, editable=False, max_length=16, unique=True)),
-                ('token', models.CharField(default=buergerbuero.calls.ids.new_secret_token, editable=False, max_length=64, unique=True)),
-                ('starts_at', models.DateTimeField(db_index=True)),
-                ('ends_at', models.DateTimeField()),
-                ('seat', models.PositiveSmallIntegerField(default=0)),
-                ('display_name', models.CharField(max_length=60)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('topic', models.CharField(blank=True, max_length=200)),
-                ('language', models.CharField(blank=True, max_length=12)),
-                ('status', models.CharField(choices=[('booked', 'booked'), ('waiting', 'waiting'), ('in_consultation', 'in consultation'), ('done', 'done'), ('no_show', 'no-show'), ('cancelled', 'cancelled')], default='booked', max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True)),
-                ('cancel_message', models.CharField(blank=True, max_length=500)),
-                ('booked_by_staff', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bookings', to='departments.department')),
-                ('kind', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bookings', to='bookings.appointmentkind')),
-                ('queue_entry', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='booking', to='waiting.queueentry')),
+                (
+                    "id",
+                    models.CharField(
+                        default=buergerbuero.calls.ids.new_public_id,
+                        editable=False,
+                        max_length=32,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        default=buergerbuero.bookings.codes.new_booking_code,
+                        editable=False,
+                        max_length=16,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "token",
+                    models.CharField(
+                        default=buergerbuero.calls.ids.new_secret_token,
+                        editable=False,
+                        max_length=64,
+                        unique=True,
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(db_index=True)),
+                ("ends_at", models.DateTimeField()),
+                ("seat", models.PositiveSmallIntegerField(default=0)),
+                ("display_name", models.CharField(max_length=60)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("topic", models.CharField(blank=True, max_length=200)),
+                ("language", models.CharField(blank=True, max_length=12)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("booked", "booked"),
+                            ("waiting", "waiting"),
+                            ("in_consultation", "in consultation"),
+                            ("done", "done"),
+                            ("no_show", "no-show"),
+                            ("cancelled", "cancelled"),
+                        ],
+                        default="booked",
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True)),
+                ("cancel_message", models.CharField(blank=True, max_length=500)),
+                (
+                    "booked_by_staff",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bookings",
+                        to="departments.department",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bookings",
+                        to="bookings.appointmentkind",
+                    ),
+                ),
+                (
+                    "queue_entry",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="booking",
+                        to="waiting.queueentry",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['starts_at'],
+                "ordering": ["starts_at"],
             },
         ),
         migrations.CreateModel(
-            name='BookingSettings',
+            name="BookingSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('parallel_staff', models.PositiveSmallIntegerField(default=1, verbose_name='staff serving in parallel')),
-                ('buffer_minutes', models.PositiveSmallIntegerField(default=5, verbose_name='buffer between appointments (minutes)')),
-                ('horizon_days', models.PositiveSmallIntegerField(default=28, verbose_name='bookable days ahead')),
-                ('min_notice_minutes', models.PositiveIntegerField(default=120, verbose_name='minimum notice (minutes)')),
-                ('holiday_country', models.CharField(default='DE', max_length=2)),
-                ('holiday_subdivision', models.CharField(blank=True, default='NW', help_text='e.g. NW for North Rhine-Westphalia', max_length=8)),
-                ('department', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='booking_settings', to='departments.department')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "parallel_staff",
+                    models.PositiveSmallIntegerField(
+                        default=1, verbose_name="staff serving in parallel"
+                    ),
+                ),
+                (
+                    "buffer_minutes",
+                    models.PositiveSmallIntegerField(
+                        default=5, verbose_name="buffer between appointments (minutes)"
+                    ),
+                ),
+                (
+                    "horizon_days",
+                    models.PositiveSmallIntegerField(
+                        default=28, verbose_name="bookable days ahead"
+                    ),
+                ),
+                (
+                    "min_notice_minutes",
+                    models.PositiveIntegerField(
+                        default=120, verbose_name="minimum notice (minutes)"
+                    ),
+                ),
+                ("holiday_country", models.CharField(default="DE", max_length=2)),
+                (
+                    "holiday_subdivision",
+                    models.CharField(
+                        blank=True,
+                        default="NW",
+                        help_text="e.g. NW for North Rhine-Westphalia",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "department",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="booking_settings",
+                        to="departments.department",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'booking settings',
-                'verbose_name_plural': 'booking settings',
+                "verbose_name": "booking settings",
+                "verbose_name_plural": "booking settings",
             },
         ),
         migrations.CreateModel(
-            name='Closure',
+            name="Closure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField(verbose_name='from')),
-                ('ends_at', models.DateTimeField(verbose_name='until')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='reason')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='closures', to='departments.department')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(verbose_name="from")),
+                ("ends_at", models.DateTimeField(verbose_name="until")),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="reason")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="closures",
+                        to="departments.department",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['starts_at'],
+                "ordering": ["starts_at"],
             },
         ),
         migrations.CreateModel(
-            name='OccupiedCell',
+            name="OccupiedCell",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seat', models.PositiveSmallIntegerField()),
-                ('starts_at', models.DateTimeField()),
-                ('booking', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cells', to='bookings.booking')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='departments.department')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seat", models.PositiveSmallIntegerField()),
+                ("starts_at", models.DateTimeField()),
+                (
+                    "booking",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cells",
+                        to="bookings.booking",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="departments.department",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='OutgoingMail',
+            name="OutgoingMail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('confirmation', 'confirmation'), ('reminder', 'reminder'), ('change', 'change'), ('cancellation', 'cancellation')], max_length=16)),
-                ('to', models.EmailField(max_length=254)),
-                ('subject', models.CharField(max_length=200)),
-                ('body', models.TextField()),
-                ('send_after', models.DateTimeField(db_index=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('last_error', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('booking', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='mails', to='bookings.booking')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("confirmation", "confirmation"),
+                            ("reminder", "reminder"),
+                            ("change", "change"),
+                            ("cancellation", "cancellation"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("to", models.EmailField(max_length=254)),
+                ("subject", models.CharField(max_length=200)),
+                ("body", models.TextField()),
+                ("send_after", models.DateTimeField(db_index=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("last_error", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "booking",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mails",
+                        to="bookings.booking",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['send_after'],
+                "ordering": ["send_after"],
             },
         ),
         migrations.AddConstraint(
-            model_name='appointmentkind',
-            constraint=models.CheckConstraint(condition=models.Q(('duration_minutes__gte', 5), ('duration_minutes__lte', 480)), name='appointment_duration_reasonable'),
+            model_name="appointmentkind",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("duration_minutes__gte", 5), ("duration_minutes__lte", 480)),
+                name="appointment_duration_reasonable",
+            ),
         ),
         migrations.AddIndex(
-            model_name='booking',
-            index=models.Index(fields=['department', 'starts_at', 'status'], name='bookings_bo_departm_036b12_idx'),
+            model_name="booking",
+            index=models.Index(
+                fields=["department", "starts_at", "status"], name="bookings_bo_departm_036b12_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bookingsettings',
-            constraint=models.CheckConstraint(condition=models.Q(('parallel_staff__gte', 1)), name='parallel_staff_positive'),
+            model_name="bookingsettings",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("parallel_staff__gte", 1)), name="parallel_staff_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bookingsettings',
-            constraint=models.CheckConstraint(condition=models.Q(('buffer_minutes__lte', 240)), name='buffer_minutes_reasonable'),
+            model_name="bookingsettings",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("buffer_minutes__lte", 240)), name="buffer_minutes_reasonable"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='closure',
-            constraint=models.CheckConstraint(condition=models.Q(('starts_at__lt', models.F('ends_at'))), name='closure_not_empty'),
+            model_name="closure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("starts_at__lt", models.F("ends_at"))), name="closure_not_empty"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='occupiedcell',
-            constraint=models.UniqueConstraint(fields=('department', 'seat', 'starts_at'), name='one_booking_per_cell'),
+            model_name="occupiedcell",
+            constraint=models.UniqueConstraint(
+                fields=("department", "seat", "starts_at"), name="one_booking_per_cell"
+            ),
         ),
     ]

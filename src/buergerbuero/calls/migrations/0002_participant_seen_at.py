@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('calls', '0001_initial'),
+        ("calls", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='participant',
-            name='seen_at',
+            model_name="participant",
+            name="seen_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

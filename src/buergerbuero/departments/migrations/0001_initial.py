@@ -6,43 +6,98 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Department',
+            name="Department",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=60, unique=True)),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('summary', models.CharField(blank=True, max_length=240, verbose_name='summary')),
-                ('description', models.TextField(blank=True, verbose_name='what we offer')),
-                ('time_zone', models.CharField(default='Europe/Berlin', max_length=64, verbose_name='time zone')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('is_active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=60, unique=True)),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("summary", models.CharField(blank=True, max_length=240, verbose_name="summary")),
+                ("description", models.TextField(blank=True, verbose_name="what we offer")),
+                (
+                    "time_zone",
+                    models.CharField(
+                        default="Europe/Berlin", max_length=64, verbose_name="time zone"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("is_active", models.BooleanField(default=True)),
             ],
             options={
-                'verbose_name': 'department',
-                'verbose_name_plural': 'departments',
-                'ordering': ['position', 'name'],
+                "verbose_name": "department",
+                "verbose_name_plural": "departments",
+                "ordering": ["position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='OpeningHours',
+            name="OpeningHours",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')], verbose_name='weekday')),
-                ('opens_minute', models.PositiveSmallIntegerField(validators=[django.core.validators.MaxValueValidator(1439)])),
-                ('closes_minute', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(1440)])),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hours', to='departments.department')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Monday"),
+                            (1, "Tuesday"),
+                            (2, "Wednesday"),
+                            (3, "Thursday"),
+                            (4, "Friday"),
+                            (5, "Saturday"),
+                            (6, "Sunday"),
+                        ],
+                        verbose_name="weekday",
+                    ),
+                ),
+                (
+                    "opens_minute",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MaxValueValidator(1439)]
+                    ),
+                ),
+                (
+                    "closes_minute",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(1440),
+                        ]
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hours",
+                        to="departments.department",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['weekday', 'opens_minute'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('opens_minute__lt', models.F('closes_minute'))), name='opening_range_not_empty'), models.CheckConstraint(condition=models.Q(('weekday__lte', 6)), name='opening_weekday_valid')],
+                "ordering": ["weekday", "opens_minute"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("opens_minute__lt", models.F("closes_minute"))),
+                        name="opening_range_not_empty",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("weekday__lte", 6)), name="opening_weekday_valid"
+                    ),
+                ],
             },
         ),
     ]

@@ -6,26 +6,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('departments', '0001_initial'),
+        ("departments", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StaffProfile',
+            name="StaffProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('presence', models.CharField(choices=[('available', 'available'), ('paused', 'paused'), ('offline', 'offline')], default='offline', max_length=12)),
-                ('seen_at', models.DateTimeField(blank=True, null=True)),
-                ('departments', models.ManyToManyField(related_name='staff', to='departments.department')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='staff_profile', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "presence",
+                    models.CharField(
+                        choices=[
+                            ("available", "available"),
+                            ("paused", "paused"),
+                            ("offline", "offline"),
+                        ],
+                        default="offline",
+                        max_length=12,
+                    ),
+                ),
+                ("seen_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "departments",
+                    models.ManyToManyField(related_name="staff", to="departments.department"),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="staff_profile",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'staff profile',
+                "verbose_name": "staff profile",
             },
         ),
     ]

@@ -7,35 +7,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('departments', '0001_initial'),
+        ("departments", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='QueueEntry',
+            name="QueueEntry",
             fields=[
-                ('id', models.CharField(default=buergerbuero.calls.ids.new_public_id, editable=False, max_length=32, primary_key=True, serialize=False)),
-                ('display_name', models.CharField(max_length=60)),
-                ('topic', models.CharField(blank=True, max_length=200)),
-                ('language', models.CharField(blank=True, max_length=12)),
-                ('state', models.CharField(choices=[('waiting', 'waiting'), ('admitted', 'admitted'), ('declined', 'declined'), ('left', 'left'), ('expired', 'expired')], default='waiting', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('seen_at', models.DateTimeField()),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('decline_message', models.CharField(blank=True, max_length=500)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='queue_entries', to='departments.department')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.CharField(
+                        default=buergerbuero.calls.ids.new_public_id,
+                        editable=False,
+                        max_length=32,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("display_name", models.CharField(max_length=60)),
+                ("topic", models.CharField(blank=True, max_length=200)),
+                ("language", models.CharField(blank=True, max_length=12)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("waiting", "waiting"),
+                            ("admitted", "admitted"),
+                            ("declined", "declined"),
+                            ("left", "left"),
+                            ("expired", "expired"),
+                        ],
+                        default="waiting",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("seen_at", models.DateTimeField()),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("decline_message", models.CharField(blank=True, max_length=500)),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="queue_entries",
+                        to="departments.department",
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'queue entry',
-                'verbose_name_plural': 'queue entries',
-                'ordering': ['created_at'],
-                'indexes': [models.Index(fields=['department', 'state', 'created_at'], name='waiting_que_departm_7c4d63_idx')],
+                "verbose_name": "queue entry",
+                "verbose_name_plural": "queue entries",
+                "ordering": ["created_at"],
+                "indexes": [
+                    models.Index(
+                        fields=["department", "state", "created_at"],
+                        name="waiting_que_departm_7c4d63_idx",
+                    )
+                ],
             },
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('waiting', '0001_initial'),
+        ("waiting", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='queueentry',
-            name='booked_for',
+            model_name="queueentry",
+            name="booked_for",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

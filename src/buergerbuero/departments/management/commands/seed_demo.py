@@ -31,10 +31,18 @@ class Command(BaseCommand):
             )
             departments.append(department)
             BookingSettings.objects.get_or_create(department=department)
-            for position, (name, mode, minutes, location) in enumerate(DEMO_APPOINTMENT_KINDS.get(slug, [])):
+            for position, (name, mode, minutes, location) in enumerate(
+                DEMO_APPOINTMENT_KINDS.get(slug, [])
+            ):
                 AppointmentKind.objects.update_or_create(
-                    department=department, name=name,
-                    defaults={"mode": mode, "duration_minutes": minutes, "location": location, "position": position},
+                    department=department,
+                    name=name,
+                    defaults={
+                        "mode": mode,
+                        "duration_minutes": minutes,
+                        "location": location,
+                        "position": position,
+                    },
                 )
         user_model = get_user_model()
         user, _created = user_model.objects.get_or_create(
