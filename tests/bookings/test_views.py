@@ -171,3 +171,19 @@ def test_staff_cancel_with_message_and_no_show(make_kind, make_staff):
         "no_show",
     )
     assert first.mails.filter(kind="cancellation").count() == 1
+
+
+def test_booking_page_after_the_window_offers_rebooking_and_knocking(client, make_kind, settings):
+    settings.BOOKING_LATE_MINUTES = 15
+    kind = make_kind()
+    booking = actions.book(kind, available_slots(kind)[0][0], "Spät")
+    Booking.objects.filter(pk=booking.pk).update(
+        starts_at=timezone.now() - timedelta(minutes=20), ends_at=timezone.now() + timedelta(minutes=10)
+    )
+    page = client.get(reverse("bookings:manage", args=[booking.token]))
+    assert page.context["too_late"] is True and page.context["can_check_in"] is False
+    assert reverse("bookings:choose", args=[kind.department.slug]) in page.content.decode()
+    response = client.post(reverse("bookings:check_in", args=[booking.token]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("bookings:manage", args=[booking.token])
+    booking.refresh_from_db()
+    assert booking.status == "booked" and booking.queue_entry is None

@@ -126,6 +126,7 @@ def manage(request, token):
             "check_in_opens": opens,
             "can_check_in": booking.status in ("booked", "waiting") and opens <= now <= closes,
             "too_early": booking.status == "booked" and now < opens,
+            "too_late": booking.status == "booked" and now > closes,
         },
     )
 
