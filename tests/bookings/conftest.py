@@ -37,3 +37,11 @@ def make_kind(make_department):
         )
 
     return make
+
+
+@pytest.fixture
+def client():
+    """A browser that prefers English, so assertions read the source texts."""
+    from django.test import Client
+
+    return Client(headers={"accept-language": "en"})

@@ -1,8 +1,13 @@
-class BookingError(Exception):
+from buergerbuero.errors import DomainError
+
+
+class BookingError(DomainError):
+    """A booking action that cannot happen; may offer other free times."""
+
     code = "booking_error"
 
     def __init__(self, message: str = "", alternatives=None):
-        super().__init__(message or self.__class__.__doc__ or self.code)
+        super().__init__(message)
         self.alternatives = alternatives or []
 
 

@@ -1,8 +1,10 @@
-class CallError(Exception):
-    code = "call_error"
+from buergerbuero.errors import DomainError
 
-    def __init__(self, message: str = ""):
-        super().__init__(message or self.__class__.__doc__ or self.code)
+
+class CallError(DomainError):
+    """A call action that cannot happen."""
+
+    code = "call_error"
 
 
 class RoomEnded(CallError):

@@ -11,8 +11,7 @@ import logging
 from channels.generic.websocket import AsyncWebsocketConsumer
 from pydantic import TypeAdapter, ValidationError
 
-from buergerbuero.calls.errors import CallError
-from buergerbuero.waiting.errors import QueueError
+from buergerbuero.errors import DomainError
 
 from .schemas import MAX_MESSAGE_BYTES
 
@@ -69,7 +68,7 @@ class ProtocolConsumer(AsyncWebsocketConsumer):
         handler = getattr(self, "on_" + message.type.replace("-", "_"))
         try:
             await handler(message)
-        except (QueueError, CallError) as error:
+        except DomainError as error:
             await self.send_error(error.code, str(error), request=message.type)
         except Exception:
             log.exception("handler %s failed", message.type)

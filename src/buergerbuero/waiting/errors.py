@@ -1,10 +1,10 @@
-class QueueError(Exception):
-    """A queue action that cannot happen; `code` goes to the client, the text to people."""
+from buergerbuero.errors import DomainError
+
+
+class QueueError(DomainError):
+    """A queue action that cannot happen."""
 
     code = "queue_error"
-
-    def __init__(self, message: str = ""):
-        super().__init__(message or self.__class__.__doc__ or self.code)
 
 
 class OfficeClosed(QueueError):
