@@ -36,13 +36,22 @@ def installation_secret_key() -> str:
     """Without SECRET_KEY, a random key is made once and kept in the var directory, so no
     installation ever runs with a key that is published in the source."""
     import secrets
+    import time
 
     path = VAR_DIR / "secret_key"
     if not path.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
-        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
-            handle.write(secrets.token_urlsafe(50))
-    return path.read_text().strip()
+        try:
+            with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
+                handle.write(secrets.token_urlsafe(50))
+        except FileExistsError:
+            pass  # another process of this installation is writing it right now
+    for _attempt in range(50):
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.1)
+    raise RuntimeError(f"{path} is empty: delete it or set SECRET_KEY")
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY") or installation_secret_key()
@@ -222,6 +231,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# The ticker sends mails; a hanging mail server must not hold it up for long.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "buergerbuero@localhost")
 # With EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (tests, audits).
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))

@@ -212,7 +212,7 @@ def test_mails_are_sent_outside_the_request_and_retried(make_kind, settings):
     assert mails.send_due(now=now + timedelta(minutes=3)) == 1
     assert [m.to for m in mail.outbox] == [["mail@example.org"]]
     sent = mail.outbox[0]
-    assert booking.code in sent.body and booking.token in sent.body
+    assert format_code(booking.code) in sent.body and booking.token in sent.body
     assert sent.attachments[0][0] == "termin.ics"
 
 
@@ -229,3 +229,68 @@ def test_ics_describes_the_appointment(make_kind):
 def test_codes_are_forgiving_to_type():
     assert normalise_code("ab1o-il 2u") == "AB10112V"
     assert format_code("ABCDE12345") == "ABCDE 12345"
+
+
+def test_mails_are_plain_text_not_html_escaped(make_kind):
+    kind = make_kind(minutes=30)
+    booking = actions.book(kind, first_slot(kind), "O'Brien & Söhne", email="ob@example.org")
+    mail_row = OutgoingMail.objects.get(booking=booking, kind="confirmation")
+    assert "O'Brien & Söhne" in mail_row.body
+    assert "&amp;" not in mail_row.body and "&#x27;" not in mail_row.body
+    assert format_code(booking.code) in mail_row.body
+
+
+def test_a_lost_place_can_be_taken_again_within_the_window(make_kind):
+    from buergerbuero.waiting.models import QueueEntry
+
+    kind = make_kind(minutes=30)
+    booking = actions.book(kind, first_slot(kind), "Wieder da")
+    first = actions.check_in(booking, now=booking.starts_at)
+    QueueEntry.objects.filter(pk=first.pk).update(state=EntryState.EXPIRED)
+    booking.refresh_from_db()
+    second = actions.check_in(booking, now=booking.starts_at + timedelta(minutes=2))
+    assert second.pk != first.pk and second.state == EntryState.WAITING
+    booking.refresh_from_db()
+    assert (booking.status, booking.queue_entry_id) == ("waiting", second.pk)
+
+
+def test_an_admitted_booking_cannot_check_in_again(make_kind, make_staff):
+    from buergerbuero.waiting import actions as queue_actions
+
+    kind = make_kind(minutes=30)
+    staff = make_staff(kind.department)
+    booking = actions.book(kind, first_slot(kind), "Einmal")
+    entry = actions.check_in(booking, now=booking.starts_at)
+    queue_actions.admit(entry.pk, staff)
+    booking.refresh_from_db()
+    with pytest.raises(NotActive):
+        actions.check_in(booking, now=booking.starts_at)
+
+
+def test_cancelling_a_checked_in_booking_takes_the_citizen_out_of_the_queue(make_kind):
+    kind = make_kind(minutes=30)
+    booking = actions.book(kind, first_slot(kind), "Abgesagt")
+    entry = actions.check_in(booking, now=booking.starts_at)
+    actions.cancel(booking, "Die Sachbearbeiterin ist erkrankt.", by_staff=True)
+    entry.refresh_from_db()
+    assert (entry.state, entry.decline_message) == (EntryState.DECLINED, "Die Sachbearbeiterin ist erkrankt.")
+
+
+def test_in_person_booking_does_not_enter_the_video_waiting_room(make_kind):
+    from buergerbuero.bookings.errors import NotVideo
+
+    kind = make_kind(minutes=30, mode="in_person")
+    booking = actions.book(kind, first_slot(kind), "Vor Ort")
+    with pytest.raises(NotVideo):
+        actions.check_in(booking, now=booking.starts_at)
+
+
+def test_move_of_a_cancelled_booking_is_refused(make_kind):
+    kind = make_kind(minutes=30)
+    slots = [s for s, _ in available_slots(kind)]
+    booking = actions.book(kind, slots[0], "Weg")
+    stale = type(booking).objects.get(pk=booking.pk)
+    actions.cancel(booking)
+    with pytest.raises(NotActive):
+        actions.move(stale, slots[2])
+    assert OccupiedCell.objects.count() == 0

@@ -150,3 +150,13 @@ def test_free_slots_never_overlap_on_a_seat(minutes, buffer, parallel, offset_ho
     for (a, _), (b, _) in itertools.pairwise(slots):
         assert b - a >= timedelta(minutes=minutes + buffer)
     assert all(s >= now for s, _ in slots)
+
+
+def test_a_holiday_inside_an_around_the_clock_opening_is_not_bookable():
+    # Open Sunday and Monday around the clock: one merged interval across midnight.
+    # Monday 2027-04-05 is Easter Monday.
+    now = local(2027, 4, 3, 12, 0)
+    ranges = [Range(SUN, 0, 1440), Range(MON, 0, 1440)]
+    intervals = bookable_intervals(ranges, BERLIN, now, 3, {date(2027, 4, 5)}, [])
+    days = {s.astimezone(BERLIN).date() for s, _ in free_slots(intervals, rules(60), {}, now, BERLIN)}
+    assert days == {date(2027, 4, 4)}

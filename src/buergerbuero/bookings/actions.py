@@ -11,12 +11,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from buergerbuero.waiting.actions import clean_text, knock_booked
+from buergerbuero.waiting.actions import clean_text, knock_booked, withdraw
+from buergerbuero.waiting.models import EntryState
 
 from . import mails
 from .availability import available_slots, settings_for
-from .errors import NotActive, NotBookable, SlotUnavailable, TooEarly, TooLate
-from .models import AppointmentKind, Booking, BookingStatus, OccupiedCell
+from .errors import NotActive, NotBookable, NotVideo, SlotUnavailable, TooEarly, TooLate
+from .models import AppointmentKind, Booking, BookingStatus, Mode, OccupiedCell
 from .slots import cells
 
 ALTERNATIVES = 5
@@ -107,10 +108,13 @@ def move(booking: Booking, starts_at: datetime, now: datetime | None = None) -> 
     """Same booking, same code and link, new time; the old time is kept if the new one
     cannot be had."""
     now = now or timezone.now()
-    if booking.status != BookingStatus.BOOKED:
-        raise NotActive()
     try:
         with transaction.atomic():
+            # Locked, so a cancel at the same moment cannot leave a cancelled booking
+            # holding the new cells.
+            locked = Booking.objects.select_for_update().get(pk=booking.pk)
+            if locked.status != BookingStatus.BOOKED:
+                raise NotActive()
             OccupiedCell.objects.filter(booking=booking).delete()
             _check_offered(booking.kind, starts_at, now, by_staff=False)
             Booking.objects.filter(pk=booking.pk).update(
@@ -140,9 +144,16 @@ def cancel(booking: Booking, message: str = "", by_staff: bool = False) -> Booki
             raise NotActive()
         OccupiedCell.objects.filter(booking=booking).delete()
         booking.refresh_from_db()
+        _withdraw_place(booking, booking.cancel_message)
         mails.discard_unsent(booking)
         mails.booking_cancelled(booking, by_staff)
     return booking
+
+
+def _withdraw_place(booking: Booking, message: str = "") -> None:
+    """A checked-in citizen whose appointment ends this way leaves the queue, told why."""
+    if booking.queue_entry_id:
+        withdraw(booking.queue_entry_id, message)
 
 
 def check_in_window(booking: Booking) -> tuple[datetime, datetime]:
@@ -154,9 +165,22 @@ def check_in_window(booking: Booking) -> tuple[datetime, datetime]:
 def check_in(booking: Booking, now: datetime | None = None):
     """Into the waiting room at the appointment time, marked as booked; returns the entry."""
     now = now or timezone.now()
-    if booking.status == BookingStatus.WAITING and booking.queue_entry_id:
-        return booking.queue_entry
-    if booking.status != BookingStatus.BOOKED:
+    if booking.kind.mode != Mode.VIDEO:
+        raise NotVideo()
+    entry = booking.queue_entry
+    if (
+        booking.status == BookingStatus.WAITING
+        and entry is not None
+        and entry.state == EntryState.WAITING
+    ):
+        return entry  # a second tab or a double click: the same place
+    # A place that expired (browser gone) or was left can be taken again in the window;
+    # one that staff admitted or declined cannot.
+    place_lost = entry is not None and entry.state in (EntryState.EXPIRED, EntryState.LEFT)
+    if not (
+        booking.status == BookingStatus.BOOKED
+        or (booking.status == BookingStatus.WAITING and place_lost)
+    ):
         raise NotActive()
     opens, closes = check_in_window(booking)
     if now < opens:
@@ -164,13 +188,15 @@ def check_in(booking: Booking, now: datetime | None = None):
     if now > closes:
         raise TooLate()
     with transaction.atomic():
-        updated = Booking.objects.filter(pk=booking.pk, status=BookingStatus.BOOKED).update(
-            status=BookingStatus.WAITING
-        )
+        # Booked, or waiting with a place that expired or was left: (re)enter.
+        updated = Booking.objects.filter(
+            pk=booking.pk, status=booking.status, queue_entry=booking.queue_entry_id
+        ).update(status=BookingStatus.WAITING)
         if not updated:
             raise NotActive()
         entry = knock_booked(booking)
         Booking.objects.filter(pk=booking.pk).update(queue_entry=entry)
+    booking.refresh_from_db()
     return entry
 
 
@@ -181,4 +207,5 @@ def mark_no_show(booking: Booking) -> Booking:
     if not updated:
         raise NotActive()
     booking.refresh_from_db()
+    _withdraw_place(booking)
     return booking

@@ -39,3 +39,9 @@ class NotActive(BookingError):
     """This appointment is no longer active."""
 
     code = "not_active"
+
+
+class NotVideo(BookingError):
+    """This is an in-person appointment; please come to the address given."""
+
+    code = "not_video"

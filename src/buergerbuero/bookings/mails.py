@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from .codes import format_code
 from .ics import booking_ics
 from .models import Booking, MailKind, OutgoingMail
 
@@ -28,7 +29,12 @@ def _queue(booking: Booking, kind: str, send_after=None) -> OutgoingMail | None:
     if not booking.email:
         return None
     with translation.override(booking.language or settings.LANGUAGE_CODE):
-        context = {"booking": booking, "link": booking_link(booking), "kind": kind}
+        context = {
+            "booking": booking,
+            "link": booking_link(booking),
+            "kind": kind,
+            "code": format_code(booking.code),
+        }
         subject = " ".join(render_to_string(f"bookings/mail/{kind}_subject.txt", context).split())
         body = render_to_string(f"bookings/mail/{kind}.txt", context)
     return OutgoingMail.objects.create(

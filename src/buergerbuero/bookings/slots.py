@@ -43,7 +43,9 @@ def bookable_intervals(
     """Opening intervals of the coming `days`, minus holidays and closures."""
     closures = sorted(closures)
     result = []
-    for begin, end in schedule.open_intervals(ranges, zone, now, days + 1):
+    for begin, end in _split_at_midnight(
+        schedule.open_intervals(ranges, zone, now, days + 1), zone
+    ):
         if begin.astimezone(zone).date() in holidays:
             continue
         pieces = [(begin, end)]
@@ -56,6 +58,25 @@ def bookable_intervals(
             ]
         result.extend(pieces)
     return result
+
+
+def _split_at_midnight(intervals, zone: ZoneInfo) -> list[tuple[datetime, datetime]]:
+    """Merged opening intervals may run across midnight (open around the clock); a
+    holiday is a local calendar day, so each day's part is judged on its own."""
+    pieces = []
+    for begin, end in intervals:
+        while True:
+            local = begin.astimezone(zone)
+            midnight = datetime.combine(
+                local.date() + timedelta(days=1), datetime.min.time(), tzinfo=zone
+            )
+            midnight = midnight.astimezone(begin.tzinfo)
+            if midnight >= end:
+                pieces.append((begin, end))
+                break
+            pieces.append((begin, midnight))
+            begin = midnight
+    return pieces
 
 
 def free_slots(

@@ -21,7 +21,7 @@ from buergerbuero.ratelimit import allow
 from . import actions
 from .availability import available_slots
 from .codes import format_code, normalise_code
-from .errors import BookingError, NotActive, TooEarly, TooLate
+from .errors import BookingError, NotActive, NotVideo, TooEarly, TooLate
 from .forms import BookingForm, CodeForm
 from .ics import booking_ics
 from .mails import booking_link
@@ -204,7 +204,7 @@ def check_in_by_code(request, slug):
 def _enter(request, booking):
     try:
         entry = actions.check_in(booking)
-    except (TooEarly, TooLate, NotActive) as error:
+    except (TooEarly, TooLate, NotActive, NotVideo) as error:
         messages.error(request, str(_message_for(error.code)))
         return redirect("bookings:manage", token=booking.token)
     sessions.remember_entry(request.session, entry.pk)
@@ -223,6 +223,7 @@ def _message_for(code: str):
             "Please book a new appointment or knock when the office is open."
         ),
         "not_active": _("This appointment is no longer active."),
+        "not_video": _("This is an in-person appointment. Please come to the address given."),
         "slot_taken": _("This time has just been booked by someone else. Please choose another."),
         "not_bookable": _("This time cannot be booked."),
     }.get(code, _("This did not work. Please try again."))

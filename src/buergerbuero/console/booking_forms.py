@@ -1,3 +1,4 @@
+import holidays
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +30,17 @@ class BookingSettingsForm(forms.ModelForm):
 
     def clean_buffer_minutes(self):
         return _multiple_of_cell(self.cleaned_data["buffer_minutes"])
+
+    def clean_holiday_subdivision(self):
+        """A region the holidays package does not know would break every slot search."""
+        code = self.cleaned_data["holiday_subdivision"].strip().upper()
+        try:
+            holidays.country_holidays(self.instance.holiday_country, subdiv=code or None)
+        except NotImplementedError:
+            raise forms.ValidationError(
+                _("Unknown region code, e.g. NW for North Rhine-Westphalia.")
+            ) from None
+        return code
 
 
 def _multiple_of_cell(minutes: int) -> int:

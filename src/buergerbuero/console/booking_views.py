@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from buergerbuero.bookings import actions
 from buergerbuero.bookings.availability import available_slots
+from buergerbuero.bookings.codes import format_code
 from buergerbuero.bookings.errors import BookingError
 from buergerbuero.bookings.models import AppointmentKind, Booking
 from buergerbuero.bookings.progress import label, progress
@@ -113,7 +114,9 @@ def book_for_caller(request, slug):
         )
     else:
         messages.success(
-            request, _("Booked. Booking code for the caller: %(code)s") % {"code": booking.code}
+            request,
+            _("Booked. Booking code for the caller: %(code)s")
+            % {"code": format_code(booking.code)},
         )
     return _back_to_day(department, day)
 

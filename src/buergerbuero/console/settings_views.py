@@ -52,18 +52,20 @@ def booking_settings(request, slug):
     else:
         form = BookingSettingsForm(instance=settings_obj, prefix="rules")
         formset = KindFormSet(queryset=kinds, prefix="kinds")
-    timezone.activate(department.zone)
-    return render(
-        request,
-        "console/booking_settings.html",
-        {
-            "department": department,
-            "form": form,
-            "formset": formset,
-            "closure_form": ClosureForm(),
-            "closures": Closure.objects.filter(department=department, ends_at__gte=timezone.now()),
-        },
-    )
+    with timezone.override(department.zone):
+        return render(
+            request,
+            "console/booking_settings.html",
+            {
+                "department": department,
+                "form": form,
+                "formset": formset,
+                "closure_form": ClosureForm(),
+                "closures": Closure.objects.filter(
+                    department=department, ends_at__gte=timezone.now()
+                ),
+            },
+        )
 
 
 @login_required
@@ -71,9 +73,10 @@ def booking_settings(request, slug):
 def add_closure(request, slug):
     department = _configurable(request, slug)
     # Times typed by staff are the department's local times.
-    timezone.activate(department.zone)
-    form = ClosureForm(request.POST)
-    if form.is_valid():
+    with timezone.override(department.zone):
+        form = ClosureForm(request.POST)
+        valid = form.is_valid()
+    if valid:
         Closure.objects.create(department=department, **form.cleaned_data)
         messages.success(request, _("Closure saved. No appointments can be booked in that time."))
     else:

@@ -73,7 +73,12 @@ def department(request, slug):
     return render(
         request,
         "public/department.html",
-        {"department": dept, "state": department_state(dept), "schedule": weekly_table(dept)},
+        {
+            "department": dept,
+            "state": department_state(dept),
+            "schedule": weekly_table(dept),
+            "bookable": dept.appointment_kinds.filter(is_active=True).exists(),
+        },
     )
 
 

@@ -104,6 +104,18 @@ def decline(entry_id: str, user, message: str = "") -> QueueEntry:
     return entry
 
 
+def withdraw(entry_id: str, message: str = "") -> None:
+    """Take a waiting citizen out of the queue for a reason outside the queue (their
+    appointment was cancelled or marked as missed); they see the message."""
+    message = clean_text(message, STAFF_MESSAGE_MAX)
+    updated = QueueEntry.objects.filter(pk=entry_id, state=EntryState.WAITING).update(
+        state=EntryState.DECLINED, resolved_at=timezone.now(), decline_message=message
+    )
+    if updated:
+        entry = QueueEntry.objects.get(pk=entry_id)
+        transaction.on_commit(lambda: announce.entry_declined(entry))
+
+
 def message_waiting(department_id: int, text: str, entry_id: str | None = None) -> int:
     """Send a short staff message to one waiting citizen or to a whole queue."""
     text = clean_text(text, STAFF_MESSAGE_MAX)
