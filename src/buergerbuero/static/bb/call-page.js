@@ -126,78 +126,78 @@ const socket = connectSocket(root.dataset.socket, {
 });
 
 async function handle(message) {
-    switch (message.type) {
-      case "welcome": {
-        state.me = message.you;
-        mesh.configure(message.you.id, message.ice_servers, message.ice_transport_policy);
-        for (const peer of message.peers) state.names.set(peer.id, peer);
-        // (Re)joined: the others hear our peer-joined and offer; old connections are stale.
-        mesh.closeAll();
-        say(message.peers.length ? msg.msgConnecting : msg.msgWaitingPeer);
-        announceMedia();
-        break;
-      }
-      case "peer-joined":
-        state.names.set(message.peer.id, message.peer);
-        mesh.create(message.peer, true);
-        say(format(msg.msgJoined, { name: message.peer.name }));
-        announceMedia();
-        break;
-      case "peer-gone": {
-        // Their socket dropped; media may still flow, and they usually come back.
-        const note = videos.querySelector(`[data-peer="${CSS.escape(message.id)}"] .media-state`);
-        if (note) note.textContent = `(${msg.msgPeerGone})`;
-        break;
-      }
-      case "peer-left": {
-        const name = state.names.get(message.id)?.name || "";
-        mesh.close(message.id);
-        removeTile(message.id);
-        say(format(msg.msgLeft, { name }));
-        break;
-      }
-      case "signal":
-        await mesh.handleSignal(message.from, message, (id) => state.names.get(id) || { id, name: "", role: "" });
-        break;
-      case "media-state": {
-        const tile = videos.querySelector(`[data-peer="${CSS.escape(message.from)}"] .media-state`);
-        if (tile) {
-          const notes = [];
-          if (!message.audio) notes.push(msg.msgMuted);
-          if (message.screen) notes.push(msg.msgSharing);
-          else if (!message.video) notes.push(msg.msgCameraOff);
-          tile.textContent = notes.length ? `(${notes.join(", ")})` : "";
-        }
-        break;
-      }
-      case "chat": {
-        const mine = message.from === state.me?.id;
-        appendChat(mine ? msg.msgYou : message.name, message.text, message.at);
-        if (!mine) chime();
-        break;
-      }
-      case "invitation": {
-        const link = document.getElementById("invitation-link");
-        link.value = new URL(message.path, window.location.href).href;
-        link.hidden = false;
-        document.getElementById("copy-invitation").hidden = false;
-        const until = new Date(message.expires_at).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" });
-        document.getElementById("invitation-text").textContent = format(msg.msgInvitation, { time: until });
-        link.focus();
-        link.select();
-        break;
-      }
-      case "ended":
-      case "left":
-        say(msg.msgEnded);
-        leavePage();
-        break;
-      case "error":
-        say(message.message);
-        break;
-      default:
-        break;
+  switch (message.type) {
+    case "welcome": {
+      state.me = message.you;
+      mesh.configure(message.you.id, message.ice_servers, message.ice_transport_policy);
+      for (const peer of message.peers) state.names.set(peer.id, peer);
+      // (Re)joined: the others hear our peer-joined and offer; old connections are stale.
+      mesh.closeAll();
+      say(message.peers.length ? msg.msgConnecting : msg.msgWaitingPeer);
+      announceMedia();
+      break;
     }
+    case "peer-joined":
+      state.names.set(message.peer.id, message.peer);
+      mesh.create(message.peer, true);
+      say(format(msg.msgJoined, { name: message.peer.name }));
+      announceMedia();
+      break;
+    case "peer-gone": {
+      // Their socket dropped; media may still flow, and they usually come back.
+      const note = videos.querySelector(`[data-peer="${CSS.escape(message.id)}"] .media-state`);
+      if (note) note.textContent = `(${msg.msgPeerGone})`;
+      break;
+    }
+    case "peer-left": {
+      const name = state.names.get(message.id)?.name || "";
+      mesh.close(message.id);
+      removeTile(message.id);
+      say(format(msg.msgLeft, { name }));
+      break;
+    }
+    case "signal":
+      await mesh.handleSignal(message.from, message, (id) => state.names.get(id) || { id, name: "", role: "" });
+      break;
+    case "media-state": {
+      const tile = videos.querySelector(`[data-peer="${CSS.escape(message.from)}"] .media-state`);
+      if (tile) {
+        const notes = [];
+        if (!message.audio) notes.push(msg.msgMuted);
+        if (message.screen) notes.push(msg.msgSharing);
+        else if (!message.video) notes.push(msg.msgCameraOff);
+        tile.textContent = notes.length ? `(${notes.join(", ")})` : "";
+      }
+      break;
+    }
+    case "chat": {
+      const mine = message.from === state.me?.id;
+      appendChat(mine ? msg.msgYou : message.name, message.text, message.at);
+      if (!mine) chime();
+      break;
+    }
+    case "invitation": {
+      const link = document.getElementById("invitation-link");
+      link.value = new URL(message.path, window.location.href).href;
+      link.hidden = false;
+      document.getElementById("copy-invitation").hidden = false;
+      const until = new Date(message.expires_at).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" });
+      document.getElementById("invitation-text").textContent = format(msg.msgInvitation, { time: until });
+      link.focus();
+      link.select();
+      break;
+    }
+    case "ended":
+    case "left":
+      say(msg.msgEnded);
+      leavePage();
+      break;
+    case "error":
+      say(message.message);
+      break;
+    default:
+      break;
+  }
 }
 
 buttons.audio.addEventListener("click", () => {
