@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.admin",
     "channels",
+    # Before our apps: staff/admin.py replaces the TOTP device admin django-otp registers.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "buergerbuero.departments",
     "buergerbuero.staff",
     "buergerbuero.waiting",
@@ -74,10 +77,13 @@ INSTALLED_APPS = [
     "buergerbuero.live",
     "buergerbuero.public",
     "buergerbuero.console",
+    "buergerbuero.privacy",
+    "buergerbuero.audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "buergerbuero.permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -86,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "buergerbuero.staff.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -143,6 +150,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Argon2 for every new or changed password; the others stay so that an older hash still
+# verifies once and is then rehashed with Argon2 (Django does that at login).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# Staff login (docs/security.md): attempts per user name and client address per window,
+# after which even the right password is refused until the window ends.
+LOGIN_ATTEMPT_LIMIT = int(os.environ.get("LOGIN_ATTEMPT_LIMIT", "5"))
+LOGIN_ATTEMPT_WINDOW_SECONDS = int(os.environ.get("LOGIN_ATTEMPT_WINDOW_SECONDS", "900"))
+# A staff session ends after this long without a request or a message on a staff socket.
+STAFF_SESSION_IDLE_SECONDS = int(os.environ.get("STAFF_SESSION_IDLE_SECONDS", str(30 * 60)))
+# The name an authenticator app shows beside the staff member's user name.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Bürgerbüro")
+# The TOTP secret is never shown again in the admin once a device exists.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 LOGIN_URL = "console:login"
 LOGIN_REDIRECT_URL = "console:home"
 LOGOUT_REDIRECT_URL = "console:login"
@@ -178,10 +203,18 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# No script of ours reads the CSRF cookie: forms carry the token in a hidden field.
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG and env_bool("HTTPS", False))
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
+LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_AGE = 12 * 60 * 60
+# Notices after a redirect ride in the session, not in a cookie of their own: the office
+# sets only sessionid, csrftoken and django_language (docs/privacy.md, "Cookies").
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -189,6 +222,14 @@ if env_bool("HTTPS", False):
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+    # The office runs on a host of its own (e.g. termine.kreis.de): its subdomains are ours.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading commits the county's whole registrable domain to HTTPS in every
+        # browser, and only the apex domain can be submitted: the county's decision, not
+        # a default of this application (SECURE_HSTS_PRELOAD=1 turns it on).
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # Every asset is ours: the policy allows nothing from another host.
 EMBED_ALLOWED_ORIGINS = env_list("EMBED_ALLOWED_ORIGINS")
@@ -259,6 +300,29 @@ CACHES = (
     if REDIS_URL
     else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 )
+
+# --- Privacy (docs/privacy.md) -------------------------------------------
+# Days each kind of personal data is kept once no longer needed; a department may set
+# its own (privacy.RetentionPolicy). 0: at the next hourly purge.
+RETENTION_DAYS = {
+    "queue_entries": int(os.environ.get("RETENTION_QUEUE_ENTRIES_DAYS", "1")),
+    "rooms": int(os.environ.get("RETENTION_ROOMS_DAYS", "1")),
+    "invitations": int(os.environ.get("RETENTION_INVITATIONS_DAYS", "1")),
+    "bookings": int(os.environ.get("RETENTION_BOOKINGS_DAYS", "30")),
+    "cancelled_bookings": int(os.environ.get("RETENTION_CANCELLED_BOOKINGS_DAYS", "7")),
+    "mails": int(os.environ.get("RETENTION_MAILS_DAYS", "7")),
+    "failed_mails": int(os.environ.get("RETENTION_FAILED_MAILS_DAYS", "7")),
+}
+# Named in the privacy notice (/datenschutz/) and the record of processing activities.
+PRIVACY_CONTROLLER_NAME = os.environ.get("PRIVACY_CONTROLLER_NAME", "")
+PRIVACY_CONTROLLER_ADDRESS = os.environ.get("PRIVACY_CONTROLLER_ADDRESS", "")
+PRIVACY_CONTROLLER_EMAIL = os.environ.get("PRIVACY_CONTROLLER_EMAIL", "")
+PRIVACY_DPO_NAME = os.environ.get("PRIVACY_DPO_NAME", "")
+PRIVACY_DPO_EMAIL = os.environ.get("PRIVACY_DPO_EMAIL", "")
+PRIVACY_SUPERVISORY_AUTHORITY = os.environ.get("PRIVACY_SUPERVISORY_AUTHORITY", "")
+# Days the web server keeps access logs with IP addresses; 0 (the documented set-up):
+# none are written. Only what the notice says; the server configuration must match.
+PRIVACY_ACCESS_LOG_DAYS = int(os.environ.get("PRIVACY_ACCESS_LOG_DAYS", "0"))
 
 # --- WebRTC ---------------------------------------------------------------
 # ICE_SERVERS: JSON list of RTCIceServer dicts without credentials (e.g. your own STUN).

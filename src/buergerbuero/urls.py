@@ -4,9 +4,17 @@ from django.urls import include, path
 
 from buergerbuero.bookings import urls as booking_urls
 from buergerbuero.console import urls as console_urls
+from buergerbuero.console.login_forms import AdminStaffLoginForm
+from buergerbuero.privacy import urls as privacy_urls
 from buergerbuero.public import urls as public_urls
 
+# The admin's login obeys the console's: throttled, and the authenticator code if set up.
+admin.site.login_form = AdminStaffLoginForm
+admin.site.login_template = "admin/staff_login.html"
+
 urlpatterns = [
+    # Before "konsole/": the record of processing activities lives under it.
+    path("", include(privacy_urls)),
     path("konsole/", include(console_urls)),
     path("verwaltung/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

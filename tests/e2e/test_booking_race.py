@@ -24,6 +24,8 @@ class Browserless:
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect()
         )
+        # Like the browser tests: English pages, so assertions read the source texts.
+        self.opener.addheaders = [("Accept-Language", "en")]
 
     def get(self, path: str) -> str:
         with self.opener.open(self.base + path, timeout=30) as response:

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from buergerbuero.audit.actions import record
+from buergerbuero.audit.models import Action
 from buergerbuero.live import announce
 
 from .errors import InvitationInvalid, NotAllowed, RoomEnded
@@ -34,7 +36,9 @@ def citizen_participant(room: Room) -> Participant:
     return room.participants.get(role=Role.CITIZEN)
 
 
-def end_room(room_id: str, by: Participant) -> Room:
+def end_room(room_id: str, by: Participant, abandoned: bool = False) -> Room:
+    """`abandoned`: the sweeper ends the room because its staff side is gone; nobody on
+    the staff ended it."""
     if by.role != Role.STAFF:
         raise NotAllowed()
     now = timezone.now()
@@ -42,7 +46,16 @@ def end_room(room_id: str, by: Participant) -> Room:
         updated = Room.objects.filter(pk=room_id, ended_at__isnull=True).update(ended_at=now)
         Participant.objects.filter(room_id=room_id, left_at__isnull=True).update(left_at=now)
         Invitation.objects.filter(room_id=room_id, used_at__isnull=True).update(expires_at=now)
-    room = Room.objects.get(pk=room_id)
+        room = Room.objects.get(pk=room_id)
+        if updated:
+            record(
+                Action.END_CALL,
+                actor=None if abandoned else by.user,
+                department_id=room.department_id,
+                object_type="room",
+                object_id=room_id,
+                detail="abandoned" if abandoned else "",
+            )
     if updated:
         transaction.on_commit(lambda: announce.room_ended(room, by))
     return room
@@ -54,12 +67,22 @@ def issue_invitation(room_id: str, by: Participant, label: str = "") -> Invitati
     room = Room.objects.get(pk=room_id)
     if not room.is_active:
         raise RoomEnded()
-    return Invitation.objects.create(
-        room=room,
-        created_by=by.user,
-        label=label[:60],
-        expires_at=timezone.now() + timedelta(seconds=settings.INVITATION_TTL_SECONDS),
-    )
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            room=room,
+            created_by=by.user,
+            label=label[:60],
+            expires_at=timezone.now() + timedelta(seconds=settings.INVITATION_TTL_SECONDS),
+        )
+        # The room, not the token: the token is the key to the call until it is used.
+        record(
+            Action.INVITE,
+            actor=by.user,
+            department_id=room.department_id,
+            object_type="room",
+            object_id=room.pk,
+        )
+    return invitation
 
 
 def check_invitation(token: str) -> Invitation:
@@ -112,7 +135,7 @@ def end_abandoned_rooms(now=None) -> int:
     for room in abandoned:
         staff = room.participants.filter(role=Role.STAFF).first()
         if staff is not None:
-            end_room(room.pk, staff)
+            end_room(room.pk, staff, abandoned=True)
             ended += 1
     return ended
 

@@ -5,11 +5,14 @@ from datetime import date, datetime, time, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from buergerbuero.audit.actions import record
+from buergerbuero.audit.models import Action
 from buergerbuero.bookings import actions
 from buergerbuero.bookings.availability import available_slots
 from buergerbuero.bookings.codes import format_code
@@ -42,6 +45,15 @@ def _day(request, department) -> date:
 def day_view(request, slug):
     department = _department_for(request, slug)
     day = _day(request, department)
+    # The page shows every booking's name and contact of that day: who looked, and when.
+    record(
+        Action.VIEW_DAY,
+        actor=request.user,
+        department_id=department.pk,
+        object_type="department",
+        object_id=department.pk,
+        detail=day.isoformat(),
+    )
     begin = datetime.combine(day, time(0), tzinfo=department.zone)
     bookings = list(
         Booking.objects.filter(
@@ -99,15 +111,24 @@ def book_for_caller(request, slug):
     kind_id, start = form.cleaned_data["slot"].split("|", 1)
     kind = get_object_or_404(AppointmentKind, pk=kind_id, department=department)
     try:
-        booking = actions.book(
-            kind,
-            datetime.fromisoformat(start),
-            form.cleaned_data["display_name"],
-            email=form.cleaned_data["email"],
-            phone=form.cleaned_data["phone"],
-            topic=form.cleaned_data["topic"],
-            staff_user=request.user,
-        )
+        with transaction.atomic():
+            booking = actions.book(
+                kind,
+                datetime.fromisoformat(start),
+                form.cleaned_data["display_name"],
+                email=form.cleaned_data["email"],
+                phone=form.cleaned_data["phone"],
+                topic=form.cleaned_data["topic"],
+                staff_user=request.user,
+            )
+            record(
+                Action.BOOK_FOR_CALLER,
+                actor=request.user,
+                department_id=department.pk,
+                object_type="booking",
+                object_id=booking.pk,
+                detail=booking.starts_at.isoformat(),
+            )
     except BookingError:
         messages.error(
             request, _("This time has just been booked by someone else. Please choose another.")
@@ -127,12 +148,25 @@ def booking_action(request, slug, booking_id, action):
     department = _department_for(request, slug)
     booking = get_object_or_404(Booking, pk=booking_id, department=department)
     try:
-        if action == "nicht-erschienen":
-            actions.mark_no_show(booking)
-        elif action == "absagen":
-            actions.cancel(booking, request.POST.get("message", ""), by_staff=True)
-        else:
-            raise PermissionDenied
+        with transaction.atomic():
+            if action == "nicht-erschienen":
+                actions.mark_no_show(booking)
+                done, detail = Action.NO_SHOW, ""
+            elif action == "absagen":
+                message = request.POST.get("message", "")
+                actions.cancel(booking, message, by_staff=True)
+                # Whether there was a message, never its words.
+                done, detail = Action.CANCEL_BOOKING, "with message" if message.strip() else ""
+            else:
+                raise PermissionDenied
+            record(
+                done,
+                actor=request.user,
+                department_id=department.pk,
+                object_type="booking",
+                object_id=booking.pk,
+                detail=detail,
+            )
     except BookingError:
         messages.error(request, _("This appointment is no longer active."))
     return _back_to_day(department, booking.starts_at.astimezone(department.zone).date())

@@ -13,14 +13,16 @@ from django.urls import path
 from . import ticker
 from .console_consumer import ConsoleConsumer
 from .room_consumer import RoomConsumer
+from .staff_sessions import StaffSessionGuard
 from .statusboard import StatusBoardApp, hub, subscribe_forever
 from .waiting_consumer import WaitingConsumer
 
 
 def personal(consumer):
     """Sockets that carry one person's data: session and login, and our own origin only
-    (so another site cannot open them with the visitor's cookies)."""
-    return AllowedHostsOriginValidator(AuthMiddlewareStack(consumer.as_asgi()))
+    (so another site cannot open them with the visitor's cookies); staff sessions under
+    the idle timeout and second-factor rule of the pages."""
+    return AllowedHostsOriginValidator(AuthMiddlewareStack(StaffSessionGuard(consumer.as_asgi())))
 
 
 def websocket_router():

@@ -92,7 +92,7 @@ class ConsoleConsumer(ProtocolConsumer):
         if message.entry is not None:
             await self._entry_department(message.entry)
         count = await database_sync_to_async(actions.message_waiting)(
-            message.department, message.text, message.entry
+            message.department, message.text, message.entry, self.user
         )
         await self.send_json({"type": "message-sent", "recipients": count})
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import admin_second_factor  # noqa: F401  (registers the authenticator-app admin)
 from .models import StaffProfile
 
 

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from buergerbuero.audit.actions import record
+from buergerbuero.audit.models import Action
 from buergerbuero.calls.actions import open_room
 from buergerbuero.departments.models import Department
 from buergerbuero.departments.status import department_state
@@ -93,13 +95,31 @@ def admit(entry_id: str, user):
     with transaction.atomic():
         entry = _resolve(entry_id, EntryState.ADMITTED, user=user)
         room = open_room(entry, user)
+        record(
+            Action.ADMIT,
+            actor=user,
+            department_id=entry.department_id,
+            object_type="queue_entry",
+            object_id=entry.pk,
+            detail=f"room {room.pk}",
+        )
     transaction.on_commit(lambda: announce.entry_admitted(entry, room))
     return room
 
 
 def decline(entry_id: str, user, message: str = "") -> QueueEntry:
     message = clean_text(message, STAFF_MESSAGE_MAX)
-    entry = _resolve(entry_id, EntryState.DECLINED, user=user, decline_message=message)
+    with transaction.atomic():
+        entry = _resolve(entry_id, EntryState.DECLINED, user=user, decline_message=message)
+        # Whether there was a message, never its words: they may name the citizen.
+        record(
+            Action.DECLINE,
+            actor=user,
+            department_id=entry.department_id,
+            object_type="queue_entry",
+            object_id=entry.pk,
+            detail="with message" if message else "",
+        )
     transaction.on_commit(lambda: announce.entry_declined(entry))
     return entry
 
@@ -116,8 +136,8 @@ def withdraw(entry_id: str, message: str = "") -> None:
         transaction.on_commit(lambda: announce.entry_declined(entry))
 
 
-def message_waiting(department_id: int, text: str, entry_id: str | None = None) -> int:
-    """Send a short staff message to one waiting citizen or to a whole queue."""
+def message_waiting(department_id: int, text: str, entry_id: str | None = None, user=None) -> int:
+    """Send a short staff message (from `user`) to one waiting citizen or a whole queue."""
     text = clean_text(text, STAFF_MESSAGE_MAX)
     if not text:
         raise ValueError("empty message")
@@ -127,6 +147,15 @@ def message_waiting(department_id: int, text: str, entry_id: str | None = None) 
     ids = list(entries.values_list("id", flat=True))
     if entry_id is not None and not ids:
         raise NotWaiting()
+    # Recorded before it is sent: a message must never reach anyone unrecorded.
+    record(
+        Action.MESSAGE,
+        actor=user,
+        department_id=department_id,
+        object_type="department" if entry_id is None else "queue_entry",
+        object_id=department_id if entry_id is None else entry_id,
+        detail=f"recipients: {len(ids)}",
+    )
     announce.staff_message(department_id, text, None if entry_id is None else ids[0])
     return len(ids)
 

@@ -1,0 +1,63 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Action(models.TextChoices):
+    ADMIT = "admit", _("admitted a citizen")
+    DECLINE = "decline", _("declined a citizen")
+    MESSAGE = "message", _("sent a message to waiting citizens")
+    INVITE = "invite", _("created an invitation")
+    END_CALL = "end_call", _("ended a call")
+    VIEW_DAY = "view_day", _("viewed the appointments of a day")
+    BOOK_FOR_CALLER = "book_for_caller", _("booked for a caller")
+    CANCEL_BOOKING = "cancel_booking", _("cancelled an appointment")
+    NO_SHOW = "no_show", _("marked an appointment as no-show")
+    ENROL_SECOND_FACTOR = "enrol_second_factor", _("set up an authenticator app")
+    RESET_SECOND_FACTOR = "reset_second_factor", _("reset an authenticator app")
+
+
+class AuditEvent(models.Model):
+    """Who on the staff did what to which citizen's record, and when.
+
+    Only ids, never names, topics, messages or contact data: the log must be keepable for
+    longer than the records it points to, and a reader of the log learns nothing about a
+    citizen that the records themselves do not show to someone entitled to them.
+
+    Actor and department are references without a database constraint: the event stays
+    (with its ids and the actor's user name) when the account or department is deleted.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=32, choices=Action.choices)
+    department = models.ForeignKey(
+        "departments.Department",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    object_type = models.CharField(max_length=32)
+    object_id = models.CharField(max_length=64, blank=True)
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        # Nobody can be granted "change" or "delete": the log is append-only for staff.
+        default_permissions = ("view",)
+        verbose_name = _("audit event")
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name or '-'} {self.action}"

@@ -1,0 +1,70 @@
+"""The staff login: attempts throttled, then the password, then the authenticator code if
+the account has an app. One form for the console and the admin, so neither is a way
+around the other's rules."""
+
+import math
+
+from django import forms
+from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from buergerbuero.staff import login_throttle, second_factor
+
+THROTTLED = "throttled"
+
+
+class StaffLoginMixin(forms.Form):
+    otp_token = forms.CharField(
+        label=_("Code from your authenticator app (if you set one up)"),
+        required=False,
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        if not login_throttle.count_attempt(self.request, username):
+            minutes = math.ceil(settings.LOGIN_ATTEMPT_WINDOW_SECONDS / 60)
+            raise ValidationError(
+                ngettext(
+                    "Too many failed attempts to log in. "
+                    "Please wait %(minutes)s minute and try again.",
+                    "Too many failed attempts to log in. "
+                    "Please wait %(minutes)s minutes and try again.",
+                    minutes,
+                )
+                % {"minutes": minutes},
+                code=THROTTLED,
+            )
+        cleaned = super().clean()
+        device = second_factor.confirmed_device(self.user_cache)
+        if device is not None:
+            if not second_factor.verify(device, self.cleaned_data.get("otp_token", "")):
+                raise ValidationError(
+                    gettext("The code from your authenticator app is missing or wrong."),
+                    code="invalid_code",
+                )
+            # django-otp marks the session as opened with this device at login.
+            self.user_cache.otp_device = device
+        login_throttle.clear_attempts(self.request, username)
+        return cleaned
+
+
+class StaffLoginForm(StaffLoginMixin, AuthenticationForm):
+    pass
+
+
+class AdminStaffLoginForm(StaffLoginMixin, AdminAuthenticationForm):
+    pass
+
+
+class ConfirmCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code shown by the app"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

@@ -1,0 +1,74 @@
+"""Security test fixtures: quick password hashing (one test checks Argon2 itself), user
+names of their own (login attempts are counted in the shared cache, Redis in the second
+run), and codes from a staff member's authenticator app."""
+
+import secrets
+import time
+
+import pytest
+from channels.layers import get_channel_layer
+from django.test import Client
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ..live.support import Sockets
+
+PASSWORD = "pw-for-tests-123"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def office(make_department):
+    return make_department(slug=f"amt-{secrets.token_hex(3)}", name="Wohngeld")
+
+
+@pytest.fixture
+def clerk(office, make_staff):
+    """A staff member of `office` with a user name no earlier run has counted attempts for."""
+    return make_staff(office, username=f"clerk-{secrets.token_hex(4)}", password=PASSWORD)
+
+
+@pytest.fixture
+def english():
+    return Client(headers={"accept-language": "en"})
+
+
+def code_for(device: TOTPDevice, steps_ahead: int = 0) -> str:
+    """What the staff member's app shows now (or `steps_ahead` periods of 30 s later: a
+    code is good once, so a second login in the same period needs the next one)."""
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + steps_ahead * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+@pytest.fixture
+def enrolled():
+    """Give a user a confirmed authenticator app; returns the device."""
+
+    def make(user) -> TOTPDevice:
+        return TOTPDevice.objects.create(user=user, name="authenticator app", confirmed=True)
+
+    return make
+
+
+@pytest.fixture
+async def sockets(transactional_db, settings):
+    """Sockets through the real router (origin check, session, auth, staff-session guard)
+    on the run's channel layer, under names of this test's own on a shared Redis."""
+    settings.ALLOWED_HOSTS = ["testserver"]
+    if settings.REDIS_URL:
+        settings.CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {"hosts": [settings.REDIS_URL], "prefix": f"bbsec{secrets.token_hex(4)}"},
+            }
+        }
+    opened = Sockets()
+    yield opened
+    await opened.close_all()
+    await get_channel_layer().flush()

@@ -1,0 +1,127 @@
+"""Response headers: camera, microphone and screen sharing only where the office uses
+them; the usual hardening headers everywhere."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from buergerbuero.calls import actions as calls
+from buergerbuero.calls.models import Role
+from buergerbuero.live.sessions import ENTRIES_KEY
+from buergerbuero.waiting import actions as queue
+
+pytestmark = pytest.mark.django_db
+
+NEVER = (
+    "accelerometer=(), browsing-topics=(), geolocation=(), gyroscope=(), hid=(), "
+    "idle-detection=(), magnetometer=(), midi=(), payment=(), screen-wake-lock=(), "
+    "serial=(), usb=(), xr-spatial-tracking=()"
+)
+MEDIA = "camera=(self), microphone=(self), display-capture=(self), " + NEVER
+NO_MEDIA = "camera=(), microphone=(), display-capture=(), " + NEVER
+
+
+@pytest.fixture
+def citizen_in_call(office, clerk):
+    """A citizen's browser that knocked and was admitted; returns (browser, room)."""
+    browser = Client()
+    browser.post(reverse("public:knock", args=[office.slug]), {"display_name": "Ada"})
+    room = queue.admit(browser.session[ENTRIES_KEY][-1], clerk)
+    return browser, room
+
+
+def test_device_check_and_call_pages_may_use_camera_microphone_and_screen(
+    office, clerk, citizen_in_call, settings
+):
+    browser, room = citizen_in_call
+    staff = room.participants.get(role=Role.STAFF)
+    invitation = calls.issue_invitation(room.pk, staff)
+    knock = reverse("public:knock", args=[office.slug])
+    settings.MAX_WAITING_PER_DEPARTMENT = 0
+    pages = {
+        "knock": Client().get(knock),
+        "knock, queue full": Client().post(knock, {"display_name": "Bob"}),
+        "call": browser.get(reverse("public:call", args=[room.pk])),
+        "invitation": Client().get(reverse("public:invitation", args=[invitation.token])),
+    }
+    assert {name: (r.status_code, r["Permissions-Policy"]) for name, r in pages.items()} == {
+        "knock": (200, MEDIA),
+        "knock, queue full": (409, MEDIA),
+        "call": (200, MEDIA),
+        "invitation": (200, MEDIA),
+    }
+
+
+def test_every_other_page_gets_none_of_them(office, clerk, citizen_in_call):
+    _citizen, room = citizen_in_call
+    staff = Client()
+    staff.force_login(clerk)
+    pages = {
+        "overview": Client().get(reverse("public:overview")),
+        "department": Client().get(reverse("public:department", args=[office.slug])),
+        "status": Client().get(reverse("public:status_json")),
+        "embed": Client().get(reverse("public:embed_status")),
+        "console login": Client().get(reverse("console:login")),
+        "console": staff.get(reverse("console:home")),
+        "call of someone else": Client().get(reverse("public:call", args=[room.pk])),
+        "invalid invitation": Client().get(reverse("public:invitation", args=["abgelaufen"])),
+        "not found": Client().get("/gibt-es-nicht/"),
+    }
+    assert {name: (r.status_code, r["Permissions-Policy"]) for name, r in pages.items()} == {
+        "overview": (200, NO_MEDIA),
+        "department": (200, NO_MEDIA),
+        "status": (200, NO_MEDIA),
+        "embed": (200, NO_MEDIA),
+        "console login": (200, NO_MEDIA),
+        "console": (200, NO_MEDIA),
+        "call of someone else": (403, NO_MEDIA),
+        "invalid invitation": (410, NO_MEDIA),
+        "not found": (404, NO_MEDIA),
+    }
+
+
+def test_hardening_headers_on_every_page(office):
+    response = Client().get(reverse("public:department", args=[office.slug]))
+    assert {
+        name: response[name]
+        for name in ("X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options")
+    } == {
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "X-Frame-Options": "DENY",
+    }
+
+
+def test_cookies_are_http_only_and_same_site(office, clerk):
+    browser = Client()
+    browser.post(reverse("public:knock", args=[office.slug]), {"display_name": "Ada"})
+    browser.get(reverse("console:login"))
+    browser.post(reverse("set_language"), {"language": "en", "next": "/"})
+    cookies = {
+        name: (morsel["httponly"], morsel["samesite"]) for name, morsel in browser.cookies.items()
+    }
+    assert cookies == {
+        "sessionid": (True, "Lax"),
+        "csrftoken": (True, "Lax"),
+        "django_language": (True, "Lax"),
+    }
+
+
+def test_content_security_policy_allows_only_our_own_assets(office):
+    response = Client().get(reverse("public:knock", args=[office.slug]))
+    directives = dict(
+        part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";")
+    )
+    assert directives == {
+        "default-src": "'self'",
+        "script-src": "'self'",
+        "style-src": "'self'",
+        "img-src": "'self' data:",
+        "media-src": "'self' blob:",
+        "connect-src": "'self'",
+        "font-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'none'",
+        "form-action": "'self'",
+        "frame-ancestors": "'none'",
+    }
