@@ -1,6 +1,7 @@
 """Shared fixtures: factories for departments, staff and queue entries."""
 
 import itertools
+import secrets
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -9,6 +10,18 @@ from buergerbuero.departments.models import Department, OpeningHours
 from buergerbuero.staff.models import StaffProfile
 
 _counter = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def own_cache(settings):
+    """Every test gets a cache of its own, so rate-limit and throttle counters of one
+    test never leak into the next (and no shared Redis is flushed)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{secrets.token_hex(6)}",
+        }
+    }
 
 
 @pytest.fixture

@@ -288,6 +288,10 @@ RATE_LIMITS = {
     "book": (int(os.environ.get("RATE_BOOK", "10")), 3600),
     "cancel": (int(os.environ.get("RATE_CANCEL", "20")), 3600),
     "code": (int(os.environ.get("RATE_CODE", "20")), 3600),
+    # Knocks: a family or a shared library PC knocks a few times; a script does not.
+    "knock": (int(os.environ.get("RATE_KNOCK", "10")), 3600),
+    # Every request to an invitation link, valid or not: guessing tokens stays hopeless.
+    "invitation": (int(os.environ.get("RATE_INVITATION", "30")), 3600),
 }
 CACHES = (
     {
@@ -304,6 +308,9 @@ CACHES = (
 # --- Privacy (docs/privacy.md) -------------------------------------------
 # Days each kind of personal data is kept once no longer needed; a department may set
 # its own (privacy.RetentionPolicy). 0: at the next hourly purge.
+# Staff accountability (who admitted, declined, invited: ids only, no citizen data);
+# installation-wide, not per department.
+AUDIT_RETENTION_DAYS = int(os.environ.get("RETENTION_AUDIT_EVENTS_DAYS", "365"))
 RETENTION_DAYS = {
     "queue_entries": int(os.environ.get("RETENTION_QUEUE_ENTRIES_DAYS", "1")),
     "rooms": int(os.environ.get("RETENTION_ROOMS_DAYS", "1")),

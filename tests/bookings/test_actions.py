@@ -273,7 +273,10 @@ def test_cancelling_a_checked_in_booking_takes_the_citizen_out_of_the_queue(make
     entry = actions.check_in(booking, now=booking.starts_at)
     actions.cancel(booking, "Die Sachbearbeiterin ist erkrankt.", by_staff=True)
     entry.refresh_from_db()
-    assert (entry.state, entry.decline_message) == (EntryState.DECLINED, "Die Sachbearbeiterin ist erkrankt.")
+    assert (entry.state, entry.decline_message) == (
+        EntryState.DECLINED,
+        "Die Sachbearbeiterin ist erkrankt.",
+    )
 
 
 def test_in_person_booking_does_not_enter_the_video_waiting_room(make_kind):

@@ -158,5 +158,7 @@ def test_a_holiday_inside_an_around_the_clock_opening_is_not_bookable():
     now = local(2027, 4, 3, 12, 0)
     ranges = [Range(SUN, 0, 1440), Range(MON, 0, 1440)]
     intervals = bookable_intervals(ranges, BERLIN, now, 3, {date(2027, 4, 5)}, [])
-    days = {s.astimezone(BERLIN).date() for s, _ in free_slots(intervals, rules(60), {}, now, BERLIN)}
+    days = {
+        s.astimezone(BERLIN).date() for s, _ in free_slots(intervals, rules(60), {}, now, BERLIN)
+    }
     assert days == {date(2027, 4, 4)}

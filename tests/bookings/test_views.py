@@ -178,7 +178,8 @@ def test_booking_page_after_the_window_offers_rebooking_and_knocking(client, mak
     kind = make_kind()
     booking = actions.book(kind, available_slots(kind)[0][0], "Spät")
     Booking.objects.filter(pk=booking.pk).update(
-        starts_at=timezone.now() - timedelta(minutes=20), ends_at=timezone.now() + timedelta(minutes=10)
+        starts_at=timezone.now() - timedelta(minutes=20),
+        ends_at=timezone.now() + timedelta(minutes=10),
     )
     page = client.get(reverse("bookings:manage", args=[booking.token]))
     assert page.context["too_late"] is True and page.context["can_check_in"] is False

@@ -80,6 +80,11 @@ class OfficeServer:
             "STATUS_PUBSUB_CHANNEL": f"bb:e2e:{secrets.token_hex(4)}",
             "PYTHONWARNINGS": "default",
             "E2E_STAFF_PASSWORD": PASSWORD,
+            # All browsers of the suite share 127.0.0.1: per-client limits would count
+            # every test's knocks and bookings together (limits have their own tests).
+            "RATE_KNOCK": "1000",
+            "RATE_BOOK": "1000",
+            "RATE_INVITATION": "1000",
             **(extra_env or {}),
         }
         self.port = _free_port()

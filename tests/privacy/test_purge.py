@@ -30,6 +30,7 @@ NOTHING = {
     "bookings": 0,
     "mails": 0,
     "sessions": 0,
+    "audit_events": 0,
 }
 
 
@@ -289,6 +290,7 @@ def test_command_dry_run_reports_and_changes_nothing_then_purges(make_department
         "bookings: 0 would be purged",
         "mails: 0 would be purged",
         "sessions: 0 would be purged",
+        "audit_events: 0 would be purged",
     ]
     assert QueueEntry.objects.get().display_name == "Ada"
 
@@ -307,3 +309,18 @@ def test_purge_if_due_runs_at_most_once_an_hour_per_process(make_department, mon
     entry(department, resolved_at=timezone.now() - 2 * DAY)
     assert purge_if_due(lambda: next(clock)) is None
     assert purge_if_due(lambda: next(clock)) == counts(queue_entries=1)
+
+
+def test_purge_expired_deletes_audit_events_after_their_retention(settings):
+    from buergerbuero.audit.models import AuditEvent
+
+    settings.AUDIT_RETENTION_DAYS = 365
+    now = timezone.now()
+    AuditEvent.objects.create(
+        at=now - timedelta(days=366), action="admit", object_type="queue_entry", object_id="old"
+    )
+    AuditEvent.objects.create(
+        at=now - timedelta(days=364), action="admit", object_type="queue_entry", object_id="kept"
+    )
+    assert purge_expired(now)["audit_events"] == 1
+    assert list(AuditEvent.objects.values_list("object_id", flat=True)) == ["kept"]

@@ -366,3 +366,31 @@ def test_invitation_post_blank_name_shows_form_error(english, invitation):
     )
     assert Participant.objects.filter(role=Role.GUEST).count() == 0
     assert Invitation.objects.get(pk=invitation.pk).used_at is None
+
+
+@pytest.mark.django_db
+def test_knock_is_rate_limited_per_client(make_department, make_staff, settings):
+    from django.test import Client
+
+    from buergerbuero.waiting.models import QueueEntry
+
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "knock": (2, 3600)}
+    department = make_department()
+    make_staff(department)
+    client = Client(headers={"accept-language": "en"})
+    url = reverse("public:knock", args=[department.slug])
+    statuses = [client.post(url, {"display_name": f"Bot {n}"}).status_code for n in range(3)]
+    assert statuses == [302, 302, 429]
+    assert QueueEntry.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_invitation_guessing_is_rate_limited(settings):
+    from django.test import Client
+
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "invitation": (3, 3600)}
+    client = Client()
+    statuses = [
+        client.get(reverse("public:invitation", args=[f"guess{n}"])).status_code for n in range(4)
+    ]
+    assert statuses == [410, 410, 410, 429]

@@ -91,8 +91,9 @@ def test_login_with_an_app_needs_its_code(clerk, enrolled, english):
 def test_a_code_is_good_for_one_login_only(clerk, enrolled):
     device = enrolled(clerk)
     code = code_for(device)
-    assert log_in(Client(), clerk, code).status_code == 302
-    second = log_in(Client(), clerk, code)
+    english = {"accept-language": "en"}
+    assert log_in(Client(headers=english), clerk, code).status_code == 302
+    second = log_in(Client(headers=english), clerk, code)
     assert list(second.context["form"].non_field_errors()) == [MISSING_OR_WRONG]
 
 

@@ -1,7 +1,7 @@
 """Citizens' booking pages: pick a slot, book, view, move, cancel, check in."""
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import UTC, datetime
 
 import segno
 from django.conf import settings
@@ -72,6 +72,13 @@ def _parse_start(text: str) -> datetime:
     except ValueError:
         raise Http404 from None
     if start.tzinfo is None:
+        raise Http404
+    # Years 1 and 9999 overflow when shown in a department's zone; no slot is there anyway.
+    try:
+        in_utc = start.astimezone(UTC)
+    except OverflowError:
+        raise Http404 from None
+    if not 1 < in_utc.year < 9999:
         raise Http404
     return start
 

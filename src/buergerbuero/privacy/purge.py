@@ -7,7 +7,7 @@ its rows lose their names.
 """
 
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib import import_module
 
 from django.conf import settings
@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from buergerbuero.audit.actions import purge_before
 from buergerbuero.bookings.models import Booking, BookingStatus, OutgoingMail
 from buergerbuero.calls.models import Invitation, Participant
 from buergerbuero.departments.models import Department
@@ -26,7 +27,15 @@ from .models import RetentionPolicy
 from .retention import Cutoffs, cutoffs, default_retention, retention_for
 from .statistics import record_days
 
-COUNTED = ("queue_entries", "participants", "invitations", "bookings", "mails", "sessions")
+COUNTED = (
+    "queue_entries",
+    "participants",
+    "invitations",
+    "bookings",
+    "mails",
+    "sessions",
+    "audit_events",
+)
 PURGE_INTERVAL_SECONDS = 60 * 60
 
 _last_purge: float | None = None
@@ -46,6 +55,8 @@ def purge_expired(now: datetime) -> dict[str, int]:
         _expired_mails(OutgoingMail.objects.filter(booking__isnull=True), default_cutoffs(now))
     )
     counts["sessions"] = _purge_sessions(now)
+    # Installation-wide: the audit log is the operator's record, not a department's.
+    counts["audit_events"] = purge_before(now - timedelta(days=settings.AUDIT_RETENTION_DAYS))
     return counts
 
 

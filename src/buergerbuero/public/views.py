@@ -17,6 +17,7 @@ from buergerbuero.departments.models import Department
 from buergerbuero.departments.status import board, department_state
 from buergerbuero.live import sessions
 from buergerbuero.live.room_consumer import participant_for
+from buergerbuero.ratelimit import allow
 from buergerbuero.waiting import actions as queue_actions
 from buergerbuero.waiting.errors import QueueError
 from buergerbuero.waiting.models import QueueEntry
@@ -87,7 +88,9 @@ def knock(request, slug):
     dept = get_object_or_404(Department, slug=slug, is_active=True)
     form = KnockForm(request.POST or None)
     error = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not allow(request, "knock"):
+        error = "rate_limited"
+    elif request.method == "POST" and form.is_valid():
         try:
             entry = queue_actions.knock(
                 dept,
@@ -101,7 +104,7 @@ def knock(request, slug):
             sessions.remember_entry(request.session, entry.pk)
             return redirect("public:waiting", entry_id=entry.pk)
     state = department_state(dept)
-    status = 409 if error else 200
+    status = {None: 200, "rate_limited": 429}.get(error, 409)
     return render(
         request,
         "public/knock.html",
@@ -165,6 +168,8 @@ def _former_participant(request, room):
 
 @require_http_methods(["GET", "POST"])
 def invitation(request, token):
+    if not allow(request, "invitation"):
+        return render(request, "public/too_many.html", status=429)
     try:
         invite = call_actions.check_invitation(token)
     except InvitationInvalid:
