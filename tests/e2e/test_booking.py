@@ -4,7 +4,9 @@ the appointment time, be admitted with the booked flag visible."""
 import email
 import re
 import time
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
@@ -58,6 +60,8 @@ def test_book_a_video_slot_and_be_admitted_at_the_appointment_time(own_server, n
     assert re.fullmatch(r"[0-9A-Z]{10}", code)
     expect(citizen.locator("dl")).to_contain_text(slot_time)
     manage_url = citizen.url
+    starts_at = datetime.fromisoformat(citizen.locator("dl time").get_attribute("datetime"))
+    booking_day = starts_at.astimezone(ZoneInfo("Europe/Berlin")).date()
     expect(
         citizen.get_by_role("img", name="QR code with the link to your appointment")
     ).to_be_visible()
@@ -95,7 +99,7 @@ def test_book_a_video_slot_and_be_admitted_at_the_appointment_time(own_server, n
     # The staff day view shows the appointment in consultation.
     day = new_page(base_url=server.url)
     staff_login(day)
-    day.goto(f"/konsole/termine/{OFFICE}/")
+    day.goto(f"/konsole/termine/{OFFICE}/?tag={booking_day.isoformat()}")
     expect(day.locator("tr.booking-row", has_text="Berta Termin")).to_contain_text(
         "in consultation"
     )
