@@ -24,7 +24,7 @@ urlpatterns = [
         name="delete_closure",
     ),
     path(
-        "termine/<slug:slug>/<str:booking_id>/<str:action>/",
+        "termine/<slug:slug>/<slug:booking_id>/<str:action>/",
         booking_views.booking_action,
         name="booking_action",
     ),

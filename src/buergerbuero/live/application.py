@@ -31,9 +31,9 @@ def websocket_router():
             # The public board is read-only public data: no session, no origin check, so
             # the county's own homepage may watch it too.
             path("ws/status/", StatusBoardApp(hub, ticker.snapshot)),
-            path("ws/warteraum/<str:entry_id>/", personal(WaitingConsumer)),
+            path("ws/warteraum/<slug:entry_id>/", personal(WaitingConsumer)),
             path("ws/konsole/", personal(ConsoleConsumer)),
-            path("ws/raum/<str:room_id>/", personal(RoomConsumer)),
+            path("ws/raum/<slug:room_id>/", personal(RoomConsumer)),
         ]
     )
 

@@ -6,8 +6,8 @@ app_name = "privacy"
 
 urlpatterns = [
     path("datenschutz/", views.notice, name="notice"),
-    path("termin/<str:token>/daten/", views.my_data, name="my_data"),
-    path("termin/<str:token>/daten/loeschen/", views.erase, name="erase"),
+    path("termin/<slug:token>/daten/", views.my_data, name="my_data"),
+    path("termin/<slug:token>/daten/loeschen/", views.erase, name="erase"),
     path("konsole/datenschutz/verzeichnis/", views.processing_record, name="processing_record"),
     path(
         "konsole/datenschutz/verzeichnis.json",

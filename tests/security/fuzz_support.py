@@ -1,0 +1,81 @@
+"""Fixtures and helpers of the fuzzing and authorization tests (test_fuzz_*.py,
+test_authorization_matrix.py). Kept out of conftest.py, which belongs to the other security
+tests; a test module imports what it uses from here."""
+
+import secrets
+from datetime import datetime, timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from buergerbuero.bookings.availability import available_slots
+from buergerbuero.bookings.models import AppointmentKind, BookingSettings
+from buergerbuero.live.sessions import ENTRIES_KEY
+
+from ..live.support import Citizen, Staff, session_cookie
+
+
+@pytest.fixture
+def live_env(settings):
+    """What a socket test needs besides the security conftest's `sockets`: no ICE servers,
+    a status channel of our own, and rate limits out of the way (the fuzzers knock and book
+    far more often than one client may; the limits have tests of their own)."""
+    settings.ALLOWED_HOSTS = ["testserver"]
+    settings.ICE_SERVERS = []
+    settings.TURN_URLS = []
+    settings.TURN_SECRET = ""
+    settings.ICE_TRANSPORT_POLICY = "all"
+    settings.STATUS_PUBSUB_CHANNEL = f"bb:test:{secrets.token_hex(4)}"
+    # Hypothesis knocks more often than one department's queue holds.
+    settings.MAX_WAITING_PER_DEPARTMENT = 10_000
+    settings.RATE_LIMITS = {
+        action: (1_000_000, window) for action, (_limit, window) in settings.RATE_LIMITS.items()
+    }
+
+
+def english_client() -> Client:
+    return Client(headers={"accept-language": "en"})
+
+
+def knock_as(department, name="Ada", topic="") -> Citizen:
+    """A citizen knocks through the real page; their browser's session holds the entry."""
+    client = english_client()
+    response = client.post(
+        reverse("public:knock", args=[department.slug]), {"display_name": name, "topic": topic}
+    )
+    assert response.status_code == 302, response.content
+    return Citizen(client.session[ENTRIES_KEY][-1], session_cookie(client), client)
+
+
+def logged_in(user) -> tuple[Client, Staff]:
+    client = english_client()
+    client.force_login(user)
+    return client, Staff(user, session_cookie(client))
+
+
+def make_kind(department, minutes=30, mode="video") -> AppointmentKind:
+    BookingSettings.objects.update_or_create(
+        department=department,
+        defaults={
+            "buffer_minutes": 0,
+            "parallel_staff": 1,
+            "min_notice_minutes": 0,
+            "horizon_days": 28,
+            "holiday_subdivision": "NW",
+        },
+    )
+    return AppointmentKind.objects.create(
+        department=department,
+        name=f"Kind {minutes}",
+        mode=mode,
+        duration_minutes=minutes,
+        location="",
+    )
+
+
+def free_slot(kind, after_hours=2) -> datetime:
+    """A free start at least `after_hours` from now (the department is open around the clock)."""
+    after = timezone.now() + timedelta(hours=after_hours)
+    return next(start for start, _seat in available_slots(kind) if start >= after)

@@ -1,0 +1,606 @@
+"""Who may use what: every URL of the project and every client message of every socket is
+listed below with the one kind of person allowed to use it. A URL or message type added
+without a line here fails `test_every_url_has_an_entry` or `test_every_message_type_has_an_entry`;
+each line is then checked against the people who must not get through."""
+
+import typing
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from buergerbuero.bookings import actions as booking_actions
+from buergerbuero.bookings.models import Booking, Closure
+from buergerbuero.calls import actions as call_actions
+from buergerbuero.calls.models import Invitation, Participant, Role, Room
+from buergerbuero.live import schemas
+from buergerbuero.waiting.models import EntryState, QueueEntry
+
+from ..live.support import (
+    admit,
+    nothing_more,
+    participant,
+    receive,
+    receive_close,
+    receive_until,
+    run,
+    send,
+)
+from .fuzz_support import english_client, free_slot, knock_as, live_env, logged_in, make_kind
+
+__all__ = ["live_env"]  # the fixture, used by name
+pytestmark = pytest.mark.usefixtures("live_env")
+
+# --- who -----------------------------------------------------------------------------
+
+ANYONE = "anyone"
+ENTRY = "the session holding the queue entry"
+PARTICIPANT = "a participant of the call"
+FORMER_PARTICIPANT = "a participant of the call, also after it ended"
+INVITATION = "the holder of a valid, unused invitation link"
+BOOKING_LINK = "the holder of the booking link"
+LOGGED_IN = "any logged-in user"
+DEPT_STAFF = "staff of the department"
+DEPT_STAFF_PERMISSION = "staff of the department with bookings.change_bookingsettings"
+STAFF = "staff of at least one department"
+RECORD_READER = "a superuser, or a user with privacy.view_processing_record"
+ADMIN_SITE = "an active user with is_staff (the admin's own permissions per model)"
+
+URLS = {
+    # public
+    "public:overview": ANYONE,
+    "public:status_json": ANYONE,
+    "public:embed_status": ANYONE,
+    "public:department": ANYONE,
+    "public:knock": ANYONE,
+    "public:waiting": ENTRY,
+    "public:call": PARTICIPANT,
+    "public:call_ended": FORMER_PARTICIPANT,
+    "public:invitation": INVITATION,
+    # bookings
+    "bookings:choose": ANYONE,
+    "bookings:book": ANYONE,
+    "bookings:check_in_by_code": ANYONE,  # the code is the key; rate-limited
+    "bookings:manage": BOOKING_LINK,
+    "bookings:ics": BOOKING_LINK,
+    "bookings:qr": BOOKING_LINK,
+    "bookings:cancel": BOOKING_LINK,
+    "bookings:move": BOOKING_LINK,
+    "bookings:check_in": BOOKING_LINK,
+    # privacy
+    "privacy:notice": ANYONE,
+    "privacy:my_data": BOOKING_LINK,
+    "privacy:erase": BOOKING_LINK,
+    "privacy:processing_record": RECORD_READER,
+    "privacy:processing_record_json": RECORD_READER,
+    # console
+    "console:home": STAFF,
+    "console:login": ANYONE,
+    "console:logout": ANYONE,
+    "console:second_factor": LOGGED_IN,
+    "console:day": DEPT_STAFF,
+    "console:book_for_caller": DEPT_STAFF,
+    "console:booking_action": DEPT_STAFF,
+    "console:booking_settings": DEPT_STAFF_PERMISSION,
+    "console:add_closure": DEPT_STAFF_PERMISSION,
+    "console:delete_closure": DEPT_STAFF_PERMISSION,
+    # Django's own
+    "set_language": ANYONE,
+    # Every page of the admin site: Django's admin_view wrapper and ModelAdmin permissions.
+    "admin:*": ADMIN_SITE,
+}
+
+
+def url_names(patterns=None, namespace=None):
+    """(qualified name or route) of every pattern, recursively; the admin site as one."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from url_names(pattern.url_patterns, inner)
+        else:
+            assert isinstance(pattern, URLPattern)
+            name = pattern.name or str(pattern.pattern)
+            qualified = f"{namespace}:{name}" if namespace else name
+            yield "admin:*" if qualified.startswith("admin:") else qualified
+
+
+def test_every_url_has_an_entry():
+    # A new URL needs a line in URLS (and a check below); a removed one, its line removed.
+    assert set(url_names()) == set(URLS)
+
+
+# --- the world -----------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    a: object
+    b: object
+    kind_a: object
+    staff_a: object  # serves A, may configure it
+    plain_a: object  # serves A, may not configure
+    staff_b: object  # serves B, may configure B
+    superuser: object
+    citizen: object  # knocked at A, admitted: room
+    waiting: object  # knocked at A, still waiting
+    room: object
+    booking: object
+    closure: object
+
+
+@pytest.fixture
+def world(db, make_department, make_staff):
+    a, b = make_department(slug="amt-a"), make_department(slug="amt-b")
+    configure = Permission.objects.get(codename="change_bookingsettings")
+    staff_a, plain_a, staff_b = make_staff(a), make_staff(a), make_staff(b)
+    staff_a.user_permissions.add(configure)
+    staff_b.user_permissions.add(configure)
+    superuser = get_user_model().objects.create_superuser("root", password="pw-for-tests-123")
+    kind_a = make_kind(a)
+    make_kind(b)
+    citizen = knock_as(a, name="Clara")
+    waiting = knock_as(a, name="Wanda")
+    room = _admit(citizen.entry_id, staff_a)
+    booking = booking_actions.book(kind_a, free_slot(kind_a, after_hours=48), "Berta")
+    closure = Closure.objects.create(
+        department=a,
+        starts_at=timezone.now() + timedelta(days=60),
+        ends_at=timezone.now() + timedelta(days=61),
+    )
+    return World(
+        a, b, kind_a, staff_a, plain_a, staff_b, superuser, citizen, waiting, room, booking, closure
+    )
+
+
+def _admit(entry_id, user) -> Room:
+    from buergerbuero.waiting import actions
+
+    return actions.admit(entry_id, user)
+
+
+def as_user(user) -> Client:
+    return logged_in(user)[0]
+
+
+def stranger() -> Client:
+    client = english_client()
+    client.get("/")  # a session of its own, holding nothing
+    return client
+
+
+def status(client, method, url, data=None) -> int:
+    return getattr(client, method)(url, data or {}).status_code
+
+
+def login_redirect(response) -> bool:
+    # The console's login page, or the admin's own.
+    location = response.get("Location", "")
+    return response.status_code == 302 and ("/anmelden/" in location or "/login/" in location)
+
+
+# --- one check per URL: the people who must not get through ---------------------------
+
+
+def token_variants(booking: Booking) -> list[str]:
+    token = booking.token
+    return [
+        token[:-1],
+        token + "x",
+        token.swapcase(),
+        token[: len(token) // 2],
+        booking.pk,  # the public id is not the key
+        booking.code,  # nor is the short code
+        "x" * len(token),
+    ]
+
+
+def check_anyone(world, name):
+    client = stranger()
+    slug = world.a.slug
+    book = lambda: [slug, world.kind_a.pk, free_slot(world.kind_a).isoformat()]  # noqa: E731
+    examples = {
+        "public:overview": ("get", [], 200),
+        "public:status_json": ("get", [], 200),
+        "public:embed_status": ("get", [], 200),
+        "public:department": ("get", [slug], 200),
+        "public:knock": ("get", [slug], 200),
+        "bookings:choose": ("get", [slug], 200),
+        "bookings:book": ("get", book, 200),
+        "bookings:check_in_by_code": ("post", [slug], 302),
+        "privacy:notice": ("get", [], 200),
+        "console:login": ("get", [], 200),
+        "console:logout": ("post", [], 302),
+        "set_language": ("post", [], 302),
+    }
+    method, args, expected = examples[name]
+    url = reverse(name, args=args() if callable(args) else args)
+    assert status(client, method, url) == expected
+
+
+def check_entry(world, name):
+    url = reverse(name, args=[world.waiting.entry_id])
+    assert world.waiting.client.get(url).status_code == 200
+    for other in (stranger(), world.citizen.client, as_user(world.staff_a)):
+        assert other.get(url).status_code == 404
+
+
+def check_participant(world, name):
+    url = reverse(name, args=[world.room.pk])
+    assert world.citizen.client.get(url).status_code == 200
+    assert as_user(world.staff_a).get(url).status_code == 200
+    # A stranger, another waiting citizen, a colleague of the same department, staff of B.
+    for other in (stranger(), world.waiting.client, as_user(world.plain_a), as_user(world.staff_b)):
+        assert other.get(url).status_code == 403
+    assert stranger().get(reverse(name, args=["unknown"])).status_code == 404
+
+
+def check_former_participant(world, name):
+    url = reverse(name, args=[world.room.pk])
+    assert world.citizen.client.get(url).status_code == 200
+    for other in (stranger(), world.waiting.client, as_user(world.plain_a), as_user(world.staff_b)):
+        assert other.get(url).status_code == 404
+
+
+def invitation(world, **fields) -> Invitation:
+    staff = participant(world.room.pk, Role.STAFF)
+    invite = call_actions.issue_invitation(world.room.pk, staff)
+    if fields:
+        Invitation.objects.filter(pk=invite.pk).update(**fields)
+    return invite
+
+
+def check_invitation(world, name):
+    fresh = invitation(world)
+    assert stranger().get(reverse(name, args=[fresh.token])).status_code == 200
+    used = invitation(world)
+    guest = stranger()
+    assert guest.post(reverse(name, args=[used.token]), {"display_name": "Gast"}).status_code == 302
+    expired = invitation(world, expires_at=timezone.now() - timedelta(seconds=1))
+    for token in (used.token, expired.token, "unknown", fresh.token[:-1]):
+        for client in (stranger(), guest):
+            assert client.get(reverse(name, args=[token])).status_code == 410
+            assert (
+                client.post(reverse(name, args=[token]), {"display_name": "X"}).status_code == 410
+            )
+    assert Participant.objects.filter(room=world.room, role=Role.GUEST).count() == 1
+
+
+def check_booking_link(world, name):
+    method = "post" if name in POST_ONLY else "get"
+    data = {"confirm": "yes", "start": free_slot(world.kind_a, 72).isoformat()}
+    for token in token_variants(world.booking):
+        assert status(stranger(), method, reverse(name, args=[token]), data) == 404
+    world.booking.refresh_from_db()
+    assert (world.booking.status, world.booking.display_name) == ("booked", "Berta")
+    if method == "get":
+        assert stranger().get(reverse(name, args=[world.booking.token])).status_code == 200
+
+
+POST_ONLY = {
+    "bookings:cancel",
+    "bookings:move",
+    "bookings:check_in",
+    "privacy:erase",
+    "console:book_for_caller",
+    "console:booking_action",
+    "console:add_closure",
+    "console:delete_closure",
+}
+
+
+def check_logged_in(world, name):
+    response = english_client().get(reverse(name))
+    assert login_redirect(response)
+    assert as_user(world.plain_a).get(reverse(name)).status_code == 200
+
+
+def check_staff(world, name):
+    assert login_redirect(english_client().get(reverse(name)))
+    nobody = get_user_model().objects.create_user("no-profile", password="pw-for-tests-123")
+    assert as_user(nobody).get(reverse(name)).status_code == 403
+    assert as_user(world.plain_a).get(reverse(name)).status_code == 200
+
+
+def dept_args(world, name, department):
+    if name == "console:booking_action":
+        return [department.slug, world.booking.pk, "absagen"]
+    if name == "console:delete_closure":
+        return [department.slug, world.closure.pk]
+    return [department.slug]
+
+
+def check_dept_staff(world, name, needs_permission=False):
+    method = "post" if name in POST_ONLY else "get"
+    url = reverse(name, args=dept_args(world, name, world.a))
+    assert login_redirect(getattr(english_client(), method)(url))
+    refused = [world.staff_b, world.superuser]  # B's staff; a superuser serves no department
+    if needs_permission:
+        refused.append(world.plain_a)
+    for user in refused:
+        assert status(as_user(user), method, url) == 403, user
+    # Staff of B on B's own slug with A's booking (not found) or A's closure (deletes
+    # nothing of A's: checked below).
+    if name in ("console:booking_action", "console:delete_closure"):
+        cross = reverse(name, args=dept_args(world, name, world.b))
+        expected = 404 if name == "console:booking_action" else 302
+        assert status(as_user(world.staff_b), method, cross) == expected
+    world.booking.refresh_from_db()
+    assert world.booking.status == "booked"
+    assert Closure.objects.filter(pk=world.closure.pk).exists()
+    if method == "get":
+        allowed = world.staff_a if needs_permission else world.plain_a
+        assert as_user(allowed).get(url).status_code == 200
+
+
+def check_record_reader(world, name):
+    url = reverse(name)
+    assert login_redirect(english_client().get(url))
+    for user in (world.staff_a, world.plain_a, world.staff_b):
+        assert as_user(user).get(url).status_code == 403
+    assert as_user(world.superuser).get(url).status_code == 200
+    world.plain_a.user_permissions.add(Permission.objects.get(codename="view_processing_record"))
+    reader = get_user_model().objects.get(pk=world.plain_a.pk)  # fresh permission cache
+    assert as_user(reader).get(url).status_code == 200
+
+
+def check_admin_site(world, name):
+    pages = [reverse("admin:index"), reverse("admin:audit_auditevent_changelist")]
+    for client in (stranger(), world.citizen.client, as_user(world.staff_a)):
+        for page in pages:
+            assert login_redirect(client.get(page)), page
+    assert as_user(world.superuser).get(pages[0]).status_code == 200
+
+
+CHECKS = {
+    ANYONE: check_anyone,
+    ENTRY: check_entry,
+    PARTICIPANT: check_participant,
+    FORMER_PARTICIPANT: check_former_participant,
+    INVITATION: check_invitation,
+    BOOKING_LINK: check_booking_link,
+    LOGGED_IN: check_logged_in,
+    STAFF: check_staff,
+    DEPT_STAFF: check_dept_staff,
+    DEPT_STAFF_PERMISSION: lambda world, name: check_dept_staff(world, name, True),
+    RECORD_READER: check_record_reader,
+    ADMIN_SITE: check_admin_site,
+}
+
+
+@pytest.mark.parametrize(("name", "who"), sorted(URLS.items()))
+def test_url_is_closed_to_everyone_but(world, name, who):
+    CHECKS[who](world, name)
+
+
+def test_call_pages_after_the_call_ended(world):
+    staff = participant(world.room.pk, Role.STAFF)
+    call_actions.end_room(world.room.pk, staff)
+    url = reverse("public:call", args=[world.room.pk])
+    ended = reverse("public:call_ended", args=[world.room.pk])
+    response = world.citizen.client.get(url)
+    assert (response.status_code, response["Location"]) == (302, ended)
+    assert stranger().get(url).status_code == 403
+    assert stranger().get(ended).status_code == 404
+
+
+# --- sockets -------------------------------------------------------------------------
+
+ENTRY_HOLDER = "the session holding the entry"
+CONSOLE_STAFF = "any staff member"
+STAFF_OF_ENTRY = "staff of the entry's (or message's) department"
+ROOM_PARTICIPANT = "any current participant"
+PEER_OF_TARGET = "a participant, to another current participant of the same room"
+ROOM_STAFF = "the staff participant"
+
+MESSAGES = {
+    "waiting": {"ping": ENTRY_HOLDER, "leave": ENTRY_HOLDER},
+    "console": {
+        "ping": CONSOLE_STAFF,
+        "presence": CONSOLE_STAFF,
+        "admit": STAFF_OF_ENTRY,
+        "decline": STAFF_OF_ENTRY,
+        "message": STAFF_OF_ENTRY,
+    },
+    "room": {
+        "ping": ROOM_PARTICIPANT,
+        "chat": ROOM_PARTICIPANT,
+        "media-state": ROOM_PARTICIPANT,
+        "leave": ROOM_PARTICIPANT,
+        "signal": PEER_OF_TARGET,
+        "invite": ROOM_STAFF,
+        "end": ROOM_STAFF,
+    },
+}
+
+
+def message_types(union) -> set[str]:
+    models = typing.get_args(typing.get_args(union)[0])
+    return {
+        tag for model in models for tag in typing.get_args(model.model_fields["type"].annotation)
+    }
+
+
+def test_every_message_type_has_an_entry():
+    assert {kind: set(types) for kind, types in MESSAGES.items()} == {
+        "waiting": message_types(schemas.WaitingIn),
+        "console": message_types(schemas.ConsoleIn),
+        "room": message_types(schemas.RoomIn),
+    }
+
+
+@pytest.fixture
+def socket_world(sockets, make_department, make_staff):
+    def build():
+        a, b = make_department(), make_department()
+        staff_a, staff_b = make_staff(a), make_staff(b)
+        citizen = knock_as(a, name="Clara")
+        waiting = knock_as(a, name="Wanda")
+        room_id, staff_pid, citizen_pid = admit(citizen.entry_id, staff_a)
+        other = knock_as(a, name="Otto")
+        other_room, _other_staff_pid, other_citizen_pid = admit(other.entry_id, staff_a)
+        return {
+            "a": a,
+            "staff_a": staff_a,
+            "staff_b": staff_b,
+            "citizen": citizen,
+            "waiting": waiting,
+            "room": room_id,
+            "staff_pid": staff_pid,
+            "citizen_pid": citizen_pid,
+            "other": other,
+            "other_room": other_room,
+            "other_citizen_pid": other_citizen_pid,
+        }
+
+    return run(build)
+
+
+async def connect_room(sockets, room_id, cookie):
+    socket = await sockets.connect(f"/ws/raum/{room_id}/", cookie)
+    assert (await receive(socket))["type"] == "welcome"
+    return socket
+
+
+def cookie_of(client) -> str | None:
+    """The browser's session, if its visits made one (a refused invitation may not)."""
+    cookie = client.cookies.get("sessionid")
+    return cookie.value if cookie else None
+
+
+def error(code, message, request):
+    return {"type": "error", "code": code, "message": message, "request": request}
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_citizen_and_guest_may_not_end_or_invite(sockets, socket_world):
+    w = await socket_world()
+    citizen = await connect_room(sockets, w["room"], w["citizen"].cookie)
+    for request in ("end", "invite"):
+        await send(citizen, {"type": request})
+        reply = await receive(citizen)
+        assert (reply["type"], reply["code"], reply["request"]) == ("error", "forbidden", request)
+
+    staff_participant = await run(participant)(w["room"], Role.STAFF)
+    invite = await run(call_actions.issue_invitation)(w["room"], staff_participant)
+    guest = english_client()
+    response = await run(guest.post)(
+        reverse("public:invitation", args=[invite.token]), {"display_name": "Gast"}
+    )
+    assert response.status_code == 302
+    guest_socket = await connect_room(sockets, w["room"], guest.cookies["sessionid"].value)
+    assert (await receive(citizen))["type"] == "peer-joined"
+    for request in ("end", "invite"):
+        await send(guest_socket, {"type": request})
+        reply = await receive(guest_socket)
+        assert (reply["type"], reply["code"], reply["request"]) == ("error", "forbidden", request)
+    room = await run(Room.objects.get)(pk=w["room"])
+    assert room.is_active
+    assert await run(Invitation.objects.filter(room_id=w["room"]).count)() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_staff_of_another_department_cannot_act_on_its_entries(sockets, socket_world):
+    w = await socket_world()
+    _client, staff_b = await run(logged_in)(w["staff_b"])
+    console = await sockets.connect("/ws/konsole/", staff_b.cookie)
+    assert (await receive(console))["type"] == "queues"
+    entry = w["waiting"].entry_id
+    unknown = "No such waiting citizen in your departments."
+    for message, request in [
+        ({"type": "admit", "entry": entry}, "admit"),
+        ({"type": "decline", "entry": entry, "message": "Nein"}, "decline"),
+    ]:
+        await send(console, message)
+        assert await receive_until(console, "error") == error("not_waiting", unknown, request)
+    await send(console, {"type": "message", "department": w["a"].pk, "text": "Hallo"})
+    assert await receive_until(console, "error") == error(
+        "not_waiting", "No such department among yours.", "message"
+    )
+    await send(console, {"type": "message", "department": w["a"].pk, "entry": entry, "text": "Hi"})
+    assert (await receive_until(console, "error"))["code"] == "not_waiting"
+    state = await run(lambda: QueueEntry.objects.get(pk=entry).state)()
+    assert state == EntryState.WAITING
+    # And the citizen heard nothing from B.
+    waiting = await sockets.connect(f"/ws/warteraum/{entry}/", w["waiting"].cookie)
+    assert (await receive(waiting))["type"] == "position"
+    assert await nothing_more(waiting)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_signal_to_a_participant_of_another_room_is_unknown(sockets, socket_world):
+    w = await socket_world()
+    _client, _staff = await run(logged_in)(w["staff_a"])
+    here = await connect_room(sockets, w["room"], w["citizen"].cookie)
+    there = await connect_room(sockets, w["other_room"], w["other"].cookie)
+    for payload in (
+        {"description": {"type": "offer", "sdp": "v=0"}},
+        {"candidate": {"candidate": "candidate:1 1 udp 1 10.0.0.1 9 typ host"}},
+    ):
+        await send(here, {"type": "signal", "to": w["other_citizen_pid"], **payload})
+        reply = await receive(here)
+        assert (reply["type"], reply["code"]) == ("error", "unknown_peer")
+    assert await nothing_more(there)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_waiting_room_messages_only_from_the_entry_holder(sockets, socket_world):
+    w = await socket_world()
+    for cookie in (w["citizen"].cookie, w["other"].cookie):
+        socket, connected = await sockets.attempt(f"/ws/warteraum/{w['waiting'].entry_id}/", cookie)
+        assert connected is True
+        assert (await receive(socket))["code"] == "forbidden"
+        assert await receive_close(socket) == 4403
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_used_or_expired_invitation_cannot_join(sockets, socket_world):
+    w = await socket_world()
+    staff_participant = await run(participant)(w["room"], Role.STAFF)
+    used = await run(call_actions.issue_invitation)(w["room"], staff_participant)
+    first = english_client()
+    url = reverse("public:invitation", args=[used.token])
+    assert (await run(first.post)(url, {"display_name": "Gast"})).status_code == 302
+    second = english_client()
+    assert (await run(second.post)(url, {"display_name": "Zweit"})).status_code == 410
+
+    expired = await run(call_actions.issue_invitation)(w["room"], staff_participant)
+    await run(Invitation.objects.filter(pk=expired.pk).update)(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    late = english_client()
+    expired_url = reverse("public:invitation", args=[expired.token])
+    assert (await run(late.post)(expired_url, {"display_name": "Spät"})).status_code == 410
+
+    for client in (second, late):
+        socket, connected = await sockets.attempt(f"/ws/raum/{w['room']}/", cookie_of(client))
+        assert connected is True
+        assert (await receive(socket))["code"] == "forbidden"
+        assert await receive_close(socket) == 4403
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_ended_room_accepts_no_one(sockets, socket_world):
+    w = await socket_world()
+    _client, staff = await run(logged_in)(w["staff_a"])
+    staff_participant = await run(participant)(w["room"], Role.STAFF)
+    unused = await run(call_actions.issue_invitation)(w["room"], staff_participant)
+    await run(call_actions.end_room)(w["room"], staff_participant)
+    for cookie in (w["citizen"].cookie, staff.cookie):
+        socket, connected = await sockets.attempt(f"/ws/raum/{w['room']}/", cookie)
+        assert connected is True
+        assert await receive(socket) == {"type": "ended", "by": None}
+        assert await receive_close(socket) == 4410
+    # The unused invitation died with the call.
+    guest = english_client()
+    url = reverse("public:invitation", args=[unused.token])
+    assert (await run(guest.post)(url, {"display_name": "Gast"})).status_code == 410
+    socket, _connected = await sockets.attempt(f"/ws/raum/{w['room']}/", cookie_of(guest))
+    assert (await receive(socket))["code"] == "forbidden"
+    assert await receive_close(socket) == 4403
