@@ -1,11 +1,9 @@
 """Booking pages over HTTP: bad input changes nothing, links reveal one booking only,
 rate limits hold, staff see only their departments."""
 
-import secrets
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -15,19 +13,6 @@ from buergerbuero.bookings.availability import available_slots
 from buergerbuero.bookings.models import Booking, OccupiedCell
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache(settings):
-    # A cache of the test's own: never flush a Redis that others share.
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"test-{secrets.token_hex(4)}",
-        }
-    }
-    yield
-    cache.clear()
 
 
 def book_url(kind, start):

@@ -1,7 +1,4 @@
-import secrets
-
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 
@@ -9,19 +6,6 @@ from django.test import Client
 def fast_password_hashing(settings):
     # make_staff creates users; the production hasher would cost ~0.3 s per user.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache(settings):
-    # Rate-limit counters of the test's own: never flush a Redis that others share.
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"test-{secrets.token_hex(4)}",
-        }
-    }
-    yield
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)
