@@ -335,3 +335,45 @@ async def test_status_socket_staff_presence_updates_watchers_redis_mode(
     finally:
         stop.set()
         await asyncio.wait_for(task, TIMEOUT)
+
+
+async def test_hub_a_stuck_watcher_costs_the_others_one_send_timeout_at_most():
+    """bench/status_stall.py: a watcher that stopped reading held everyone up for 4 s."""
+    from buergerbuero.live.statusboard import SEND_TIMEOUT_SECONDS
+
+    stuck_forever = asyncio.Event()
+
+    async def stuck(message):
+        await stuck_forever.wait()
+
+    hub_ = StatusHub()
+    healthy = Watcher()
+    hub_.attach(stuck)
+    hub_.attach(healthy)
+    started = asyncio.get_running_loop().time()
+    assert await hub_.broadcast('{"n":1}') == 1
+    assert asyncio.get_running_loop().time() - started < SEND_TIMEOUT_SECONDS + 0.3
+    assert await healthy.next_text() == '{"n":1}'
+    assert hub_.watchers == {healthy}
+
+
+async def test_hub_concurrent_broadcasts_arrive_in_order():
+    hub_ = StatusHub()
+    slow_then_fast = Watcher()
+    gate = asyncio.Event()
+
+    async def slow(message):
+        await gate.wait()
+
+    hub_.attach(slow)
+    hub_.attach(slow_then_fast)
+    first = asyncio.create_task(hub_.broadcast('{"n":1}'))
+    await asyncio.sleep(0)
+    second = asyncio.create_task(hub_.broadcast('{"n":2}'))
+    gate.set()
+    await asyncio.gather(first, second)
+    assert [await slow_then_fast.next_text(), await slow_then_fast.next_text()] == [
+        '{"n":1}',
+        '{"n":2}',
+    ]
+    assert hub_.last_text == '{"n":2}'

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 Send = Callable[[dict], Awaitable[None]]
 # A watcher whose socket cannot take a message within this time is dropped rather than
 # allowed to hold up everyone after it.
-SEND_TIMEOUT_SECONDS = 2.0
+SEND_TIMEOUT_SECONDS = 0.5
 
 
 class StatusHub:
@@ -30,6 +30,11 @@ class StatusHub:
         self.watchers: set[Send] = set()
         self.last_text: str | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
+        # One broadcast at a time: a later board never overtakes an earlier one on its
+        # way to a watcher (bench/status_stall.py showed it did without).
+        self._sending = asyncio.Lock()
+        self._snapshot_lock = asyncio.Lock()
+        self._closing: set[asyncio.Task] = set()
 
     def attach(self, send: Send) -> None:
         self.loop = asyncio.get_running_loop()
@@ -38,23 +43,43 @@ class StatusHub:
     def detach(self, send: Send) -> None:
         self.watchers.discard(send)
 
+    async def current(self, snapshot: Callable[[], Awaitable[str]]) -> str:
+        """The board for a new watcher: after a restart every overview page reconnects at
+        once, and only the first of them may compute it from the database."""
+        if self.last_text is None:
+            async with self._snapshot_lock:
+                if self.last_text is None:
+                    self.last_text = await snapshot()
+        return self.last_text
+
     async def broadcast(self, text: str) -> int:
         """Write `text` to every watcher of this process; returns how many got it."""
-        self.last_text = text
-        message = {"type": "websocket.send", "text": text}
-        delivered = 0
-        for send in list(self.watchers):
-            try:
-                async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
-                    await send(message)
-                delivered += 1
-            except Exception:
-                self.watchers.discard(send)
-                # Bounded too: a watcher stuck on its send must not hold up everyone after it.
-                with contextlib.suppress(Exception):
+        async with self._sending:
+            self.last_text = text
+            message = {"type": "websocket.send", "text": text}
+            delivered = 0
+            for send in list(self.watchers):
+                try:
                     async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
-                        await send({"type": "websocket.close", "code": 1013})  # try again later
-        return delivered
+                        await send(message)
+                    delivered += 1
+                except Exception:
+                    self.drop(send)
+            return delivered
+
+    def drop(self, send: Send) -> None:
+        """Give up on a watcher that cannot take a message. Its close frame is written in
+        the background, so a stuck socket holds up nobody else; the browser reconnects."""
+        self.watchers.discard(send)
+
+        async def close() -> None:
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
+                    await send({"type": "websocket.close", "code": 1013})  # try again later
+
+        task = asyncio.get_running_loop().create_task(close())
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     async def broadcast_if_changed(self, text: str) -> bool:
         if text == self.last_text:
@@ -131,8 +156,7 @@ class StatusBoardApp:
         if message["type"] != "websocket.connect":
             return
         await send({"type": "websocket.accept"})
-        text = self.hub.last_text or await self.snapshot()
-        await send({"type": "websocket.send", "text": text})
+        await send({"type": "websocket.send", "text": await self.hub.current(self.snapshot)})
         self.hub.attach(send)
         try:
             while True:
