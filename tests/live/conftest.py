@@ -2,8 +2,6 @@
 check, session and auth middleware), and the configured channel layer (in memory, or Redis
 when REDIS_URL is set)."""
 
-import secrets
-
 import pytest
 from channels.layers import get_channel_layer
 from django.test import Client
@@ -11,7 +9,7 @@ from django.urls import reverse
 
 from buergerbuero.live.sessions import ENTRIES_KEY
 
-from .support import Citizen, Sockets, Staff, session_cookie
+from .support import Citizen, Sockets, Staff, session_cookie, socket_test_settings
 
 
 @pytest.fixture(autouse=True)
@@ -21,24 +19,7 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def live_settings(settings):
-    # The origin check compares the Origin header with ALLOWED_HOSTS.
-    settings.ALLOWED_HOSTS = ["testserver"]
-    settings.ICE_SERVERS = []
-    settings.TURN_URLS = []
-    settings.TURN_SECRET = ""
-    settings.ICE_TRANSPORT_POLICY = "all"
-    # Our own names on a shared Redis, so another test run there cannot cross our messages.
-    settings.STATUS_PUBSUB_CHANNEL = f"bb:test:{secrets.token_hex(4)}"
-    if settings.REDIS_URL:
-        settings.CHANNEL_LAYERS = {
-            "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {
-                    "hosts": [settings.REDIS_URL],
-                    "prefix": f"bbtest{secrets.token_hex(4)}",
-                },
-            }
-        }
+    socket_test_settings(settings)
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Helpers of the socket tests: sessions, the router, and reading what a socket says."""
 
 import json
+import secrets
 from dataclasses import dataclass
 
 from channels.db import database_sync_to_async
@@ -105,3 +106,25 @@ async def send(communicator, payload: dict) -> None:
 
 async def nothing_more(communicator) -> bool:
     return await communicator.receive_nothing(timeout=0.2)
+
+
+def socket_test_settings(settings) -> None:
+    """What every socket test needs: the origin check passes for the test client, no ICE
+    servers, and our own channel names on a shared Redis, so another test run there cannot
+    cross our messages."""
+    settings.ALLOWED_HOSTS = ["testserver"]
+    settings.ICE_SERVERS = []
+    settings.TURN_URLS = []
+    settings.TURN_SECRET = ""
+    settings.ICE_TRANSPORT_POLICY = "all"
+    settings.STATUS_PUBSUB_CHANNEL = f"bb:test:{secrets.token_hex(4)}"
+    if settings.REDIS_URL:
+        settings.CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {
+                    "hosts": [settings.REDIS_URL],
+                    "prefix": f"bbtest{secrets.token_hex(4)}",
+                },
+            }
+        }

@@ -1,15 +1,21 @@
 """Chat messages are passed on, never stored: after a chat through the real call socket,
 no table of the database contains its text."""
 
-import secrets
-
 import pytest
 from channels.layers import get_channel_layer
 from django.test import Client
 from django.urls import reverse
 
 from buergerbuero.live.sessions import ENTRIES_KEY
-from tests.live.support import Sockets, admit, receive, run, send, session_cookie
+from tests.live.support import (
+    Sockets,
+    admit,
+    receive,
+    run,
+    send,
+    session_cookie,
+    socket_test_settings,
+)
 
 from .scan import occurrences
 
@@ -20,18 +26,7 @@ CHAT = "Mein Befund vom Quastenflosser-Labor"
 
 @pytest.fixture(autouse=True)
 def live_settings(settings):
-    # As tests/live/conftest.py: the origin check, and our own names on a shared Redis.
-    settings.ALLOWED_HOSTS = ["testserver"]
-    if settings.REDIS_URL:
-        settings.CHANNEL_LAYERS = {
-            "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {
-                    "hosts": [settings.REDIS_URL],
-                    "prefix": f"bbtest{secrets.token_hex(4)}",
-                },
-            }
-        }
+    socket_test_settings(settings)
 
 
 @pytest.fixture

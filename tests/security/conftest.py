@@ -11,7 +11,7 @@ from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ..live.support import Sockets
+from ..live.support import Sockets, socket_test_settings
 
 PASSWORD = "pw-for-tests-123"
 
@@ -60,14 +60,7 @@ def enrolled():
 async def sockets(transactional_db, settings):
     """Sockets through the real router (origin check, session, auth, staff-session guard)
     on the run's channel layer, under names of this test's own on a shared Redis."""
-    settings.ALLOWED_HOSTS = ["testserver"]
-    if settings.REDIS_URL:
-        settings.CHANNEL_LAYERS = {
-            "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {"hosts": [settings.REDIS_URL], "prefix": f"bbsec{secrets.token_hex(4)}"},
-            }
-        }
+    socket_test_settings(settings)
     opened = Sockets()
     yield opened
     await opened.close_all()

@@ -2,7 +2,6 @@
 test_authorization_matrix.py). Kept out of conftest.py, which belongs to the other security
 tests; a test module imports what it uses from here."""
 
-import secrets
 from datetime import datetime, timedelta
 
 import pytest
@@ -14,7 +13,7 @@ from buergerbuero.bookings.availability import available_slots
 from buergerbuero.bookings.models import AppointmentKind, BookingSettings
 from buergerbuero.live.sessions import ENTRIES_KEY
 
-from ..live.support import Citizen, Staff, session_cookie
+from ..live.support import Citizen, Staff, session_cookie, socket_test_settings
 
 
 @pytest.fixture
@@ -22,12 +21,7 @@ def live_env(settings):
     """What a socket test needs besides the security conftest's `sockets`: no ICE servers,
     a status channel of our own, and rate limits out of the way (the fuzzers knock and book
     far more often than one client may; the limits have tests of their own)."""
-    settings.ALLOWED_HOSTS = ["testserver"]
-    settings.ICE_SERVERS = []
-    settings.TURN_URLS = []
-    settings.TURN_SECRET = ""
-    settings.ICE_TRANSPORT_POLICY = "all"
-    settings.STATUS_PUBSUB_CHANNEL = f"bb:test:{secrets.token_hex(4)}"
+    socket_test_settings(settings)
     # Hypothesis knocks more often than one department's queue holds.
     settings.MAX_WAITING_PER_DEPARTMENT = 10_000
     settings.RATE_LIMITS = {
