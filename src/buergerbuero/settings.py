@@ -173,7 +173,16 @@ LOGIN_REDIRECT_URL = "console:home"
 LOGOUT_REDIRECT_URL = "console:login"
 
 LANGUAGE_CODE = "de"
-LANGUAGES = [("de", _("German")), ("en", _("English"))]
+# The citizens' languages (issue 5). Arabic is written right to left: base.html sets dir
+# from Django's LANGUAGES_BIDI, and site.css uses logical properties throughout.
+LANGUAGES = [
+    ("de", _("German")),
+    ("en", _("English")),
+    ("tr", _("Turkish")),
+    ("ar", _("Arabic")),
+    ("uk", _("Ukrainian")),
+    ("ru", _("Russian")),
+]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Berlin")
