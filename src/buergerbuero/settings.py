@@ -340,6 +340,23 @@ PRIVACY_SUPERVISORY_AUTHORITY = os.environ.get("PRIVACY_SUPERVISORY_AUTHORITY", 
 # none are written. Only what the notice says; the server configuration must match.
 PRIVACY_ACCESS_LOG_DAYS = int(os.environ.get("PRIVACY_ACCESS_LOG_DAYS", "0"))
 
+# Accessibility statement (BITV 2.0 § 7, /barrierefreiheit/): who takes feedback about
+# barriers, and the state's enforcement body citizens may turn to when nobody answers.
+# The defaults name the county's placeholder and North Rhine-Westphalia's body.
+ACCESSIBILITY_CONTACT_NAME = os.environ.get("ACCESSIBILITY_CONTACT_NAME", "")
+ACCESSIBILITY_CONTACT_EMAIL = os.environ.get("ACCESSIBILITY_CONTACT_EMAIL", "")
+ACCESSIBILITY_CONTACT_PHONE = os.environ.get("ACCESSIBILITY_CONTACT_PHONE", "")
+ACCESSIBILITY_CONTACT_ADDRESS = os.environ.get("ACCESSIBILITY_CONTACT_ADDRESS", "")
+ACCESSIBILITY_STATEMENT_DATE = os.environ.get("ACCESSIBILITY_STATEMENT_DATE", "2026-11-24")
+ACCESSIBILITY_ENFORCEMENT_NAME = os.environ.get(
+    "ACCESSIBILITY_ENFORCEMENT_NAME",
+    "Ombudsstelle für barrierefreie Informationstechnik des Landes Nordrhein-Westfalen",
+)
+ACCESSIBILITY_ENFORCEMENT_URL = os.environ.get(
+    "ACCESSIBILITY_ENFORCEMENT_URL",
+    "https://www.mags.nrw/ombudsstelle-barrierefreie-informationstechnik",
+)
+
 # --- WebRTC ---------------------------------------------------------------
 # ICE_SERVERS: JSON list of RTCIceServer dicts without credentials (e.g. your own STUN).
 ICE_SERVERS = json.loads(os.environ.get("ICE_SERVERS", "[]"))
