@@ -342,7 +342,7 @@ PRIVACY_ACCESS_LOG_DAYS = int(os.environ.get("PRIVACY_ACCESS_LOG_DAYS", "0"))
 
 # Accessibility statement (BITV 2.0 § 7, /barrierefreiheit/): who takes feedback about
 # barriers, and the state's enforcement body citizens may turn to when nobody answers.
-# The defaults name the county's placeholder and North Rhine-Westphalia's body.
+# The default body is North Rhine-Westphalia's, like the default holiday region.
 ACCESSIBILITY_CONTACT_NAME = os.environ.get("ACCESSIBILITY_CONTACT_NAME", "")
 ACCESSIBILITY_CONTACT_EMAIL = os.environ.get("ACCESSIBILITY_CONTACT_EMAIL", "")
 ACCESSIBILITY_CONTACT_PHONE = os.environ.get("ACCESSIBILITY_CONTACT_PHONE", "")
@@ -352,10 +352,8 @@ ACCESSIBILITY_ENFORCEMENT_NAME = os.environ.get(
     "ACCESSIBILITY_ENFORCEMENT_NAME",
     "Ombudsstelle für barrierefreie Informationstechnik des Landes Nordrhein-Westfalen",
 )
-ACCESSIBILITY_ENFORCEMENT_URL = os.environ.get(
-    "ACCESSIBILITY_ENFORCEMENT_URL",
-    "https://www.mags.nrw/ombudsstelle-barrierefreie-informationstechnik",
-)
+# Its web address changes with state reorganisations: the installing county sets it.
+ACCESSIBILITY_ENFORCEMENT_URL = os.environ.get("ACCESSIBILITY_ENFORCEMENT_URL", "")
 
 # --- WebRTC ---------------------------------------------------------------
 # ICE_SERVERS: JSON list of RTCIceServer dicts without credentials (e.g. your own STUN).
