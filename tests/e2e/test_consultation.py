@@ -115,9 +115,22 @@ def test_queue_place_moves_and_decline_is_kind(new_page):
     knock(second, "Zweite Person")
     expect(second.locator("#queue-position")).to_have_text("You are number 2 in the queue.")
 
-    # A message to the whole queue reaches both.
-    staff.once("dialog", lambda dialog: dialog.accept("About 10 more minutes"))
-    staff.get_by_role("button", name="Message to everyone waiting").click()
+    # A message to the whole queue reaches both. The console asks in a modal dialog:
+    # Escape cancels and gives focus back, an empty text is refused with a message.
+    message_all = staff.get_by_role("button", name="Message to everyone waiting")
+    message_all.click()
+    dialog = staff.get_by_role("dialog", name="Message to everyone waiting for")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_label("Message:")).to_be_focused()
+    staff.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(message_all).to_be_focused()
+    message_all.click()
+    dialog.get_by_role("button", name="Send").click()
+    expect(dialog.get_by_text("Please enter a message.")).to_be_visible()
+    dialog.get_by_label("Message:").fill("About 10 more minutes")
+    dialog.get_by_role("button", name="Send").click()
+    expect(dialog).to_be_hidden()
     expect(first.locator("#staff-messages")).to_contain_text("About 10 more minutes")
     expect(second.locator("#staff-messages")).to_contain_text("About 10 more minutes")
 
@@ -131,8 +144,10 @@ def test_queue_place_moves_and_decline_is_kind(new_page):
     expect(second.locator("#queue-position")).to_have_text("You are next.")
 
     # Declined with the staff member's own words.
-    staff.once("dialog", lambda dialog: dialog.accept("Bitte kommen Sie morgen wieder."))
     staff.get_by_role("button", name="Decline: Zweite Person").click()
+    dialog = staff.get_by_role("dialog", name="Decline Zweite Person")
+    dialog.get_by_label("Message for the citizen (optional):").fill("Bitte kommen Sie morgen wieder.")
+    dialog.get_by_role("button", name="Send").click()
     expect(second.locator("#final-message")).to_have_text(
         "The office cannot see you today. Bitte kommen Sie morgen wieder."
     )

@@ -33,6 +33,45 @@ function button(label, onClick, className = "", accessibleName = "") {
   return element;
 }
 
+// Ask staff for a text in the page's modal dialog; resolves to the text, or null when
+// cancelled (Escape, the Cancel button). Focus returns to the button that asked, or to
+// the queue heading if a live update replaced that button meanwhile.
+const dialog = document.getElementById("text-dialog");
+const dialogInput = document.getElementById("text-dialog-input");
+const dialogError = document.getElementById("text-dialog-error");
+function askText({ title, label, initial = "", optional = false }) {
+  const opener = document.activeElement;
+  document.getElementById("text-dialog-title").textContent = title;
+  document.getElementById("text-dialog-label").textContent = label;
+  dialogInput.value = initial;
+  // Not the `required` attribute: its browser bubble is not announced everywhere.
+  dialogInput.dataset.required = optional ? "" : "yes";
+  dialogInput.setAttribute("aria-required", optional ? "false" : "true");
+  dialogInput.removeAttribute("aria-invalid");
+  dialogError.hidden = true;
+  dialog.returnValue = "";
+  dialog.showModal();
+  dialogInput.focus();
+  dialogInput.select();
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => {
+      if (opener && opener.isConnected) opener.focus();
+      else queues.querySelector("h2")?.focus();
+      resolve(dialog.returnValue === "send" ? dialogInput.value.trim() : null);
+    }, { once: true });
+  });
+}
+dialog.querySelector("form").addEventListener("submit", (event) => {
+  // A required text left empty: say so in the dialog instead of sending nothing.
+  if (event.submitter?.value === "send" && dialogInput.dataset.required && !dialogInput.value.trim()) {
+    event.preventDefault();
+    dialogError.hidden = false;
+    dialogInput.setAttribute("aria-invalid", "true");
+    dialogInput.setAttribute("aria-describedby", "text-dialog-error");
+    dialogInput.focus();
+  }
+});
+
 function languageLabel(code) {
   if (!code) return "";
   try {
@@ -60,7 +99,14 @@ function renderEntry(entry, department) {
     flag.textContent = format(msg.msgBooked, { time: clock.format(new Date(entry.booked_for)) });
     item.append(flag, " ");
   }
-  if (entry.language) parts.push(format(msg.msgLanguage, { language: languageLabel(entry.language) }));
+  if (entry.language) {
+    // Set apart, so staff can invite an interpreter before admitting.
+    const flag = document.createElement("span");
+    flag.className = "language-flag";
+    flag.lang = document.documentElement.lang;
+    flag.textContent = format(msg.msgLanguage, { language: languageLabel(entry.language) });
+    item.append(flag, " ");
+  }
   details.textContent = parts.join(" · ");
   item.append(name, " ", details);
   if (entry.topic) {
@@ -76,12 +122,20 @@ function renderEntry(entry, department) {
       // Disabled against double clicks; a refused send leaves it usable.
       event.currentTarget.disabled = socket.send({ type: "admit", entry: entry.id });
     }, "primary admit", `${msg.msgAdmit}: ${entry.name}`),
-    button(msg.msgDecline, () => {
-      const text = window.prompt(msg.msgDeclinePrompt, msg.msgDeclineDefault);
+    button(msg.msgDecline, async () => {
+      const text = await askText({
+        title: format(msg.msgDeclineTitle, { name: entry.name }),
+        label: msg.msgDeclinePrompt,
+        initial: msg.msgDeclineDefault,
+        optional: true,
+      });
       if (text !== null) socket.send({ type: "decline", entry: entry.id, message: text });
     }, "decline", `${msg.msgDecline}: ${entry.name}`),
-    button(msg.msgMessage, () => {
-      const text = window.prompt(msg.msgMessagePrompt, "");
+    button(msg.msgMessage, async () => {
+      const text = await askText({
+        title: format(msg.msgMessageTitle, { name: entry.name }),
+        label: msg.msgMessagePrompt,
+      });
       if (text) socket.send({ type: "message", department: department.id, entry: entry.id, text });
     }, "message", `${msg.msgMessage}: ${entry.name}`),
   );
@@ -103,6 +157,7 @@ function render(snapshot) {
     section.className = "queue";
     section.dataset.department = department.slug;
     const heading = document.createElement("h2");
+    heading.tabIndex = -1; // focus lands here when a dialog's button went away meanwhile
     heading.textContent = `${department.name} (${department.waiting.length})`;
     const badge = document.createElement("span");
     badge.className = `status status-${department.status}`;
@@ -121,10 +176,13 @@ function render(snapshot) {
     }
     section.append(heading, badge, list);
     if (department.waiting.length) {
-      section.append(button(msg.msgMessageAll, () => {
-        const text = window.prompt(msg.msgMessagePrompt, "");
+      section.append(button(msg.msgMessageAll, async () => {
+        const text = await askText({
+          title: format(msg.msgMessageAllTitle, { department: department.name }),
+          label: msg.msgMessagePrompt,
+        });
         if (text) socket.send({ type: "message", department: department.id, text });
-      }, "message-all"));
+      }, "message-all", format(msg.msgMessageAllTitle, { department: department.name })));
     }
     queues.append(section);
   }
