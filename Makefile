@@ -25,11 +25,13 @@ run: setup
 
 # Chromium for the browser tests and coturn for the TURN relay test, from Debian's
 # packages (Playwright's own browser download does not work offline); gettext for
-# compiling translations. Tests fail loudly if any is missing.
+# compiling translations; axe-core from the npm registry for the accessibility checks
+# (version pinned in tests/e2e/package-lock.json). Tests fail loudly if any is missing.
 browser:
-	@if ! command -v chromium >/dev/null 2>&1 || ! command -v turnserver >/dev/null 2>&1 || ! command -v msgfmt >/dev/null 2>&1; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium coturn gettext >/dev/null; \
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v turnserver >/dev/null 2>&1 || ! command -v msgfmt >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium coturn gettext $$(command -v npm >/dev/null || echo npm) >/dev/null; \
 	fi
+	@test -f tests/e2e/node_modules/axe-core/axe.min.js || npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
 
 # Every test: SQLite with the in-memory channel layer, then PostgreSQL with Redis.
 test: setup browser

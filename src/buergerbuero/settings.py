@@ -184,6 +184,8 @@ LANGUAGES = [
     ("ru", _("Russian")),
 ]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Weekday in every date, 24-hour clock in every language (see formats/__init__.py).
+FORMAT_MODULE_PATH = ["buergerbuero.formats"]
 USE_I18N = True
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Berlin")
 USE_TZ = True

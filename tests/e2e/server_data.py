@@ -33,3 +33,15 @@ BookingSettings.objects.create(
 AppointmentKind.objects.create(
     department=office, name="Videoberatung", mode="video", duration_minutes=30
 )
+
+# A team lead who may change booking rules and read the record of processing activities:
+# the accessibility tests visit those pages too.
+from django.contrib.auth.models import Permission  # noqa: E402
+
+lead = get_user_model().objects.create_user(
+    "e2e-lead", password=PASSWORD, first_name="Lena", last_name="Leitung"
+)
+StaffProfile.objects.create(user=lead).departments.set([office])
+lead.user_permissions.set(
+    Permission.objects.filter(codename__in=["change_bookingsettings", "view_processing_record"])
+)
