@@ -44,4 +44,4 @@ bench: setup
 	$(PY) bench/status_fanout.py
 
 messages: setup
-	cd src/buergerbuero && ../../$(PY) ../../manage.py makemessages -l de --no-location && ../../$(PY) ../../manage.py compilemessages
+	cd src/buergerbuero && ../../$(PY) ../../manage.py makemessages -l de -l en -l tr -l ar -l uk -l ru --no-location --no-obsolete && ../../$(PY) ../../manage.py compilemessages

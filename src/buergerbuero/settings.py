@@ -216,6 +216,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 # No script of ours reads the CSRF cookie: forms carry the token in a hidden field.
 CSRF_COOKIE_HTTPONLY = True
+# The chosen language is remembered for a year in a cookie holding only its code (de,
+# tr, ...): a preference the person set, not an identifier; nothing is set without a
+# choice, and then the browser's Accept-Language decides (LocaleMiddleware).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG and env_bool("HTTPS", False))

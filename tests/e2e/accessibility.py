@@ -68,6 +68,13 @@ def horizontal_overflow(page: Page) -> list[str]:
             const box = el.getBoundingClientRect();
             if (!box.width || getComputedStyle(el).visibility === 'hidden') continue;
             if (el.closest('.skip-link')) continue;
+            // Inside a region that scrolls sideways itself (a wide data table).
+            let scroller = el.parentElement, inside = false;
+            while (scroller && scroller !== document.body) {
+              if (['auto', 'scroll'].includes(getComputedStyle(scroller).overflowX)) { inside = true; break; }
+              scroller = scroller.parentElement;
+            }
+            if (inside) continue;
             if (box.right > width + 1 || box.left < -1) {
               out.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : ''} ${Math.round(box.left)}..${Math.round(box.right)} > ${width}`);
             }

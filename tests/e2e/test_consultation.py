@@ -146,7 +146,9 @@ def test_queue_place_moves_and_decline_is_kind(new_page):
     # Declined with the staff member's own words.
     staff.get_by_role("button", name="Decline: Zweite Person").click()
     dialog = staff.get_by_role("dialog", name="Decline Zweite Person")
-    dialog.get_by_label("Message for the citizen (optional):").fill("Bitte kommen Sie morgen wieder.")
+    dialog.get_by_label("Message for the citizen (optional):").fill(
+        "Bitte kommen Sie morgen wieder."
+    )
     dialog.get_by_role("button", name="Send").click()
     expect(second.locator("#final-message")).to_have_text(
         "The office cannot see you today. Bitte kommen Sie morgen wieder."

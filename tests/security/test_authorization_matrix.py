@@ -62,6 +62,8 @@ URLS = {
     "public:call": PARTICIPANT,
     "public:call_ended": FORMER_PARTICIPANT,
     "public:invitation": INVITATION,
+    "public:easy_language": ANYONE,
+    "public:accessibility": ANYONE,
     # bookings
     "bookings:choose": ANYONE,
     "bookings:book": ANYONE,
@@ -211,6 +213,8 @@ def check_anyone(world, name):
         "public:embed_status": ("get", [], 200),
         "public:department": ("get", [slug], 200),
         "public:knock": ("get", [slug], 200),
+        "public:easy_language": ("get", [], 200),
+        "public:accessibility": ("get", [], 200),
         "bookings:choose": ("get", [slug], 200),
         "bookings:book": ("get", book, 200),
         "bookings:check_in_by_code": ("post", [slug], 302),

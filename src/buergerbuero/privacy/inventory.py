@@ -65,7 +65,8 @@ def _session_retention(_retention: Retention) -> str:
     return gettext(
         "The session ends %(hours)d hours after your last visit; the server deletes it at "
         "the next hourly clean-up. The csrftoken cookie stays in your browser for up to a "
-        "year and contains only a random value; django_language until you close the browser."
+        "year and contains only a random value; django_language, only if you chose a "
+        "language, for a year and contains only that language's code (such as de or tr)."
     ) % {"hours": settings.SESSION_COOKIE_AGE // 3600}
 
 

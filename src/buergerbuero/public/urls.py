@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import info_pages, views
 
 app_name = "public"
 
@@ -17,4 +17,6 @@ urlpatterns = [
     path("gespraech/<slug:room_id>/", views.call, name="call"),
     path("gespraech/<slug:room_id>/beendet/", views.call_ended, name="call_ended"),
     path("einladung/<slug:token>/", views.invitation, name="invitation"),
+    path("leichte-sprache/", info_pages.easy_language, name="easy_language"),
+    path("barrierefreiheit/", info_pages.accessibility, name="accessibility"),
 ]

@@ -14,9 +14,13 @@ export function preferredConstraints() {
   };
 }
 
+// Errors of a device that exists but cannot be started, usually because another program
+// holds it (Chrome, Safari: NotReadableError; Firefox: AbortError; old Chrome: TrackStartError).
+const BUSY_ERRORS = new Set(["NotReadableError", "AbortError", "TrackStartError"]);
+
 // Ask for camera and microphone, falling back to what exists. Returns
-// { stream, problem } where problem is null, "denied", "nocamera", "nomic",
-// "nodevices" or "unsupported".
+// { stream, problem } where problem is null, "denied", "busy", "nocamera", "nomic",
+// "nodevices" or "unsupported". "busy" may come with a stream of the device that did start.
 export async function openLocalMedia(constraints = preferredConstraints()) {
   if (!navigator.mediaDevices?.getUserMedia) return { stream: null, problem: "unsupported" };
   const attempts = [
@@ -25,12 +29,15 @@ export async function openLocalMedia(constraints = preferredConstraints()) {
     [{ audio: false, video: constraints.video }, "nomic"],
   ];
   let denied = false;
+  let busy = false;
   for (const [request, problem] of attempts) {
     try {
       const stream = await navigator.mediaDevices.getUserMedia(request);
-      return { stream, problem };
+      // The missing device is there but taken: say so rather than "no camera found".
+      return { stream, problem: busy && problem ? "busy" : problem };
     } catch (error) {
       if (error.name === "NotAllowedError" || error.name === "SecurityError") denied = true;
+      if (BUSY_ERRORS.has(error.name)) busy = true;
       if (error.name === "OverconstrainedError") {
         // A remembered device is gone: forget it and try the defaults.
         sessionStorage.removeItem(KEY_CAMERA);
@@ -39,7 +46,47 @@ export async function openLocalMedia(constraints = preferredConstraints()) {
       }
     }
   }
-  return { stream: null, problem: denied ? "denied" : "nodevices" };
+  return { stream: null, problem: denied ? "denied" : busy ? "busy" : "nodevices" };
+}
+
+// Which steps of public/_device_help.html fit this browser (its data-browser), or null.
+// iOS first: every browser there is Safari underneath and takes its permission from the
+// Settings app; then the brands whose user agents also say "Chrome" or "Safari".
+export function browserKey(nav = navigator) {
+  const agent = nav.userAgent || "";
+  const data = nav.userAgentData;
+  const brands = (data?.brands || []).map((entry) => entry.brand);
+  const iPadAsMac = /Macintosh/.test(agent) && nav.maxTouchPoints > 1;
+  if (/iPhone|iPad|iPod/.test(agent) || iPadAsMac) return "ios";
+  if (/SamsungBrowser\//.test(agent) || brands.includes("Samsung Internet")) return "samsung";
+  if (/Android/.test(agent) || data?.platform === "Android") return "android";
+  if (/Firefox\//.test(agent)) return "firefox";
+  if (/(Chrome|Chromium|Edg)\//.test(agent) || brands.some((b) => /Chrom|Edge/.test(b))) {
+    return "chrome";
+  }
+  if (/Macintosh/.test(agent) && /Safari\//.test(agent)) return "safari-mac";
+  return null;
+}
+
+// The help's steps for a problem: "denied" opens the current browser's, "busy" and
+// "unsupported" their own. Returns the opened <details>, or null (unknown browser, or a
+// problem the help does not cover). moveFocus puts keyboard and screen-reader focus on
+// the opened steps, or on the help's heading when no steps fit. Exported for the call page.
+export function showDeviceHelp(help, problem, { moveFocus = false, nav = navigator } = {}) {
+  if (!help) return null;
+  const key = { denied: browserKey(nav), busy: "busy", unsupported: "unsupported" }[problem];
+  if (key === undefined) return null;
+  const details = key ? help.querySelector(`details[data-browser="${key}"]`) : null;
+  if (details) details.open = true;
+  if (moveFocus) {
+    const summary = details?.querySelector("summary");
+    summary?.focus();
+    // A browser that does not focus <summary> gets the heading (tabindex="-1") instead.
+    if (!summary || document.activeElement !== summary) {
+      help.querySelector("#device-help-heading")?.focus();
+    }
+  }
+  return details;
 }
 
 function fillSelect(select, devices, kind, current) {
@@ -84,10 +131,14 @@ export function setupDeviceCheck(root) {
   const status = root.querySelector("#device-message");
   const cameraSelect = root.querySelector("#camera-select");
   const micSelect = root.querySelector("#mic-select");
+  const help = root.querySelector("#device-help");
   let stream = null;
   let stopMeter = () => {};
 
-  async function run() {
+  // userAsked: the check was started by "Test again" or a device choice. The first check
+  // runs on load: then focus moves to the help only if the person has not put it anywhere
+  // yet (never out of the name field they are typing in).
+  async function run(userAsked = false) {
     stopMeter();
     stream?.getTracks().forEach((track) => track.stop());
     const result = await openLocalMedia();
@@ -95,14 +146,21 @@ export function setupDeviceCheck(root) {
     preview.srcObject = stream;
     const hasVideo = Boolean(stream?.getVideoTracks().length);
     preview.hidden = !hasVideo;
-    status.textContent = {
+    const focusIsFree = !document.activeElement || document.activeElement === document.body;
+    const steps = showDeviceHelp(help, result.problem, { moveFocus: userAsked || focusIsFree });
+    let text = {
       null: messages.msgOk,
       nocamera: messages.msgNocamera,
       nomic: messages.msgNomic,
-      denied: messages.msgDenied,
+      denied: steps ? messages.msgBlocked : messages.msgDenied,
+      busy: messages.msgBusy,
       nodevices: messages.msgNodevices,
       unsupported: messages.msgUnsupported,
     }[result.problem];
+    // Say which steps are open below (or that the general ones are, for an unknown browser).
+    if (steps) text += ` ${steps.dataset.msgShown}`;
+    else if (help && result.problem === "denied") text += ` ${help.dataset.msgGeneral}`;
+    status.textContent = text;
     status.className = result.problem && result.problem !== "nocamera" ? "notice error" : "notice";
     stopMeter = meter(stream, root.querySelector("#mic-meter"));
     if (navigator.mediaDevices?.enumerateDevices) {
@@ -116,13 +174,13 @@ export function setupDeviceCheck(root) {
 
   cameraSelect.addEventListener("change", () => {
     sessionStorage.setItem(KEY_CAMERA, cameraSelect.value);
-    run();
+    run(true);
   });
   micSelect.addEventListener("change", () => {
     sessionStorage.setItem(KEY_MIC, micSelect.value);
-    run();
+    run(true);
   });
-  root.querySelector("#device-retry").addEventListener("click", run);
+  root.querySelector("#device-retry").addEventListener("click", () => run(true));
   // Release the devices when leaving the page, so the call page can open them.
   window.addEventListener("pagehide", () => {
     stopMeter();
