@@ -131,4 +131,20 @@ def test_pages_in_other_languages_have_no_violations(new_page, language):
     found += axe_violations(citizen, f"privacy notice/{language}")
     citizen.goto(f"/fachbereich/{OFFICE}/anklopfen/")
     found += axe_violations(citizen, f"device check/{language}")
+    citizen.goto("/leichte-sprache/")
+    found += axe_violations(citizen, f"easy to read/{language}")
+    assert found == [], "axe-core found WCAG 2.1 AA violations:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_information_pages_have_no_violations(new_page, scheme):
+    page = new_page(color_scheme=scheme)
+    found = []
+    for path, state in [
+        ("/leichte-sprache/", "easy to read"),
+        ("/barrierefreiheit/", "accessibility statement"),
+        ("/datenschutz/", "privacy notice"),
+    ]:
+        page.goto(path)
+        found += axe_violations(page, f"{state}/{scheme}")
     assert found == [], "axe-core found WCAG 2.1 AA violations:\n" + "\n".join(found)

@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from .accessibility import assert_accessible
 from .flows import (
     OFFICE,
     poll,
@@ -38,6 +39,60 @@ def test_device_check_explains_a_blocked_camera(new_page, browser_denying_media)
     )
     # Knocking still works: the chat remains.
     expect(citizen.get_by_role("button", name="Knock")).to_be_enabled()
+    # The steps for this browser are open, said so, and have focus; the state passes axe.
+    chrome = citizen.locator('details[data-browser="chrome"]')
+    expect(chrome).to_have_attribute("open", "")
+    expect(citizen.locator("#device-message")).to_contain_text(
+        "The steps for Chrome and Edge are shown below."
+    )
+    expect(chrome.locator("summary")).to_be_focused()
+    expect(citizen.locator("details.device-help-case[open]")).to_have_count(1)
+    assert_accessible(citizen, "device check, camera blocked")
+
+
+@pytest.mark.parametrize(
+    ("user_agent", "case"),
+    [
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "
+            "(KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
+            "ios",
+        ),
+        (
+            "Mozilla/5.0 (Linux; Android 14; SM-A546B) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "SamsungBrowser/26.0 Chrome/122.0.0.0 Mobile Safari/537.36",
+            "samsung",
+        ),
+        (
+            "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/131.0.0.0 Mobile Safari/537.36",
+            "android",
+        ),
+        (
+            "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+            "firefox",
+        ),
+        (
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 (KHTML, like "
+            "Gecko) Version/18.1 Safari/605.1.15",
+            "safari-mac",
+        ),
+    ],
+)
+def test_blocked_camera_help_matches_the_browser(new_page, browser_denying_media, user_agent, case):
+    citizen = new_page(on=browser_denying_media, user_agent=user_agent)
+    citizen.goto(f"/fachbereich/{OFFICE}/anklopfen/")
+    expect(citizen.locator(f'details[data-browser="{case}"]')).to_have_attribute("open", "")
+    expect(citizen.locator("details.device-help-case[open]")).to_have_count(1)
+
+
+def test_blocked_camera_help_works_without_javascript(new_page):
+    citizen = new_page(java_script_enabled=False)
+    citizen.goto(f"/fachbereich/{OFFICE}/anklopfen/")
+    cases = citizen.locator("details.device-help-case")
+    expect(cases).to_have_count(8)
+    cases.first.locator("summary").click()
+    expect(cases.first).to_have_attribute("open", "")
 
 
 def test_citizen_without_camera_talks_and_shares_the_screen(new_page):

@@ -61,10 +61,10 @@ export function browserKey(nav = navigator) {
   if (/SamsungBrowser\//.test(agent) || brands.includes("Samsung Internet")) return "samsung";
   if (/Android/.test(agent) || data?.platform === "Android") return "android";
   if (/Firefox\//.test(agent)) return "firefox";
-  if (/(Chrome|Chromium|Edg)\//.test(agent) || brands.some((b) => /Chrom|Edge/.test(b))) {
-    return "chrome";
-  }
+  if (/(Chrome|Chromium|Edg)\//.test(agent)) return "chrome";
   if (/Macintosh/.test(agent) && /Safari\//.test(agent)) return "safari-mac";
+  // Client hints last: a user agent string that names its browser is more specific.
+  if (brands.some((b) => /Chrom|Edge/.test(b))) return "chrome";
   return null;
 }
 
