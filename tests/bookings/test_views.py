@@ -173,3 +173,14 @@ def test_booking_page_after_the_window_offers_rebooking_and_knocking(client, mak
     assert response.redirect_chain[-1][0] == reverse("bookings:manage", args=[booking.token])
     booking.refresh_from_db()
     assert booking.status == "booked" and booking.queue_entry is None
+
+
+def test_day_view_names_the_language_the_citizen_booked_in(make_kind, make_staff):
+    kind = make_kind()
+    anna = make_staff(kind.department)
+    booked = actions.book(kind, available_slots(kind)[0][0], "Oksana", language="uk")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(anna)
+    day = booked.starts_at.astimezone(kind.department.zone).date()
+    text = client.get(reverse("console:day", args=[kind.department.slug]) + f"?tag={day}")
+    assert "Language: Ukrainian" in text.content.decode()

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -83,6 +84,8 @@ def day_view(request, slug):
             "walk_ins": [e for e in waiting if not e.booked_for],
             "previous_day": day - timedelta(days=1),
             "next_day": day + timedelta(days=1),
+            # The citizen's language, named for staff so they can arrange an interpreter.
+            "language_codes": [code for code, _name in settings.LANGUAGES],
         },
     )
 
