@@ -5,6 +5,7 @@ channel layer, or PostgreSQL (a fresh database) with Redis when DATABASE_URL/RED
 are set. Chromium comes from Debian (`make browser`); a missing browser fails the run.
 """
 
+import json
 import os
 import secrets
 import shutil
@@ -18,7 +19,7 @@ from urllib.parse import urlparse, urlunparse
 
 import pytest
 
-from .flows import PASSWORD
+from .flows import OFFICE, PASSWORD, sign_off
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -206,6 +207,29 @@ def browser_denying_media(browser):
     denying.close()
 
 
+def base_url_of(pages) -> str | None:
+    for page in pages:
+        if page.url.startswith("http"):
+            parts = urlparse(page.url)
+            return f"{parts.scheme}://{parts.netloc}"
+    return None
+
+
+def _wait_until_closed(base_url: str, timeout: float = 5.0) -> None:
+    """Until the test office shows closed again (staff signed off), so the next test
+    starts from a closed office; gives up quietly when someone else keeps it open."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base_url + "/status.json", timeout=2) as response:
+                rows = json.load(response)["departments"]
+        except OSError:
+            return
+        if all(row["state"] == "closed" for row in rows if row["slug"] == OFFICE):
+            return
+        time.sleep(0.2)
+
+
 @pytest.fixture
 def new_page(browser, office_server):
     """A page in a context of its own (own cookies: one person each)."""
@@ -230,6 +254,14 @@ def new_page(browser, office_server):
 
     requested: list[str] = []
     yield make
+    staff_pages = [p for c in contexts for p in c.pages if getattr(p, "is_staff", False)]
+    for page in staff_pages:
+        try:
+            sign_off(page)
+        except Exception as error:  # the test's own outcome is what counts
+            print(f"could not sign off staff at {page.url}: {error}")
+    if staff_pages:
+        _wait_until_closed(base_url_of(staff_pages) or office_server)
     for context in contexts:
         context.close()
     # No page may ever ask another host for anything (DSGVO: everything is served by us).

@@ -32,6 +32,21 @@ def staff_login(page: Page, username: str = "e2e-staff") -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Staff console")).to_be_visible()
+    # The page fixture signs staff off after the test (conftest.new_page): presence
+    # outlives a closed tab for a while, and the next test expects a closed office.
+    page.is_staff = True
+
+
+def sign_off(page: Page) -> None:
+    """Set a logged-in staff member offline; best effort, the page may be anywhere."""
+    if page.is_closed():
+        return
+    page.goto("/konsole/")
+    offline = page.get_by_label("Offline")
+    expect(page.locator("#presence")).to_be_enabled()
+    if not offline.is_checked():
+        offline.check()
+        expect(page.locator(f'section[data-department="{OFFICE}"] .status')).to_be_visible()
 
 
 def set_presence(page: Page, label: str = "Available") -> None:

@@ -80,6 +80,9 @@ def test_device_check_explains_a_blocked_camera(new_page, browser_denying_media)
     ],
 )
 def test_blocked_camera_help_matches_the_browser(new_page, browser_denying_media, user_agent, case):
+    staff = new_page()
+    staff_login(staff)
+    set_presence(staff, "Available")
     citizen = new_page(on=browser_denying_media, user_agent=user_agent)
     citizen.goto(f"/fachbereich/{OFFICE}/anklopfen/")
     expect(citizen.locator(f'details[data-browser="{case}"]')).to_have_attribute("open", "")
@@ -87,6 +90,9 @@ def test_blocked_camera_help_matches_the_browser(new_page, browser_denying_media
 
 
 def test_blocked_camera_help_works_without_javascript(new_page):
+    staff = new_page()
+    staff_login(staff)
+    set_presence(staff, "Available")
     citizen = new_page(java_script_enabled=False)
     citizen.goto(f"/fachbereich/{OFFICE}/anklopfen/")
     cases = citizen.locator("details.device-help-case")
@@ -133,3 +139,25 @@ def test_citizen_without_camera_talks_and_shares_the_screen(new_page):
         timeout=10_000,
     )
     assert abs(remote_video_aspect(staff, "Ohne Kamera") - 16 / 9) < 0.02
+
+
+def test_call_with_a_blocked_camera_shows_the_browsers_steps(new_page, browser_denying_media):
+    staff = new_page()
+    staff_login(staff)
+    set_presence(staff, "Available")
+    citizen = new_page(on=browser_denying_media)
+    citizen.goto(f"/fachbereich/{OFFICE}/anklopfen/")
+    citizen.get_by_label("Your name").fill("Gesperrte Kamera")
+    citizen.get_by_role("button", name="Knock").click()
+    staff.get_by_role("button", name="Admit: Gesperrte Kamera").click()
+    expect(citizen).to_have_url(re.compile(r"/gespraech/"))
+    help_box = citizen.locator("#call-device-help")
+    expect(help_box).to_be_visible()
+    expect(help_box.locator('details[data-browser="chrome"]')).to_have_attribute("open", "")
+    # The staff member's picture still arrives: the citizen can see and chat.
+    expect(citizen.locator("#call-status")).to_have_text(
+        "You are now connected with Erika Muster.", timeout=20_000
+    )
+    assert_accessible(citizen, "call with a blocked camera")
+    staff.get_by_role("button", name="End consultation").click()
+    expect(citizen.get_by_role("heading", name="The consultation has ended")).to_be_visible()

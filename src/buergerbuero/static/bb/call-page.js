@@ -1,5 +1,5 @@
 // The call page: local media, the mesh, controls, chat, invitations, hang-up.
-import { openLocalMedia } from "./device-check.js";
+import { openLocalMedia, showDeviceHelp } from "./device-check.js";
 import { Mesh } from "./mesh.js";
 import { chime } from "./sound.js";
 import { connectSocket, format } from "./socket.js";
@@ -14,11 +14,12 @@ const chatLog = document.getElementById("chat-log");
 const buttons = {
   audio: document.getElementById("toggle-audio"),
   video: document.getElementById("toggle-video"),
+  switchCamera: document.getElementById("switch-camera"),
   screen: document.getElementById("toggle-screen"),
   hangUp: document.getElementById("hang-up"),
 };
 
-const state = { me: null, names: new Map(), stream: null, camera: null, screen: null, ended: false };
+const state = { me: null, names: new Map(), stream: null, camera: null, screen: null, ended: false, switching: false };
 
 function say(text) {
   statusLine.textContent = text;
@@ -59,7 +60,8 @@ const mesh = new Mesh({
   onPeerState(peer, connectionState) {
     if (connectionState === "connected") {
       tileFor(peer);
-      say("");
+      // Said in the status region: for a screen reader this is the moment of admission.
+      say(format(msg.msgConnected, { name: peer.info.name }));
     }
   },
 });
@@ -100,8 +102,17 @@ function leavePage() {
   window.location.assign(isStaff ? msg.consoleUrl : msg.endedUrl);
 }
 
+const PROBLEM_MESSAGES = { denied: "msgBlocked", busy: "msgBusy", unsupported: "msgUnsupported" };
+
 async function startMedia() {
-  const { stream } = await openLocalMedia();
+  const { stream, problem } = await openLocalMedia();
+  if (PROBLEM_MESSAGES[problem]) {
+    // The call goes on (sound or chat may still work); say why and how to fix it.
+    const box = document.getElementById("call-device-help");
+    box.hidden = false;
+    const details = showDeviceHelp(box.querySelector(".device-help"), problem);
+    say([msg[PROBLEM_MESSAGES[problem]], details?.dataset.msgShown].filter(Boolean).join(" "));
+  }
   state.stream = stream;
   state.camera = { audio: stream?.getAudioTracks()[0] || null, video: stream?.getVideoTracks()[0] || null };
   localVideo.srcObject = stream;
@@ -111,6 +122,10 @@ async function startMedia() {
 }
 
 const mediaReady = startMedia();
+mediaReady.then(updateCameraSwitch);
+navigator.mediaDevices?.addEventListener?.("devicechange", updateCameraSwitch);
+// Phones and tablets have no screen to share (no getDisplayMedia): no button that cannot work.
+buttons.screen.hidden = !navigator.mediaDevices?.getDisplayMedia;
 
 // Signalling must be applied in order (offer before its candidates): one at a time.
 let inbox = mediaReady;
@@ -216,6 +231,93 @@ buttons.video.addEventListener("click", () => {
   announceMedia();
 });
 
+// Front and back camera. A phone says which camera faces where in the device's
+// capabilities (Chrome) or its label ("camera2 1, facing front"); then the switch
+// alternates between the two sides (skipping a second back lens). Otherwise the cameras
+// take turns in the order the browser lists them.
+const FACING_LABELS = [
+  ["user", /front|user|selfie/i],
+  ["environment", /back|rear|environment/i],
+];
+
+function facingOf(device) {
+  const [facing] = device.getCapabilities?.().facingMode || [];
+  if (facing === "user" || facing === "environment") return facing;
+  return FACING_LABELS.find(([, pattern]) => pattern.test(device.label))?.[0] || null;
+}
+
+async function cameras() {
+  const devices = (await navigator.mediaDevices?.enumerateDevices?.()) || [];
+  return devices.filter((device) => device.kind === "videoinput" && device.deviceId);
+}
+
+function nextCamera(list, current) {
+  const settings = current.getSettings();
+  const index = list.findIndex((device) => device.deviceId === settings.deviceId);
+  const others = [...list.slice(index + 1), ...list.slice(0, Math.max(index, 0))];
+  const facing = settings.facingMode || (index >= 0 ? facingOf(list[index]) : null);
+  const otherSide = others.find((device) => {
+    const side = facingOf(device);
+    return facing && side && side !== facing;
+  });
+  return otherSide || others[0] || null;
+}
+
+async function updateCameraSwitch() {
+  buttons.switchCamera.hidden = !state.camera?.video || (await cameras()).length < 2;
+}
+
+async function openCamera(deviceId) {
+  const constraints = { audio: false, video: { deviceId: { exact: deviceId } } };
+  const stream = await navigator.mediaDevices.getUserMedia(constraints);
+  return stream.getVideoTracks()[0];
+}
+
+// The new camera replaces the old one everywhere: in what the others receive (unless the
+// screen is shared: then it is the camera that comes back afterwards), in the own
+// picture, and under "Camera off", which stays as it was.
+async function useCamera(track) {
+  const old = state.camera.video;
+  if (track) track.enabled = old.enabled;
+  state.camera.video = track;
+  state.stream = new MediaStream([...state.stream.getAudioTracks(), ...(track ? [track] : [])]);
+  if (!state.screen) {
+    await mesh.replaceVideo(track);
+    localVideo.srcObject = state.stream;
+  }
+  old.stop();
+  if (!track) {
+    buttons.video.disabled = true;
+    announceMedia();
+  }
+}
+
+async function switchCamera() {
+  if (state.switching || !state.camera?.video) return;
+  state.switching = true;
+  try {
+    const old = state.camera.video;
+    const oldId = old.getSettings().deviceId;
+    const next = nextCamera(await cameras(), old);
+    if (!next) return;
+    let track;
+    try {
+      track = await openCamera(next.deviceId);
+    } catch {
+      // Many phones cannot run both cameras at once: free the old one and try again,
+      // else take the old one back.
+      old.stop();
+      track = await openCamera(next.deviceId).catch(() => openCamera(oldId).catch(() => null));
+    }
+    await useCamera(track);
+    const switched = track && track.getSettings().deviceId !== oldId;
+    say(switched ? format(msg.msgCamera, { name: track.label || next.label }) : msg.msgCameraFailed);
+  } finally {
+    state.switching = false;
+    updateCameraSwitch();
+  }
+}
+
 async function stopSharing() {
   state.screen?.stop();
   state.screen = null;
@@ -245,6 +347,8 @@ buttons.screen.addEventListener("click", async () => {
     say(msg.msgScreenFailed);
   }
 });
+
+buttons.switchCamera.addEventListener("click", switchCamera);
 
 buttons.hangUp.addEventListener("click", () => {
   buttons.hangUp.disabled = true;

@@ -1,7 +1,7 @@
 // A WebRTC mesh: one RTCPeerConnection per other participant, signalled through the
 // room socket. Each connection carries exactly one audio and one video transceiver
-// from the start, so switching camera <-> screen is a replaceTrack() on the video
-// sender and never needs renegotiation.
+// from the start, so switching camera <-> screen, or front <-> back camera, is a
+// replaceTrack() on the video sender and never needs renegotiation.
 //
 // Who offers: everyone already in the call offers to a participant who announces
 // itself (peer-joined), because only connected participants hear that announcement and
