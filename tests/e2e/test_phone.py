@@ -300,6 +300,11 @@ def test_phone_switches_camera_during_the_call(new_page, browser_with_cameras):
     assert citizen.evaluate(SENDING) == second
     _frames_grow(staff)
 
+    # A reload of the call page keeps the camera switched to.
+    citizen.reload()
+    poll(citizen, "() => window.bbCall?.state.camera?.video?.label === 'fake_device_2'")
+    _frames_grow(staff)
+
     # A camera unplugged (as the browser would tell it): the button goes, and comes back.
     citizen.evaluate(
         """() => { const media = navigator.mediaDevices;

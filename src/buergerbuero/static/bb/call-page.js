@@ -1,5 +1,5 @@
 // The call page: local media, the mesh, controls, chat, invitations, hang-up.
-import { openLocalMedia, showDeviceHelp } from "./device-check.js";
+import { openLocalMedia, rememberCamera, showDeviceHelp } from "./device-check.js";
 import { Mesh } from "./mesh.js";
 import { chime } from "./sound.js";
 import { connectSocket, format } from "./socket.js";
@@ -311,6 +311,7 @@ async function switchCamera() {
     }
     await useCamera(track);
     const switched = track && track.getSettings().deviceId !== oldId;
+    if (switched) rememberCamera(track.getSettings().deviceId);
     say(switched ? format(msg.msgCamera, { name: track.label || next.label }) : msg.msgCameraFailed);
   } finally {
     state.switching = false;

@@ -5,6 +5,11 @@
 const KEY_CAMERA = "bb-camera";
 const KEY_MIC = "bb-mic";
 
+// The call page's camera switch: a reload keeps the camera the person switched to.
+export function rememberCamera(deviceId) {
+  if (deviceId) sessionStorage.setItem(KEY_CAMERA, deviceId);
+}
+
 export function preferredConstraints() {
   const camera = sessionStorage.getItem(KEY_CAMERA);
   const mic = sessionStorage.getItem(KEY_MIC);
