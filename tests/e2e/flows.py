@@ -38,9 +38,15 @@ def staff_login(page: Page, username: str = "e2e-staff") -> None:
 
 
 def sign_off(page: Page) -> None:
-    """Set a logged-in staff member offline; best effort, the page may be anywhere."""
+    """End the staff member's call and set them offline; best effort, the page may be anywhere."""
     if page.is_closed():
         return
+    # Still in a call: end it, or the office shows "in a consultation" until the room
+    # counts as abandoned, minutes later.
+    end = page.get_by_role("button", name="End consultation")
+    if "/gespraech/" in page.url and end.is_visible():
+        end.click()
+        expect(page.get_by_role("heading", name="Staff console")).to_be_visible()
     page.goto("/konsole/")
     offline = page.get_by_label("Offline")
     expect(page.locator("#presence")).to_be_enabled()
