@@ -128,7 +128,7 @@ def test_staff_day_view_only_for_own_departments(make_kind, make_staff):
     assert page.status_code == 200 and "Ada" in page.content.decode()
     assert client.get(reverse("console:day", args=[other.department.slug])).status_code == 403
     booking = Booking.objects.get()
-    url = reverse("console:booking_action", args=[other.department.slug, booking.pk, "absagen"])
+    url = reverse("console:cancel_booking", args=[other.department.slug, booking.pk])
     assert client.post(url).status_code == 403
     booking.refresh_from_db()
     assert booking.status == "booked"
@@ -144,10 +144,10 @@ def test_staff_cancel_with_message_and_no_show(make_kind, make_staff):
     client.force_login(anna)
     slug = kind.department.slug
     client.post(
-        reverse("console:booking_action", args=[slug, first.pk, "absagen"]),
+        reverse("console:cancel_booking", args=[slug, first.pk]),
         {"message": "Krankheit"},
     )
-    client.post(reverse("console:booking_action", args=[slug, second.pk, "nicht-erschienen"]))
+    client.post(reverse("console:mark_no_show", args=[slug, second.pk]))
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.status, first.cancel_message, second.status) == (

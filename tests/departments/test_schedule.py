@@ -10,10 +10,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from buergerbuero.departments.schedule import Range, is_open, next_change, next_opening
+from buergerbuero.departments.schedule import Range, current_interval, is_open, next_opening
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
+
+
+def next_change(ranges, zone, now):
+    """The next opening or closing instant after `now`: the end of the current opening
+    while open, the next opening while closed."""
+    interval = current_interval(ranges, zone, now)
+    return interval[1] if interval is not None else next_opening(ranges, zone, now)
 
 
 def utc(*args) -> datetime:

@@ -7,15 +7,15 @@ from django.utils import timezone
 
 from buergerbuero.calls.models import Participant, Role, Room
 from buergerbuero.departments.status import (
-    BUSY,
-    CLOSED,
-    OPEN,
     DepartmentState,
+    OfficeStatus,
     board,
     department_state,
 )
 from buergerbuero.staff.models import StaffProfile
 from buergerbuero.waiting import actions
+
+OPEN, BUSY, CLOSED = OfficeStatus.OPEN, OfficeStatus.BUSY, OfficeStatus.CLOSED
 
 # 2026-11-23 is a Monday; Berlin is on UTC+1.
 MONDAY_10_BERLIN = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -171,7 +171,8 @@ def test_board_rows_exact(make_department, make_staff):
     see_staff_at(busy_user, MONDAY_10_BERLIN)
     assert unstaffed.pk
 
-    assert board(MONDAY_10_BERLIN) == [
+    # As JSON, exactly what status.json and the status socket carry.
+    assert [row.model_dump(mode="json") for row in board(MONDAY_10_BERLIN)] == [
         {
             "slug": "bafoeg",
             "name": "BAföG",

@@ -7,7 +7,7 @@ from channels.layers import get_channel_layer
 from django.test import Client
 from django.urls import reverse
 
-from buergerbuero.live.sessions import ENTRIES_KEY
+from buergerbuero.access import ENTRIES_KEY
 
 from .support import Citizen, Sockets, Staff, session_cookie, socket_test_settings
 

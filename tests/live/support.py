@@ -10,6 +10,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 
 from buergerbuero.calls.models import Participant, Role
+from buergerbuero.live import outgoing
 from buergerbuero.live.application import websocket_router
 from buergerbuero.waiting import actions
 
@@ -62,17 +63,21 @@ class Sockets:
         self.app = websocket_router()
         self.opened: list[WebsocketCommunicator] = []
 
-    async def attempt(self, path, cookie=None, origin=ORIGIN):
+    async def attempt(self, path, cookie=None, origin=ORIGIN, language="en"):
+        """`language`: the browser's Accept-Language (English, so that tests read the
+        sentences as written in the code; None: no header, the office's default)."""
         headers = [(b"origin", origin)] if origin else []
         if cookie:
             headers.append((b"cookie", f"sessionid={cookie}".encode()))
+        if language:
+            headers.append((b"accept-language", language.encode()))
         communicator = WebsocketCommunicator(self.app, path, headers=headers)
         self.opened.append(communicator)
         connected, _ = await communicator.connect(timeout=TIMEOUT)
         return communicator, connected
 
-    async def connect(self, path, cookie=None, origin=ORIGIN):
-        communicator, connected = await self.attempt(path, cookie, origin)
+    async def connect(self, path, cookie=None, origin=ORIGIN, language="en"):
+        communicator, connected = await self.attempt(path, cookie, origin, language)
         assert connected is True
         return communicator
 
@@ -81,8 +86,27 @@ class Sockets:
             await communicator.disconnect(timeout=TIMEOUT)
 
 
+# What each endpoint may send (live/outgoing.py): every message a test receives is checked.
+OUTGOING = {
+    "/ws/status/": outgoing.status_out,
+    "/ws/warteraum/": outgoing.waiting_out,
+    "/ws/konsole/": outgoing.console_out,
+    "/ws/raum/": outgoing.room_out,
+}
+
+
+def check_outgoing(path: str, message: dict) -> None:
+    """`message` must be valid for the endpoint at `path`, and exactly what its model
+    dumps (no field the model does not know, none it would leave out)."""
+    [adapter] = [a for prefix, a in OUTGOING.items() if path.startswith(prefix)]
+    model = adapter.validate_python(message)
+    assert model.dump() == message, (model.dump(), message)
+
+
 async def receive(communicator) -> dict:
-    return await communicator.receive_json_from(timeout=TIMEOUT)
+    message = await communicator.receive_json_from(timeout=TIMEOUT)
+    check_outgoing(communicator.scope["path"], message)
+    return message
 
 
 async def receive_close(communicator) -> int:

@@ -1,7 +1,6 @@
 """The public status board's hub: snapshot on connect, direct fan-out, Redis across processes."""
 
 import asyncio
-import json
 import os
 import secrets
 
@@ -12,7 +11,7 @@ from buergerbuero.live import statusboard
 from buergerbuero.live.statusboard import StatusBoardApp, StatusHub, hub, publish, subscribe_forever
 from buergerbuero.staff.presence import set_presence
 
-from .support import TIMEOUT, run
+from .support import TIMEOUT, receive, run
 
 # Redis mode is tested in every run (not skipped in the SQLite one): the Redis of the
 # test run, or the local one; an unreachable Redis fails these tests.
@@ -214,8 +213,7 @@ def wohngeld(make_department, make_staff):
 @pytest.mark.django_db(transaction=True)
 async def test_status_socket_routed_snapshot_is_the_board(fresh_hub, wohngeld, sockets):
     socket = await sockets.connect("/ws/status/", origin=None)
-    text = await socket.receive_from(timeout=TIMEOUT)
-    assert json.loads(text) == {
+    assert await receive(socket) == {
         "type": "status",
         "departments": [
             {
@@ -234,16 +232,11 @@ async def test_status_socket_staff_presence_updates_watchers_in_memory_mode(
     fresh_hub, in_memory_mode, wohngeld, sockets
 ):
     socket = await sockets.connect("/ws/status/", origin=b"https://www.kreis.example")
-    assert (
-        json.loads(await socket.receive_from(timeout=TIMEOUT))["departments"][0]["state"]
-        == "closed"
-    )
+    assert (await receive(socket))["departments"][0]["state"] == "closed"
 
     await run(lambda: set_presence(wohngeld.staff_profile, "available"))()
 
-    assert (
-        json.loads(await socket.receive_from(timeout=TIMEOUT))["departments"][0]["state"] == "open"
-    )
+    assert (await receive(socket))["departments"][0]["state"] == "open"
 
 
 # --- Redis mode: one pub/sub channel feeds each process's hub ------------------------------
@@ -321,17 +314,11 @@ async def test_status_socket_staff_presence_updates_watchers_redis_mode(
     try:
         await wait_for_subscriber(settings.STATUS_PUBSUB_CHANNEL)
         socket = await sockets.connect("/ws/status/", origin=None)
-        assert (
-            json.loads(await socket.receive_from(timeout=TIMEOUT))["departments"][0]["state"]
-            == "closed"
-        )
+        assert (await receive(socket))["departments"][0]["state"] == "closed"
 
         await run(lambda: set_presence(wohngeld.staff_profile, "available"))()
 
-        assert (
-            json.loads(await socket.receive_from(timeout=TIMEOUT))["departments"][0]["state"]
-            == "open"
-        )
+        assert (await receive(socket))["departments"][0]["state"] == "open"
     finally:
         stop.set()
         await asyncio.wait_for(task, TIMEOUT)

@@ -6,7 +6,7 @@ from channels.layers import get_channel_layer
 from django.test import Client
 from django.urls import reverse
 
-from buergerbuero.live.sessions import ENTRIES_KEY
+from buergerbuero.access import ENTRIES_KEY
 from tests.live.support import (
     Sockets,
     admit,

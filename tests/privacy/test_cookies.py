@@ -5,11 +5,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from buergerbuero.access import ENTRIES_KEY
 from buergerbuero.bookings.availability import available_slots
 from buergerbuero.bookings.models import Booking
 from buergerbuero.calls import actions as call_actions
 from buergerbuero.calls.models import Role
-from buergerbuero.live.sessions import ENTRIES_KEY
 from buergerbuero.waiting import actions as queue_actions
 
 pytestmark = pytest.mark.django_db

@@ -10,13 +10,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from buergerbuero.access import ENTRIES_KEY
 from buergerbuero.bookings import actions as booking_actions
 from buergerbuero.bookings.availability import available_slots
 from buergerbuero.bookings.mails import send_due
 from buergerbuero.bookings.models import Booking, OutgoingMail
 from buergerbuero.calls import actions as call_actions
 from buergerbuero.calls.models import Role
-from buergerbuero.live.sessions import ENTRIES_KEY
 from buergerbuero.privacy.models import DailyStatistic
 from buergerbuero.privacy.purge import purge_expired
 from buergerbuero.privacy.statistics import day_figures, local_day
@@ -75,7 +75,7 @@ def a_day_in_the_office(department, clerk, kind):
     first, second = (start for start, _seat in available_slots(kind)[:2])
     booked = booking_actions.book(kind, first, NAME, email=EMAIL, phone=PHONE, topic=TOPIC)
     cancelled = booking_actions.book(kind, second, "Erika Morgenrot", email=EMAIL, phone=PHONE)
-    booking_actions.cancel(cancelled, CANCEL, by_staff=True)
+    booking_actions.cancel(cancelled, CANCEL, by=clerk)
     send_due()
     assert len(mail.outbox) == 3
     entry = booking_actions.check_in(booked, now=booked.starts_at)

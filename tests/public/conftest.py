@@ -2,7 +2,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from buergerbuero.live.sessions import ENTRIES_KEY
+from buergerbuero.access import ENTRIES_KEY
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import formats, translation
 
-from buergerbuero.live.console_snapshot import console_snapshot
+from buergerbuero.staff.desk import desk_of
 from buergerbuero.waiting.models import QueueEntry
 
 # The office's title in each language: proof the page is really in that language.
@@ -127,6 +127,6 @@ def test_staff_see_the_language_the_citizen_knocked_in(make_department, make_sta
     assert response.status_code == 302
     entry = QueueEntry.objects.get(display_name="Ayşe")
     assert entry.language == "tr"
-    snapshot = console_snapshot(clerk.staff_profile.pk)
-    [shown] = [e for d in snapshot["departments"] for e in d["waiting"]]
-    assert shown["language"] == "tr"
+    desk = desk_of(clerk.staff_profile.pk)
+    [shown] = [e for d in desk.departments for e in d.waiting]
+    assert shown.language == "tr"

@@ -7,9 +7,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from buergerbuero.access import ENTRIES_KEY, PARTICIPANTS_KEY
 from buergerbuero.calls import actions as call_actions
 from buergerbuero.calls.models import Invitation, Participant, Role
-from buergerbuero.live.sessions import ENTRIES_KEY, PARTICIPANTS_KEY
 from buergerbuero.waiting import actions
 from buergerbuero.waiting.models import EntryState, QueueEntry
 
@@ -36,7 +36,7 @@ def test_overview_lists_departments_with_status(english, make_department, make_s
     response = english.get(reverse("public:overview"))
 
     assert response.status_code == 200
-    rows = [(d.slug, row["state"]) for d, row in response.context["departments"]]
+    rows = [(d.slug, row.state) for d, row in response.context["departments"]]
     assert rows == [("wohngeld", "open"), ("kataster", "closed")]
     html = response.content.decode()
     assert '<a href="/fachbereich/wohngeld/">Wohngeld</a>' in html

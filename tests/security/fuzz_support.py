@@ -9,9 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from buergerbuero.access import ENTRIES_KEY
 from buergerbuero.bookings.availability import available_slots
 from buergerbuero.bookings.models import AppointmentKind, BookingSettings
-from buergerbuero.live.sessions import ENTRIES_KEY
 
 from ..live.support import Citizen, Staff, session_cookie, socket_test_settings
 

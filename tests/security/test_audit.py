@@ -156,6 +156,9 @@ def test_booking_for_a_caller_is_recorded(office, kind, staff_browser, clerk):
     ]
 
 
+ACTION_URLS = {"absagen": "console:cancel_booking", "nicht-erschienen": "console:mark_no_show"}
+
+
 def test_cancelling_and_no_show_are_recorded(office, kind, staff_browser, clerk):
     first, second, third = (
         bookings.book(kind, start, name)
@@ -163,7 +166,7 @@ def test_cancelling_and_no_show_are_recorded(office, kind, staff_browser, clerk)
     )
 
     def act(booking, action, **data):
-        url = reverse("console:booking_action", args=[office.slug, booking.pk, action])
+        url = reverse(ACTION_URLS[action], args=[office.slug, booking.pk])
         assert staff_browser.post(url, data).status_code == 302
 
     act(first, "absagen", message="Liebe Ada, leider krank")

@@ -87,7 +87,8 @@ URLS = {
     "console:second_factor": LOGGED_IN,
     "console:day": DEPT_STAFF,
     "console:book_for_caller": DEPT_STAFF,
-    "console:booking_action": DEPT_STAFF,
+    "console:cancel_booking": DEPT_STAFF,
+    "console:mark_no_show": DEPT_STAFF,
     "console:booking_settings": DEPT_STAFF_PERMISSION,
     "console:add_closure": DEPT_STAFF_PERMISSION,
     "console:delete_closure": DEPT_STAFF_PERMISSION,
@@ -293,7 +294,8 @@ POST_ONLY = {
     "bookings:check_in",
     "privacy:erase",
     "console:book_for_caller",
-    "console:booking_action",
+    "console:cancel_booking",
+    "console:mark_no_show",
     "console:add_closure",
     "console:delete_closure",
 }
@@ -313,8 +315,8 @@ def check_staff(world, name):
 
 
 def dept_args(world, name, department):
-    if name == "console:booking_action":
-        return [department.slug, world.booking.pk, "absagen"]
+    if name in ("console:cancel_booking", "console:mark_no_show"):
+        return [department.slug, world.booking.pk]
     if name == "console:delete_closure":
         return [department.slug, world.closure.pk]
     return [department.slug]
@@ -331,9 +333,9 @@ def check_dept_staff(world, name, needs_permission=False):
         assert status(as_user(user), method, url) == 403, user
     # Staff of B on B's own slug with A's booking (not found) or A's closure (deletes
     # nothing of A's: checked below).
-    if name in ("console:booking_action", "console:delete_closure"):
+    if name in ("console:cancel_booking", "console:mark_no_show", "console:delete_closure"):
         cross = reverse(name, args=dept_args(world, name, world.b))
-        expected = 404 if name == "console:booking_action" else 302
+        expected = 302 if name == "console:delete_closure" else 404
         assert status(as_user(world.staff_b), method, cross) == expected
     world.booking.refresh_from_db()
     assert world.booking.status == "booked"

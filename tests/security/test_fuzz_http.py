@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 from buergerbuero.bookings.forms import BookingForm, CodeForm
 from buergerbuero.bookings.models import Booking
 from buergerbuero.calls.models import Participant
-from buergerbuero.live.console_snapshot import console_snapshot
+from buergerbuero.live import outgoing
 from buergerbuero.public.forms import GuestForm, KnockForm
+from buergerbuero.staff.desk import desk_of
 from buergerbuero.staff.models import StaffProfile
 from buergerbuero.waiting import actions as queue_actions
 from buergerbuero.waiting.models import QueueEntry
@@ -275,11 +276,13 @@ def test_staff_url_segments_fuzzed_never_fail(db, office, make_staff, segment, a
     day_url = reverse("console:day", args=[department.slug])
     ok(client.get(day_url, {"tag": day}))
     url = (
-        reverse("console:booking_action", args=[department.slug, "B", "A"])
+        reverse("console:cancel_booking", args=[department.slug, "B"])
         .replace("/B/", f"/{path_segment(segment)}/")
-        .replace("/A/", f"/{path_segment(action)}/")
+        .replace("/absagen/", f"/{path_segment(action)}/")
     )
     ok(client.post(url))
+    no_show = reverse("console:mark_no_show", args=[department.slug, "B"])
+    ok(client.post(no_show.replace("/B/", f"/{path_segment(segment)}/")))
     ok(
         client.post(
             reverse("console:book_for_caller", args=[department.slug]) + f"?tag={quote(day)}",
@@ -313,8 +316,9 @@ def test_names_with_markup_are_shown_as_text(db, office, make_staff, core, extra
     # The console receives the name as a JSON string value, which console.js puts into
     # the page as text (no innerHTML anywhere in our scripts: see the test below).
     clerk = make_staff(department)
-    snapshot = console_snapshot(StaffProfile.objects.get(user=clerk).pk)
-    frame = json.loads(json.dumps(snapshot))
+    desk = desk_of(StaffProfile.objects.get(user=clerk).pk)
+    snapshot = outgoing.Queues(presence=desk.presence, departments=desk.departments)
+    frame = json.loads(json.dumps(snapshot.dump()))
     names = [w["name"] for d in frame["departments"] for w in d["waiting"]]
     assert stored in names
 
@@ -382,5 +386,6 @@ def test_nul_and_other_bytes_in_an_id_are_not_found(db, office, make_staff, name
         for method in ("get", "post"):
             assert getattr(english_client(), method)(url).status_code == 404, (url, method)
     client, _staff = logged_in(make_staff(department))
-    url = reverse("console:booking_action", args=[department.slug, "B", "absagen"])
-    assert client.post(url.replace("/B/", "/%00/")).status_code == 404
+    for name in ("console:cancel_booking", "console:mark_no_show"):
+        url = reverse(name, args=[department.slug, "B"])
+        assert client.post(url.replace("/B/", "/%00/")).status_code == 404

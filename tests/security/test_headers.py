@@ -5,9 +5,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from buergerbuero.access import ENTRIES_KEY
 from buergerbuero.calls import actions as calls
 from buergerbuero.calls.models import Role
-from buergerbuero.live.sessions import ENTRIES_KEY
 from buergerbuero.waiting import actions as queue
 
 pytestmark = pytest.mark.django_db

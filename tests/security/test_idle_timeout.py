@@ -9,7 +9,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 from django.urls import reverse
 
-from buergerbuero.live.sessions import ENTRIES_KEY
+from buergerbuero.access import ENTRIES_KEY
 from buergerbuero.staff.idle import ACTIVE_KEY
 
 from ..live.support import receive, receive_close, run, send, session_cookie

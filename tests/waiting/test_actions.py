@@ -3,9 +3,10 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from buergerbuero.calls.models import Participant, Room
+from buergerbuero.errors import NameRequired, TextRequired
 from buergerbuero.waiting import actions
 from buergerbuero.waiting.errors import AlreadyHandled, NotWaiting, OfficeClosed, QueueFull
 from buergerbuero.waiting.models import EntryState, QueueEntry
@@ -44,7 +45,7 @@ def test_knock_creates_waiting_entry(office, django_capture_on_commit_callbacks)
 
 @pytest.mark.parametrize("name", ["", "   ", "\t\n", "\x00\x07\x1b", "\u200b\u2028"])
 def test_knock_blank_or_control_only_name_raises(office, name):
-    with pytest.raises(ValueError, match="display name required"):
+    with pytest.raises(NameRequired):
         actions.knock(office, name)
     assert QueueEntry.objects.count() == 0
 
@@ -88,10 +89,15 @@ def test_knock_full_queue_raises_queue_full(office, settings):
     actions.knock(office, "Two")
     with pytest.raises(QueueFull) as raised:
         actions.knock(office, "Three")
-    assert (raised.value.code, str(raised.value)) == (
-        "queue_full",
-        "Too many people are waiting right now; please try again later.",
-    )
+    with translation.override("en"):
+        assert (raised.value.code, str(raised.value)) == (
+            "queue_full",
+            "Too many people are waiting right now. Please try again in a few minutes.",
+        )
+    with translation.override("de"):
+        assert str(raised.value) == (
+            "Gerade warten sehr viele Personen. Bitte versuchen Sie es in ein paar Minuten noch einmal."
+        )
     assert QueueEntry.objects.filter(state=EntryState.WAITING).count() == 2
 
 
@@ -203,7 +209,7 @@ def test_message_waiting_to_entry_of_other_department_raises_not_waiting(
 
 @pytest.mark.parametrize("text", ["", "   ", "\x00\x01"])
 def test_message_waiting_empty_text_raises(office, text):
-    with pytest.raises(ValueError, match="empty message"):
+    with pytest.raises(TextRequired):
         actions.message_waiting(office.pk, text)
 
 

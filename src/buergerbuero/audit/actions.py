@@ -1,5 +1,7 @@
-"""Writing the audit log. Domain functions and staff views call `record` for every staff
-action that touches a citizen's record; nothing updates or deletes an event.
+"""Writing the audit log. Domain actions call `record` inside their own transaction for
+every staff action that touches a citizen's record or a department's configuration, and
+for a citizen's erasure request, so no way in can skip it; nothing updates or deletes an
+event.
 
 PostgreSQL enforces that too (migration 0002): an UPDATE is refused always, a DELETE
 unless `purge_before` asked for it in the same transaction.

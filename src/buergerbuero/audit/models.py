@@ -16,6 +16,11 @@ class Action(models.TextChoices):
     NO_SHOW = "no_show", _("marked an appointment as no-show")
     ENROL_SECOND_FACTOR = "enrol_second_factor", _("set up an authenticator app")
     RESET_SECOND_FACTOR = "reset_second_factor", _("reset an authenticator app")
+    CHANGE_BOOKING_RULES = "change_booking_rules", _("changed the booking rules")
+    SAVE_APPOINTMENT_KIND = "save_appointment_kind", _("saved an appointment kind")
+    ADD_CLOSURE = "add_closure", _("added a closure")
+    REMOVE_CLOSURE = "remove_closure", _("removed a closure")
+    ERASE_BOOKING = "erase_booking", _("erased a booking's personal data on request")
 
 
 class AuditEvent(models.Model):

@@ -10,14 +10,29 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from buergerbuero.audit.actions import record
+from buergerbuero.audit.models import Action
+from buergerbuero.errors import NameRequired
 from buergerbuero.waiting.actions import clean_text, knock_booked, withdraw
 from buergerbuero.waiting.models import EntryState
 
 from . import mails
 from .availability import available_slots, settings_for
 from .errors import NotActive, NotBookable, NotVideo, SlotUnavailable, TooEarly, TooLate
-from .models import AppointmentKind, Booking, BookingStatus, Mode, OccupiedCell
+from .models import (
+    CANCEL_MESSAGE_MAX,
+    DISPLAY_NAME_MAX,
+    LANGUAGE_MAX,
+    PHONE_MAX,
+    TOPIC_MAX,
+    AppointmentKind,
+    Booking,
+    BookingStatus,
+    Mode,
+    OccupiedCell,
+)
 from .slots import cells
 
 ALTERNATIVES = 5
@@ -35,7 +50,7 @@ def _check_offered(
     if starts_at in offered:
         return
     if starts_at <= now:
-        raise NotBookable("This time is in the past.", next_free(kind, now, now))
+        raise NotBookable(_("This time is in the past."), next_free(kind, now, now))
     raise SlotUnavailable(alternatives=next_free(kind, starts_at, now))
 
 
@@ -77,10 +92,12 @@ def book(
     staff_user=None,
     now: datetime | None = None,
 ) -> Booking:
+    """A citizen books online, or (`staff_user`) staff book for a caller on the phone,
+    which is audited."""
     now = now or timezone.now()
-    display_name = clean_text(display_name, 60)
+    display_name = clean_text(display_name, DISPLAY_NAME_MAX)
     if not display_name:
-        raise ValueError("display name required")
+        raise NameRequired()
     _check_offered(kind, starts_at, now, by_staff=staff_user is not None)
     try:
         with transaction.atomic():
@@ -91,13 +108,15 @@ def book(
                 ends_at=starts_at + timedelta(minutes=kind.duration_minutes),
                 display_name=display_name,
                 email=email.strip(),
-                phone=clean_text(phone, 40),
-                topic=clean_text(topic, 200),
-                language=language[:12],
+                phone=clean_text(phone, PHONE_MAX),
+                topic=clean_text(topic, TOPIC_MAX),
+                language=language[:LANGUAGE_MAX],
                 booked_by_staff=staff_user,
             )
             _claim(booking)
             mails.booking_confirmed(booking)
+            if staff_user is not None:
+                _audit(Action.BOOK_FOR_CALLER, staff_user, booking, booking.starts_at.isoformat())
     except SlotUnavailable:
         # Someone was faster: offer what is still free.
         raise SlotUnavailable(alternatives=next_free(kind, starts_at, now)) from None
@@ -131,14 +150,16 @@ def move(booking: Booking, starts_at: datetime, now: datetime | None = None) -> 
     return booking
 
 
-def cancel(booking: Booking, message: str = "", by_staff: bool = False) -> Booking:
+def cancel(booking: Booking, message: str = "", by=None) -> Booking:
+    """Cancelled by the citizen, or (`by`, a staff user) by the department, which is
+    audited and tells the citizen so in the mail."""
     with transaction.atomic():
         updated = Booking.objects.filter(
             pk=booking.pk, status__in=[BookingStatus.BOOKED, BookingStatus.WAITING]
         ).update(
             status=BookingStatus.CANCELLED,
             cancelled_at=timezone.now(),
-            cancel_message=clean_text(message, 500),
+            cancel_message=clean_text(message, CANCEL_MESSAGE_MAX),
         )
         if not updated:
             raise NotActive()
@@ -146,7 +167,10 @@ def cancel(booking: Booking, message: str = "", by_staff: bool = False) -> Booki
         booking.refresh_from_db()
         _withdraw_place(booking, booking.cancel_message)
         mails.discard_unsent(booking)
-        mails.booking_cancelled(booking, by_staff)
+        mails.booking_cancelled(booking, by_staff=by is not None)
+        if by is not None:
+            # Whether there was a message, never its words.
+            _audit(Action.CANCEL_BOOKING, by, booking, "with message" if message.strip() else "")
     return booking
 
 
@@ -200,12 +224,26 @@ def check_in(booking: Booking, now: datetime | None = None):
     return entry
 
 
-def mark_no_show(booking: Booking) -> Booking:
-    updated = Booking.objects.filter(
-        pk=booking.pk, status__in=[BookingStatus.BOOKED, BookingStatus.WAITING]
-    ).update(status=BookingStatus.NO_SHOW)
-    if not updated:
-        raise NotActive()
-    booking.refresh_from_db()
-    _withdraw_place(booking)
+def mark_no_show(booking: Booking, by) -> Booking:
+    """Staff (`by`) record that the citizen did not come; audited."""
+    with transaction.atomic():
+        updated = Booking.objects.filter(
+            pk=booking.pk, status__in=[BookingStatus.BOOKED, BookingStatus.WAITING]
+        ).update(status=BookingStatus.NO_SHOW)
+        if not updated:
+            raise NotActive()
+        booking.refresh_from_db()
+        _withdraw_place(booking)
+        _audit(Action.NO_SHOW, by, booking)
     return booking
+
+
+def _audit(action: Action, user, booking: Booking, detail: str = "") -> None:
+    record(
+        action,
+        actor=user,
+        department_id=booking.department_id,
+        object_type="booking",
+        object_id=booking.pk,
+        detail=detail,
+    )

@@ -2,8 +2,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.calls.ids import new_public_id, new_secret_token
+from buergerbuero.waiting.models import DISPLAY_NAME_MAX, LANGUAGE_MAX, TOPIC_MAX
 
 from .codes import new_booking_code
+
+# Name, topic and language have the waiting room's caps: a booked citizen checks in with them.
+PHONE_MAX = 40
+CANCEL_MESSAGE_MAX = 500
 
 # Bookings occupy cells of this many minutes; every duration and buffer is a multiple.
 CELL_MINUTES = 5
@@ -116,11 +121,11 @@ class Booking(models.Model):
     starts_at = models.DateTimeField(db_index=True)
     ends_at = models.DateTimeField()
     seat = models.PositiveSmallIntegerField(default=0)
-    display_name = models.CharField(max_length=60)
+    display_name = models.CharField(max_length=DISPLAY_NAME_MAX)
     email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=40, blank=True)
-    topic = models.CharField(max_length=200, blank=True)
-    language = models.CharField(max_length=12, blank=True)
+    phone = models.CharField(max_length=PHONE_MAX, blank=True)
+    topic = models.CharField(max_length=TOPIC_MAX, blank=True)
+    language = models.CharField(max_length=LANGUAGE_MAX, blank=True)
     status = models.CharField(
         max_length=16, choices=BookingStatus.choices, default=BookingStatus.BOOKED
     )
@@ -129,7 +134,7 @@ class Booking(models.Model):
         "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancel_message = models.CharField(max_length=500, blank=True)
+    cancel_message = models.CharField(max_length=CANCEL_MESSAGE_MAX, blank=True)
     queue_entry = models.OneToOneField(
         "waiting.QueueEntry",
         null=True,

@@ -4,7 +4,6 @@ from collections import defaultdict
 from datetime import UTC, datetime
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,8 +13,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from buergerbuero import access
 from buergerbuero.departments.models import Department
-from buergerbuero.live import sessions
 from buergerbuero.ratelimit import allow
 
 from . import actions
@@ -175,7 +174,7 @@ def move(request, token):
     try:
         actions.move(booking, starts_at)
     except BookingError as error:
-        messages.error(request, str(_message_for(error.code)))
+        messages.error(request, str(error))
         return redirect(
             reverse("bookings:choose", args=[booking.department.slug])
             + f"?art={booking.kind_id}&verschieben={booking.token}"
@@ -212,25 +211,7 @@ def _enter(request, booking):
     try:
         entry = actions.check_in(booking)
     except (TooEarly, TooLate, NotActive, NotVideo) as error:
-        messages.error(request, str(_message_for(error.code)))
+        messages.error(request, str(error))
         return redirect("bookings:manage", token=booking.token)
-    sessions.remember_entry(request.session, entry.pk)
+    access.remember_entry(request.session, entry.pk)
     return redirect("public:waiting", entry_id=entry.pk)
-
-
-def _message_for(code: str):
-    return {
-        "too_early": _(
-            "Your appointment has not started yet. "
-            "You can enter the waiting room %(minutes)s minutes before."
-        )
-        % {"minutes": settings.BOOKING_EARLY_MINUTES},
-        "too_late": _(
-            "Your appointment time is over. "
-            "Please book a new appointment or knock when the office is open."
-        ),
-        "not_active": _("This appointment is no longer active."),
-        "not_video": _("This is an in-person appointment. Please come to the address given."),
-        "slot_taken": _("This time has just been booked by someone else. Please choose another."),
-        "not_bookable": _("This time cannot be booked."),
-    }.get(code, _("This did not work. Please try again."))

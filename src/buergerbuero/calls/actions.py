@@ -6,9 +6,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from buergerbuero import notify
 from buergerbuero.audit.actions import record
 from buergerbuero.audit.models import Action
-from buergerbuero.live import announce
 
 from .errors import InvitationInvalid, NotAllowed, RoomEnded
 from .models import Invitation, Participant, Role, Room
@@ -32,10 +32,6 @@ def open_room(entry, user) -> Room:
     return room
 
 
-def citizen_participant(room: Room) -> Participant:
-    return room.participants.get(role=Role.CITIZEN)
-
-
 def end_room(room_id: str, by: Participant, abandoned: bool = False) -> Room:
     """`abandoned`: the sweeper ends the room because its staff side is gone; nobody on
     the staff ended it."""
@@ -57,7 +53,7 @@ def end_room(room_id: str, by: Participant, abandoned: bool = False) -> Room:
                 detail="abandoned" if abandoned else "",
             )
     if updated:
-        transaction.on_commit(lambda: announce.room_ended(room, by))
+        notify.announce_on_commit(notify.RoomEnded(room.pk, room.department_id, by.pk))
     return room
 
 
@@ -146,4 +142,4 @@ def leave_room(participant: Participant) -> None:
     )
     # A staff member who leaves is free again for the status board.
     if participant.role == Role.STAFF:
-        announce.departments_changed([participant.room.department_id])
+        notify.announce(notify.StaffingChanged((participant.room.department_id,)))

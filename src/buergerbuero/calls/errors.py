@@ -1,3 +1,5 @@
+from django.utils.translation import gettext_lazy as _
+
 from buergerbuero.errors import DomainError
 
 
@@ -8,18 +10,20 @@ class CallError(DomainError):
 
 
 class RoomEnded(CallError):
-    """This consultation has ended."""
-
     code = "room_ended"
+    message = _("This consultation has ended.")
 
 
 class InvitationInvalid(CallError):
-    """This invitation link is invalid, expired or already used."""
-
     code = "invitation_invalid"
+    message = _("This invitation link is invalid, expired or already used.")
 
 
 class NotAllowed(CallError):
-    """You are not allowed to do this."""
-
     code = "forbidden"
+    message = _("You are not allowed to do this.")
+
+
+class UnknownPeer(CallError):
+    code = "unknown_peer"
+    message = _("No such participant in this call.")

@@ -1,22 +1,20 @@
 """Staff: a department's appointments of a day, beside who is waiting now."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from buergerbuero.audit.actions import record
-from buergerbuero.audit.models import Action
 from buergerbuero.bookings import actions
 from buergerbuero.bookings.availability import available_slots
 from buergerbuero.bookings.codes import format_code
+from buergerbuero.bookings.day_sheet import bookings_of_day
 from buergerbuero.bookings.errors import BookingError
 from buergerbuero.bookings.models import AppointmentKind, Booking
 from buergerbuero.bookings.progress import label, progress
@@ -46,23 +44,8 @@ def _day(request, department) -> date:
 def day_view(request, slug):
     department = _department_for(request, slug)
     day = _day(request, department)
-    # The page shows every booking's name and contact of that day: who looked, and when.
-    record(
-        Action.VIEW_DAY,
-        actor=request.user,
-        department_id=department.pk,
-        object_type="department",
-        object_id=department.pk,
-        detail=day.isoformat(),
-    )
-    begin = datetime.combine(day, time(0), tzinfo=department.zone)
-    bookings = list(
-        Booking.objects.filter(
-            department=department, starts_at__gte=begin, starts_at__lt=begin + timedelta(days=1)
-        )
-        .select_related("kind", "queue_entry", "queue_entry__room")
-        .order_by("starts_at", "seat")
-    )
+    # The page shows every booking's name and contact of that day: the look is audited.
+    bookings = bookings_of_day(department, day, viewer=request.user)
     rows = [
         {"booking": b, "progress": progress(b), "progress_label": label(progress(b))}
         for b in bookings
@@ -114,24 +97,15 @@ def book_for_caller(request, slug):
     kind_id, start = form.cleaned_data["slot"].split("|", 1)
     kind = get_object_or_404(AppointmentKind, pk=kind_id, department=department)
     try:
-        with transaction.atomic():
-            booking = actions.book(
-                kind,
-                datetime.fromisoformat(start),
-                form.cleaned_data["display_name"],
-                email=form.cleaned_data["email"],
-                phone=form.cleaned_data["phone"],
-                topic=form.cleaned_data["topic"],
-                staff_user=request.user,
-            )
-            record(
-                Action.BOOK_FOR_CALLER,
-                actor=request.user,
-                department_id=department.pk,
-                object_type="booking",
-                object_id=booking.pk,
-                detail=booking.starts_at.isoformat(),
-            )
+        booking = actions.book(
+            kind,
+            datetime.fromisoformat(start),
+            form.cleaned_data["display_name"],
+            email=form.cleaned_data["email"],
+            phone=form.cleaned_data["phone"],
+            topic=form.cleaned_data["topic"],
+            staff_user=request.user,
+        )
     except BookingError:
         messages.error(
             request, _("This time has just been booked by someone else. Please choose another.")
@@ -147,32 +121,29 @@ def book_for_caller(request, slug):
 
 @login_required
 @require_POST
-def booking_action(request, slug, booking_id, action):
-    department = _department_for(request, slug)
-    booking = get_object_or_404(Booking, pk=booking_id, department=department)
+def cancel_booking(request, slug, booking_id):
+    department, booking = _booking_for(request, slug, booking_id)
     try:
-        with transaction.atomic():
-            if action == "nicht-erschienen":
-                actions.mark_no_show(booking)
-                done, detail = Action.NO_SHOW, ""
-            elif action == "absagen":
-                message = request.POST.get("message", "")
-                actions.cancel(booking, message, by_staff=True)
-                # Whether there was a message, never its words.
-                done, detail = Action.CANCEL_BOOKING, "with message" if message.strip() else ""
-            else:
-                raise PermissionDenied
-            record(
-                done,
-                actor=request.user,
-                department_id=department.pk,
-                object_type="booking",
-                object_id=booking.pk,
-                detail=detail,
-            )
+        actions.cancel(booking, request.POST.get("message", ""), by=request.user)
     except BookingError:
         messages.error(request, _("This appointment is no longer active."))
     return _back_to_day(department, booking.starts_at.astimezone(department.zone).date())
+
+
+@login_required
+@require_POST
+def mark_no_show(request, slug, booking_id):
+    department, booking = _booking_for(request, slug, booking_id)
+    try:
+        actions.mark_no_show(booking, by=request.user)
+    except BookingError:
+        messages.error(request, _("This appointment is no longer active."))
+    return _back_to_day(department, booking.starts_at.astimezone(department.zone).date())
+
+
+def _booking_for(request, slug, booking_id) -> tuple[Department, Booking]:
+    department = _department_for(request, slug)
+    return department, get_object_or_404(Booking, pk=booking_id, department=department)
 
 
 def _back_to_day(department, day):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from buergerbuero.bookings import configuration
 from buergerbuero.bookings.availability import settings_for
 from buergerbuero.bookings.models import AppointmentKind, Closure
 from buergerbuero.departments.models import Department
@@ -43,10 +44,9 @@ def booking_settings(request, slug):
         form = BookingSettingsForm(request.POST, instance=settings_obj, prefix="rules")
         formset = KindFormSet(request.POST, queryset=kinds, prefix="kinds")
         if form.is_valid() and formset.is_valid():
-            form.save()
-            for kind in formset.save(commit=False):
-                kind.department = department
-                kind.save()
+            configuration.configure(
+                department, form.cleaned_data, _changed_kinds(formset), by=request.user
+            )
             messages.success(request, _("Settings saved."))
             return redirect("console:booking_settings", slug=slug)
     else:
@@ -68,6 +68,15 @@ def booking_settings(request, slug):
         )
 
 
+def _changed_kinds(formset) -> list[tuple[AppointmentKind | None, dict]]:
+    """(the kind, or None for a new one; its fields) of every filled-in form that changed."""
+    return [
+        (form.instance if form.instance.pk else None, form.cleaned_data)
+        for form in formset.forms
+        if form.has_changed()
+    ]
+
+
 @login_required
 @require_POST
 def add_closure(request, slug):
@@ -77,7 +86,7 @@ def add_closure(request, slug):
         form = ClosureForm(request.POST)
         valid = form.is_valid()
     if valid:
-        Closure.objects.create(department=department, **form.cleaned_data)
+        configuration.add_closure(department, **form.cleaned_data, by=request.user)
         messages.success(request, _("Closure saved. No appointments can be booked in that time."))
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
@@ -88,5 +97,5 @@ def add_closure(request, slug):
 @require_POST
 def delete_closure(request, slug, closure_id):
     department = _configurable(request, slug)
-    Closure.objects.filter(pk=closure_id, department=department).delete()
+    configuration.remove_closure(department, closure_id, by=request.user)
     return redirect("console:booking_settings", slug=slug)

@@ -24,8 +24,13 @@ urlpatterns = [
         name="delete_closure",
     ),
     path(
-        "termine/<slug:slug>/<slug:booking_id>/<str:action>/",
-        booking_views.booking_action,
-        name="booking_action",
+        "termine/<slug:slug>/<slug:booking_id>/absagen/",
+        booking_views.cancel_booking,
+        name="cancel_booking",
+    ),
+    path(
+        "termine/<slug:slug>/<slug:booking_id>/nicht-erschienen/",
+        booking_views.mark_no_show,
+        name="mark_no_show",
     ),
 ]

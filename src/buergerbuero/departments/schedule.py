@@ -89,14 +89,3 @@ def next_opening(ranges: Iterable[Range], zone: ZoneInfo, now: datetime) -> date
         if begin > now:
             return begin
     return None
-
-
-def next_change(ranges: Iterable[Range], zone: ZoneInfo, now: datetime) -> datetime | None:
-    """The next opening or closing instant after `now`."""
-    edges = [
-        edge
-        for interval in open_intervals(ranges, zone, now, LOOKAHEAD_DAYS)
-        for edge in interval
-        if edge > now
-    ]
-    return min(edges, default=None)

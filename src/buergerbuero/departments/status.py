@@ -5,25 +5,58 @@ busy when every available staff member is in a call.
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from pydantic import BaseModel, ConfigDict
+
+from buergerbuero.calls.models import Participant, Role
+from buergerbuero.staff.models import StaffProfile
+from buergerbuero.staff.presence import available_profiles
+from buergerbuero.values import IsoDateTime
 
 from . import schedule
 from .models import Department
 
-OPEN = "open"
-BUSY = "busy"
-CLOSED = "closed"
+
+class OfficeStatus(StrEnum):
+    OPEN = "open"
+    BUSY = "busy"
+    CLOSED = "closed"
 
 
 @dataclass(frozen=True)
 class DepartmentState:
-    state: str
+    state: OfficeStatus
     next_opening: datetime | None
     staff_available: int
     staff_free: int
+
+
+class BoardRow(BaseModel):
+    """One department on the public status board. No timestamp of its own, so two
+    boards compare equal exactly when nothing a citizen sees has changed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    slug: str
+    name: str
+    state: OfficeStatus
+    # UTC; set only when closed, and None if nothing opens within the schedule's lookahead.
+    next_opening: IsoDateTime | None
+    time_zone: str
+
+
+class StatusDocument(BaseModel):
+    """`GET /status.json`: the board for the county's homepage and other systems."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    departments: list[BoardRow]
 
 
 def ranges_of(department: Department) -> list[schedule.Range]:
@@ -33,12 +66,8 @@ def ranges_of(department: Department) -> list[schedule.Range]:
     ]
 
 
-def staffing(department_ids, now=None) -> dict[int, tuple[int, int]]:
+def staffing(department_ids: Iterable[int], now=None) -> dict[int, tuple[int, int]]:
     """(available, free) staff counts per department, in two queries."""
-    from buergerbuero.calls.models import Participant, Role
-    from buergerbuero.staff.models import StaffProfile
-    from buergerbuero.staff.presence import available_profiles
-
     links = StaffProfile.departments.through.objects.filter(
         department_id__in=list(department_ids), staffprofile__in=available_profiles(now)
     ).values_list("department_id", "staffprofile__user_id")
@@ -56,15 +85,18 @@ def staffing(department_ids, now=None) -> dict[int, tuple[int, int]]:
 
 
 def state_from(
-    ranges: list[schedule.Range], zone, now: datetime, available: int, free: int
+    ranges: list[schedule.Range], zone: ZoneInfo, now: datetime, available: int, free: int
 ) -> DepartmentState:
     if schedule.is_open(ranges, zone, now):
         if available:
-            return DepartmentState(OPEN if free else BUSY, None, available, free)
+            status = OfficeStatus.OPEN if free else OfficeStatus.BUSY
+            return DepartmentState(status, None, available, free)
         # Within opening hours but nobody at the desk: the next scheduled opening (after
         # today's hours) would mislead, since staff may be back any minute.
-        return DepartmentState(CLOSED, None, available, free)
-    return DepartmentState(CLOSED, schedule.next_opening(ranges, zone, now), available, free)
+        return DepartmentState(OfficeStatus.CLOSED, None, available, free)
+    return DepartmentState(
+        OfficeStatus.CLOSED, schedule.next_opening(ranges, zone, now), available, free
+    )
 
 
 def department_state(department: Department, now=None) -> DepartmentState:
@@ -73,23 +105,27 @@ def department_state(department: Department, now=None) -> DepartmentState:
     return state_from(ranges_of(department), department.zone, now, available, free)
 
 
-def board(now=None) -> list[dict]:
-    """The public status board: every active department, JSON-ready, no timestamp of its
-    own, so two snapshots compare equal exactly when nothing a citizen sees has changed."""
+def department_states(departments: list[Department], now=None) -> dict[int, DepartmentState]:
+    """The state of each department (hours prefetched by the caller) in two queries,
+    however many departments there are."""
     now = now or timezone.now()
-    departments = list(Department.objects.filter(is_active=True).prefetch_related("hours"))
     counts = staffing([d.pk for d in departments], now)
-    rows = []
-    for department in departments:
-        available, free = counts.get(department.pk, (0, 0))
-        state = state_from(ranges_of(department), department.zone, now, available, free)
-        rows.append(
-            {
-                "slug": department.slug,
-                "name": department.name,
-                "state": state.state,
-                "next_opening": state.next_opening.isoformat() if state.next_opening else None,
-                "time_zone": department.time_zone,
-            }
+    return {
+        d.pk: state_from(ranges_of(d), d.zone, now, *counts.get(d.pk, (0, 0))) for d in departments
+    }
+
+
+def board(now=None) -> list[BoardRow]:
+    """The public status board: every active department, in display order."""
+    departments = list(Department.objects.filter(is_active=True).prefetch_related("hours"))
+    states = department_states(departments, now)
+    return [
+        BoardRow(
+            slug=d.slug,
+            name=d.name,
+            state=states[d.pk].state,
+            next_opening=states[d.pk].next_opening,
+            time_zone=d.time_zone,
         )
-    return rows
+        for d in departments
+    ]

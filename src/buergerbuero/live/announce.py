@@ -1,20 +1,45 @@
-"""Who must hear about a change, decided in one place.
+"""Who must hear about a change, decided in one place: the transport's side of
+`buergerbuero.notify`.
 
-Domain functions call these after their transaction commits. They run in sync code
-(views, database threads, commands) and hand events to the channel layer, or, for the
-public status board, to the per-process status hub.
+`deliver` is registered as a listener at start-up (`LiveConfig.ready`). It runs in sync
+code (views, database threads, commands, the ticker) and hands each event to the channel
+layer, or, for the public status board, to the per-process status hub.
 """
 
-import json
 import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.urls import reverse
 
-from . import groups
+from buergerbuero import notify
+from buergerbuero.departments.status import board
+
+from . import groups, outgoing
+from .statusboard import publish
 
 log = logging.getLogger(__name__)
+
+
+def deliver(event: notify.Event) -> None:
+    match event:
+        case notify.QueueChanged(department_id):
+            _queue_changed(department_id)
+        case notify.StaffingChanged(department_ids):
+            _staffing_changed(department_ids)
+        case notify.EntryAdmitted(entry_id, department_id, room_id):
+            call_url = reverse("public:call", args=[room_id])
+            _forward(groups.entry(entry_id), outgoing.Admitted(call_url=call_url))
+            _staffing_changed([department_id])
+        case notify.EntryDeclined(entry_id, department_id, message):
+            _forward(groups.entry(entry_id), outgoing.Declined(message=message))
+            _queue_changed(department_id)
+        case notify.StaffMessageSent(department_id, entry_id, text):
+            group = groups.queue(department_id) if entry_id is None else groups.entry(entry_id)
+            _forward(group, outgoing.StaffMessage(text=text, to_all=entry_id is None))
+        case notify.RoomEnded(room_id, department_id, ended_by):
+            _forward(groups.room(room_id), outgoing.Ended(by=ended_by))
+            _staffing_changed([department_id])
 
 
 def _send(group: str, event: dict) -> None:
@@ -26,52 +51,29 @@ def _send(group: str, event: dict) -> None:
         log.exception("could not announce to %s", group)
 
 
-def _forward(group: str, payload: dict) -> None:
-    _send(group, {"type": "forward", "payload": payload})
+def _forward(group: str, message: outgoing.Out) -> None:
+    _send(group, {"type": "forward", "payload": message.dump()})
 
 
-def queue_changed(department_id: int) -> None:
+def _queue_changed(department_id: int) -> None:
     _send(groups.queue(department_id), {"type": "queue.changed"})
     _send(groups.staff(department_id), {"type": "queue.changed"})
 
 
-def departments_changed(department_ids) -> None:
-    """Staffing changed: queues re-estimate, consoles refresh, the status board updates."""
+def _staffing_changed(department_ids) -> None:
+    """Queues re-estimate, consoles refresh, the status board updates."""
     for department_id in department_ids:
-        queue_changed(department_id)
+        _queue_changed(department_id)
     status_board()
 
 
-def entry_admitted(entry, room) -> None:
-    _forward(
-        groups.entry(entry.pk),
-        {"type": "admitted", "call_url": reverse("public:call", args=[room.pk])},
-    )
-    departments_changed([entry.department_id])
-
-
-def entry_declined(entry) -> None:
-    _forward(groups.entry(entry.pk), {"type": "declined", "message": entry.decline_message})
-    queue_changed(entry.department_id)
-
-
-def staff_message(department_id: int, text: str, entry_id: str | None) -> None:
-    group = groups.queue(department_id) if entry_id is None else groups.entry(entry_id)
-    _forward(group, {"type": "staff-message", "text": text, "to_all": entry_id is None})
-
-
-def room_ended(room, by) -> None:
-    _forward(groups.room(room.pk), {"type": "ended", "by": by.pk})
-    departments_changed([room.department_id])
+def board_text() -> str:
+    """The status board as the text every watcher is sent."""
+    return outgoing.Status(departments=board()).model_dump_json(by_alias=True)
 
 
 def status_board() -> None:
-    from buergerbuero.departments.status import board
-
-    from .statusboard import publish
-
     try:
-        text = json.dumps({"type": "status", "departments": board()}, separators=(",", ":"))
-        publish(text)
+        publish(board_text())
     except Exception:
         log.exception("could not publish the status board")

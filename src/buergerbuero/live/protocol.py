@@ -1,18 +1,25 @@
 """The base of every Channels consumer here: size cap, JSON, schema, error replies.
 
 A handler is looked up by the message's `type` ("media-state" -> `on_media_state`).
-A client's message can produce an error reply, never a crash or a closed server.
+A client's message can produce an error reply, never a crash or a closed server. Every
+reply is a model of `outgoing.py`; its sentences are in the language of the person's
+pages (their language cookie, else their browser's languages).
 """
 
 import contextlib
 import json
 import logging
+from functools import cached_property
+from types import SimpleNamespace
 
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.utils import translation
+from django.utils.translation import gettext as _
 from pydantic import TypeAdapter, ValidationError
 
 from buergerbuero.errors import DomainError
 
+from . import outgoing
 from .schemas import MAX_MESSAGE_BYTES
 
 log = logging.getLogger(__name__)
@@ -22,13 +29,35 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_GONE = 4410
 
 
+def language_of(scope) -> str:
+    """The language Django's LocaleMiddleware would pick for this browser's pages."""
+    headers = dict(scope.get("headers", []))
+    request = SimpleNamespace(
+        COOKIES=scope.get("cookies", {}),
+        META={"HTTP_ACCEPT_LANGUAGE": headers.get(b"accept-language", b"").decode("latin-1")},
+    )
+    return translation.get_language_from_request(request)  # type: ignore[arg-type]
+
+
 class ProtocolConsumer(AsyncWebsocketConsumer):
     schema: TypeAdapter
     closed_by_us = False
 
+    @cached_property
+    def language(self) -> str:
+        return language_of(self.scope)
+
+    async def dispatch(self, message) -> None:
+        # Every sentence this socket sends (errors, refusals) in the person's language.
+        with translation.override(self.language):
+            await super().dispatch(message)
+
     async def close(self, code=None, reason=None) -> None:
         self.closed_by_us = True
         await super().close(code=code, reason=reason)
+
+    async def send_message(self, message: outgoing.Out) -> None:
+        await self.send_json(message.dump())
 
     async def send_json(self, payload: dict) -> None:
         if self.closed_by_us:
@@ -41,7 +70,7 @@ class ProtocolConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=json.dumps(payload, separators=(",", ":")))
 
     async def send_error(self, code: str, message: str, **extra) -> None:
-        await self.send_json({"type": "error", "code": code, "message": message, **extra})
+        await self.send_message(outgoing.Error(code=code, message=message, **extra))
 
     async def refuse(self, code: str, message: str, close_code: int = CLOSE_FORBIDDEN) -> None:
         """Accept only to say why, then close: browsers see no reason on a rejected handshake."""
@@ -51,18 +80,19 @@ class ProtocolConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
         if text_data is None:
-            await self.send_error("bad_message", "Only text messages are accepted.")
+            await self.send_error("bad_message", _("Only text messages are accepted."))
             return
         if len(text_data.encode()) > MAX_MESSAGE_BYTES:
             await self.send_error(
-                "too_large", f"Messages are limited to {MAX_MESSAGE_BYTES} bytes."
+                "too_large",
+                _("Messages are limited to %(bytes)s bytes.") % {"bytes": MAX_MESSAGE_BYTES},
             )
             return
         try:
             message = self.schema.validate_json(text_data)
         except ValidationError as error:
             await self.send_error(
-                "invalid", "The message does not match the protocol.", details=_brief(error)
+                "invalid", _("The message does not match the protocol."), details=_brief(error)
             )
             return
         handler = getattr(self, "on_" + message.type.replace("-", "_"))
@@ -73,7 +103,7 @@ class ProtocolConsumer(AsyncWebsocketConsumer):
         except Exception:
             log.exception("handler %s failed", message.type)
             await self.send_error(
-                "internal", "Something went wrong; please try again.", request=message.type
+                "internal", _("Something went wrong; please try again."), request=message.type
             )
 
     async def forward(self, event) -> None:
@@ -81,7 +111,8 @@ class ProtocolConsumer(AsyncWebsocketConsumer):
         await self.send_json(event["payload"])
 
 
-def _brief(error: ValidationError) -> list[dict]:
+def _brief(error: ValidationError) -> list[outgoing.ErrorDetail]:
     return [
-        {"loc": ".".join(str(p) for p in e["loc"]), "msg": e["msg"]} for e in error.errors()[:5]
+        outgoing.ErrorDetail(loc=".".join(str(p) for p in e["loc"]), msg=e["msg"])
+        for e in error.errors()[:5]
     ]

@@ -1,29 +1,24 @@
 """Per-process background work, started by the ASGI lifespan.
 
 Every ten seconds, aligned to the wall clock so that a tick falls on each full minute
-(when schedules open and close): expire waiting citizens whose browser is gone, end
-consultations whose staff side is gone, and refresh this process's status board if
-anything a citizen sees has changed. Once an hour, purge personal data whose retention
-period has ended (privacy/purge.py).
+(when schedules open and close): the office's due work (`buergerbuero.housekeeping`),
+then this process's status board, refreshed if anything a citizen sees has changed, then
+the hourly purge of personal data.
 """
 
 import asyncio
-import json
 import logging
 import time
 
 from channels.db import database_sync_to_async
 
+from buergerbuero import housekeeping
+
+from .announce import board_text
 from .statusboard import hub
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 10
-
-
-def board_text() -> str:
-    from buergerbuero.departments.status import board
-
-    return json.dumps({"type": "status", "departments": board()}, separators=(",", ":"))
 
 
 async def snapshot() -> str:
@@ -31,17 +26,10 @@ async def snapshot() -> str:
 
 
 async def tick() -> None:
-    from buergerbuero.bookings.mails import send_due as send_due_mails
-    from buergerbuero.calls.actions import end_abandoned_rooms
-    from buergerbuero.privacy.purge import purge_if_due
-    from buergerbuero.waiting.actions import expire_stale
-
-    await database_sync_to_async(expire_stale)()
-    await database_sync_to_async(end_abandoned_rooms)()
-    await database_sync_to_async(send_due_mails)()
+    await database_sync_to_async(housekeeping.run_due_work)()
     await hub.broadcast_if_changed(await snapshot())
     # Last, so that a long purge never delays what citizens see.
-    await database_sync_to_async(purge_if_due)()
+    await database_sync_to_async(housekeeping.run_purge_if_due)()
 
 
 async def run_forever(stop: asyncio.Event) -> None:

@@ -2,11 +2,14 @@
 
 from channels.db import database_sync_to_async
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from buergerbuero import access
+from buergerbuero.departments.status import department_state
 from buergerbuero.waiting import actions, queue
 from buergerbuero.waiting.models import EntryState, QueueEntry
 
-from . import groups, schemas, sessions
+from . import groups, outgoing, schemas
 from .protocol import CLOSE_GONE, ProtocolConsumer
 
 
@@ -16,18 +19,18 @@ class WaitingConsumer(ProtocolConsumer):
     async def connect(self) -> None:
         self.entry_id = self.scope["url_route"]["kwargs"]["entry_id"]
         self.joined: list[str] = []
-        if not sessions.holds_entry(self.scope["session"], self.entry_id):
-            await self.refuse("forbidden", "This waiting room belongs to another browser.")
+        if not access.holds_entry(self.scope["session"], self.entry_id):
+            await self.refuse("forbidden", _("This waiting room belongs to another browser."))
             return
         entry = await database_sync_to_async(QueueEntry.objects.filter(pk=self.entry_id).first)()
         if entry is None:
-            await self.refuse("not_found", "Unknown queue entry.", CLOSE_GONE)
+            await self.refuse("not_found", _("Unknown queue entry."), CLOSE_GONE)
             return
         self.department_id = entry.department_id
         await self.accept()
         final = await database_sync_to_async(final_message)(entry)
         if final is not None:
-            await self.send_json(final)
+            await self.send_message(final)
             await self.close(code=CLOSE_GONE)
             return
         await database_sync_to_async(actions.touch)(self.entry_id)
@@ -44,39 +47,39 @@ class WaitingConsumer(ProtocolConsumer):
             await database_sync_to_async(actions.touch)(self.entry_id)
 
     async def send_position(self) -> None:
-        payload = await database_sync_to_async(position_message)(self.entry_id)
-        await self.send_json(payload)
+        await self.send_message(await database_sync_to_async(position_message)(self.entry_id))
 
-    async def on_ping(self, message) -> None:
+    async def on_ping(self, message: schemas.Ping) -> None:
         await database_sync_to_async(actions.touch)(self.entry_id)
-        await self.send_json({"type": "pong"})
+        await self.send_message(outgoing.Pong())
 
-    async def on_leave(self, message) -> None:
+    async def on_leave(self, message: schemas.Leave) -> None:
         await database_sync_to_async(actions.leave)(self.entry_id)
-        await self.send_json({"type": "left"})
+        await self.send_message(outgoing.Left())
         await self.close(code=CLOSE_GONE)
 
     async def queue_changed(self, event) -> None:
         await self.send_position()
 
 
-def final_message(entry: QueueEntry) -> dict | None:
+Final = outgoing.Admitted | outgoing.CallOver | outgoing.Declined | outgoing.Expired
+
+
+def final_message(entry: QueueEntry) -> Final | None:
     """What a browser coming back to a resolved entry should be told."""
     if entry.state == EntryState.ADMITTED:
         room = getattr(entry, "room", None)
         if room is not None and room.is_active:
-            return {"type": "admitted", "call_url": reverse("public:call", args=[room.pk])}
-        return {"type": "ended"}
+            return outgoing.Admitted(call_url=reverse("public:call", args=[room.pk]))
+        return outgoing.CallOver()
     if entry.state == EntryState.DECLINED:
-        return {"type": "declined", "message": entry.decline_message}
+        return outgoing.Declined(message=entry.decline_message)
     if entry.state in (EntryState.LEFT, EntryState.EXPIRED):
-        return {"type": "expired"}
+        return outgoing.Expired()
     return None
 
 
-def position_message(entry_id: str) -> dict:
-    from buergerbuero.departments.status import department_state
-
+def position_message(entry_id: str) -> outgoing.Position | Final:
     entry = QueueEntry.objects.select_related("department").get(pk=entry_id)
     final = final_message(entry)
     if final is not None:
@@ -84,11 +87,10 @@ def position_message(entry_id: str) -> dict:
     state = department_state(entry.department)
     position = queue.position_of(entry)
     average = queue.average_consultation_minutes(entry.department_id)
-    return {
-        "type": "position",
-        "position": position,
-        "estimate_minutes": queue.estimate_minutes(
+    return outgoing.Position(
+        position=position,
+        estimate_minutes=queue.estimate_minutes(
             position, average, state.staff_available, state.staff_free
         ),
-        "office": state.state,
-    }
+        office=state.state,
+    )

@@ -14,10 +14,11 @@ from buergerbuero.bookings.models import Booking
 from buergerbuero.ratelimit import allow
 
 from . import record
+from .actions import erase_booking
 from .inventory import INVENTORY
 from .models import RetentionPolicy
 from .retention import KINDS, default_retention
-from .subject_rights import erase_booking, held_about
+from .subject_rights import held_about
 
 RECORD_PERMISSION = "privacy.view_processing_record"
 

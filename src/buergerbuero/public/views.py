@@ -1,7 +1,5 @@
 """Citizens' pages: overview, department, knock, waiting room, call, invitation."""
 
-from datetime import datetime
-
 from django.conf import settings
 from django.http import Http404, HttpResponseForbidden, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,13 +8,12 @@ from django.utils.translation import get_language
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from buergerbuero import access
 from buergerbuero.calls import actions as call_actions
 from buergerbuero.calls.errors import InvitationInvalid
 from buergerbuero.calls.models import Room
 from buergerbuero.departments.models import Department
-from buergerbuero.departments.status import board, department_state
-from buergerbuero.live import sessions
-from buergerbuero.live.room_consumer import participant_for
+from buergerbuero.departments.status import StatusDocument, board, department_state
 from buergerbuero.ratelimit import allow
 from buergerbuero.waiting import actions as queue_actions
 from buergerbuero.waiting.errors import QueueError
@@ -26,19 +23,9 @@ from .forms import GuestForm, KnockForm
 from .schedule_table import weekly_table
 
 
-def board_for_templates() -> list[dict]:
-    """The status board with `next_opening_local` as a datetime for the templates."""
-    rows = board()
-    for row in rows:
-        row["next_opening_local"] = (
-            datetime.fromisoformat(row["next_opening"]) if row["next_opening"] else None
-        )
-    return rows
-
-
 def overview(request):
     departments = Department.objects.filter(is_active=True)
-    rows = {row["slug"]: row for row in board_for_templates()}
+    rows = {row.slug: row for row in board()}
     return render(
         request,
         "public/overview.html",
@@ -48,7 +35,7 @@ def overview(request):
 
 @require_GET
 def status_json(request):
-    response = JsonResponse({"departments": board()})
+    response = JsonResponse(StatusDocument(departments=board()).model_dump(mode="json"))
     # Public data, meant for the county's own homepage.
     response["Access-Control-Allow-Origin"] = "*"
     response["Cache-Control"] = "no-cache"
@@ -60,7 +47,7 @@ def embed_status(request):
     response = render(
         request,
         "public/embed_status.html",
-        {"rows": board_for_templates()},
+        {"rows": board()},
     )
     allowed = settings.EMBED_ALLOWED_ORIGINS or ["'none'"]
     response._csp_replace = {"frame-ancestors": allowed}
@@ -101,7 +88,7 @@ def knock(request, slug):
         except QueueError as exc:
             error = exc.code
         else:
-            sessions.remember_entry(request.session, entry.pk)
+            access.remember_entry(request.session, entry.pk)
             return redirect("public:waiting", entry_id=entry.pk)
     state = department_state(dept)
     status = {None: 200, "rate_limited": 429}.get(error, 409)
@@ -114,7 +101,7 @@ def knock(request, slug):
 
 
 def waiting(request, entry_id):
-    if not sessions.holds_entry(request.session, entry_id):
+    if not access.holds_entry(request.session, entry_id):
         raise Http404
     entry = get_object_or_404(QueueEntry.objects.select_related("department"), pk=entry_id)
     return render(
@@ -134,12 +121,12 @@ def call(request, room_id):
     room = Room.objects.select_related("department").filter(pk=room_id).first()
     if room is None:
         raise Http404
-    me = participant_for(request.session, request.user, room_id)
+    me = access.participant_for(request.session, request.user, room_id)
     if me is None:
         return HttpResponseForbidden(render(request, "public/not_admitted.html").content)
     if not room.is_active:
         return redirect("public:call_ended", room_id=room_id)
-    sessions.remember_participant(request.session, room_id, me.pk)
+    access.remember_participant(request.session, room_id, me.pk)
     return render(
         request, "public/call.html", {"room": room, "me": me, "department": room.department}
     )
@@ -147,23 +134,14 @@ def call(request, room_id):
 
 def call_ended(request, room_id):
     room = get_object_or_404(Room.objects.select_related("department"), pk=room_id)
-    me = participant_for(request.session, request.user, room_id) or _former_participant(
-        request, room
-    )
+    me = access.participant_for(
+        request.session, request.user, room_id
+    ) or access.former_participant(request.session, request.user, room)
     if me is None:
         raise Http404
     return render(
         request, "public/call_ended.html", {"room": room, "me": me, "department": room.department}
     )
-
-
-def _former_participant(request, room):
-    participant_id = sessions.participant_id_for(request.session, room.pk)
-    if participant_id:
-        return room.participants.filter(pk=participant_id).first()
-    if request.user.is_authenticated:
-        return room.participants.filter(user=request.user).first()
-    return None
 
 
 @require_http_methods(["GET", "POST"])
@@ -180,7 +158,7 @@ def invitation(request, token):
             participant = call_actions.redeem_invitation(token, form.cleaned_data["display_name"])
         except InvitationInvalid:
             return render(request, "public/invitation_invalid.html", status=410)
-        sessions.remember_participant(request.session, participant.room_id, participant.pk)
+        access.remember_participant(request.session, participant.room_id, participant.pk)
         return redirect("public:call", room_id=participant.room_id)
     return render(
         request,

@@ -3,21 +3,21 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
-from buergerbuero.live import announce
+from buergerbuero import notify
 
 from .models import Presence, StaffProfile
 
 
 def set_presence(profile: StaffProfile, presence: str) -> StaffProfile:
     if presence not in Presence.values:
+        # Sockets and forms offer only known values: this is a programming error.
         raise ValueError(f"unknown presence {presence!r}")
     StaffProfile.objects.filter(pk=profile.pk).update(presence=presence, seen_at=timezone.now())
     profile.refresh_from_db()
-    department_ids = list(profile.departments.values_list("id", flat=True))
-    transaction.on_commit(lambda: announce.departments_changed(department_ids))
+    department_ids = tuple(profile.departments.values_list("id", flat=True))
+    notify.announce_on_commit(notify.StaffingChanged(department_ids))
     return profile
 
 

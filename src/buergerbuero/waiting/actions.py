@@ -10,15 +10,23 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from buergerbuero import notify
 from buergerbuero.audit.actions import record
 from buergerbuero.audit.models import Action
 from buergerbuero.calls.actions import open_room
 from buergerbuero.departments.models import Department
-from buergerbuero.departments.status import department_state
-from buergerbuero.live import announce
+from buergerbuero.departments.status import OfficeStatus, department_state
+from buergerbuero.errors import NameRequired, TextRequired
 
 from .errors import AlreadyHandled, NotWaiting, OfficeClosed, QueueFull
-from .models import DISPLAY_NAME_MAX, STAFF_MESSAGE_MAX, TOPIC_MAX, EntryState, QueueEntry
+from .models import (
+    DISPLAY_NAME_MAX,
+    LANGUAGE_MAX,
+    STAFF_MESSAGE_MAX,
+    TOPIC_MAX,
+    EntryState,
+    QueueEntry,
+)
 
 
 def clean_text(value: str, limit: int) -> str:
@@ -32,8 +40,8 @@ def knock(
     display_name = clean_text(display_name, DISPLAY_NAME_MAX)
     topic = clean_text(topic, TOPIC_MAX)
     if not display_name:
-        raise ValueError("display name required")
-    if department_state(department).state == "closed":
+        raise NameRequired()
+    if department_state(department).state == OfficeStatus.CLOSED:
         raise OfficeClosed()
     with transaction.atomic():
         # Lock the department row so the cap holds under concurrent knocks.
@@ -45,10 +53,10 @@ def knock(
             department=department,
             display_name=display_name,
             topic=topic,
-            language=language[:12],
+            language=language[:LANGUAGE_MAX],
             seen_at=timezone.now(),
         )
-    transaction.on_commit(lambda: announce.queue_changed(department.pk))
+    notify.announce_on_commit(notify.QueueChanged(department.pk))
     return entry
 
 
@@ -63,7 +71,7 @@ def knock_booked(booking) -> QueueEntry:
         seen_at=timezone.now(),
         booked_for=booking.starts_at,
     )
-    transaction.on_commit(lambda: announce.queue_changed(booking.department_id))
+    notify.announce_on_commit(notify.QueueChanged(booking.department_id))
     return entry
 
 
@@ -86,7 +94,7 @@ def _resolve(entry_id: str, state: str, user=None, **fields) -> QueueEntry:
 
 def leave(entry_id: str) -> QueueEntry:
     entry = _resolve(entry_id, EntryState.LEFT)
-    transaction.on_commit(lambda: announce.queue_changed(entry.department_id))
+    notify.announce_on_commit(notify.QueueChanged(entry.department_id))
     return entry
 
 
@@ -103,7 +111,7 @@ def admit(entry_id: str, user):
             object_id=entry.pk,
             detail=f"room {room.pk}",
         )
-    transaction.on_commit(lambda: announce.entry_admitted(entry, room))
+    notify.announce_on_commit(notify.EntryAdmitted(entry.pk, entry.department_id, room.pk))
     return room
 
 
@@ -120,7 +128,7 @@ def decline(entry_id: str, user, message: str = "") -> QueueEntry:
             object_id=entry.pk,
             detail="with message" if message else "",
         )
-    transaction.on_commit(lambda: announce.entry_declined(entry))
+    notify.announce_on_commit(declined(entry))
     return entry
 
 
@@ -133,14 +141,14 @@ def withdraw(entry_id: str, message: str = "") -> None:
     )
     if updated:
         entry = QueueEntry.objects.get(pk=entry_id)
-        transaction.on_commit(lambda: announce.entry_declined(entry))
+        notify.announce_on_commit(declined(entry))
 
 
 def message_waiting(department_id: int, text: str, entry_id: str | None = None, user=None) -> int:
     """Send a short staff message (from `user`) to one waiting citizen or a whole queue."""
     text = clean_text(text, STAFF_MESSAGE_MAX)
     if not text:
-        raise ValueError("empty message")
+        raise TextRequired()
     entries = QueueEntry.objects.filter(department_id=department_id, state=EntryState.WAITING)
     if entry_id is not None:
         entries = entries.filter(pk=entry_id)
@@ -156,7 +164,9 @@ def message_waiting(department_id: int, text: str, entry_id: str | None = None, 
         object_id=department_id if entry_id is None else entry_id,
         detail=f"recipients: {len(ids)}",
     )
-    announce.staff_message(department_id, text, None if entry_id is None else ids[0])
+    notify.announce(
+        notify.StaffMessageSent(department_id, None if entry_id is None else ids[0], text)
+    )
     return len(ids)
 
 
@@ -168,5 +178,9 @@ def expire_stale(now=None) -> int:
     department_ids = set(stale.values_list("department_id", flat=True))
     expired = stale.update(state=EntryState.EXPIRED, resolved_at=now)
     for department_id in department_ids:
-        announce.queue_changed(department_id)
+        notify.announce(notify.QueueChanged(department_id))
     return expired
+
+
+def declined(entry: QueueEntry) -> notify.EntryDeclined:
+    return notify.EntryDeclined(entry.pk, entry.department_id, entry.decline_message)

@@ -1,3 +1,5 @@
+from django.utils.translation import gettext_lazy as _
+
 from buergerbuero.errors import DomainError
 
 
@@ -8,24 +10,20 @@ class QueueError(DomainError):
 
 
 class OfficeClosed(QueueError):
-    """This office is closed right now."""
-
     code = "closed"
+    message = _("This office is closed right now.")
 
 
 class QueueFull(QueueError):
-    """Too many people are waiting right now; please try again later."""
-
     code = "queue_full"
+    message = _("Too many people are waiting right now. Please try again in a few minutes.")
 
 
 class AlreadyHandled(QueueError):
-    """Someone else has already handled this knock."""
-
     code = "already_handled"
+    message = _("Someone else has already handled this knock.")
 
 
 class NotWaiting(QueueError):
-    """This place in the queue is no longer active."""
-
     code = "not_waiting"
+    message = _("This place in the queue is no longer active.")

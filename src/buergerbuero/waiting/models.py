@@ -6,6 +6,7 @@ from buergerbuero.calls.ids import new_public_id
 DISPLAY_NAME_MAX = 60
 TOPIC_MAX = 200
 STAFF_MESSAGE_MAX = 500
+LANGUAGE_MAX = 12
 
 
 class EntryState(models.TextChoices):
@@ -29,7 +30,7 @@ class QueueEntry(models.Model):
     )
     display_name = models.CharField(max_length=DISPLAY_NAME_MAX)
     topic = models.CharField(max_length=TOPIC_MAX, blank=True)
-    language = models.CharField(max_length=12, blank=True)
+    language = models.CharField(max_length=LANGUAGE_MAX, blank=True)
     state = models.CharField(max_length=10, choices=EntryState.choices, default=EntryState.WAITING)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     # Kept fresh by the waiting room's socket; an entry unseen for the grace period expires.

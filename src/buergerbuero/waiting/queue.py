@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db.models import DurationField, ExpressionWrapper, F
 from django.utils import timezone
 
+from buergerbuero.calls.models import Room
+
 from .models import EntryState, QueueEntry
 
 HISTORY_SIZE = 20
@@ -37,8 +39,6 @@ def position_of(entry: QueueEntry) -> int:
 
 
 def average_consultation_minutes(department_id: int, now=None) -> float:
-    from buergerbuero.calls.models import Room
-
     now = now or timezone.now()
     durations = list(
         Room.objects.filter(

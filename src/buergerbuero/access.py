@@ -1,0 +1,68 @@
+"""Who a browser is here: the queue entries and call seats its session holds.
+
+Citizens have no account; the session cookie (HttpOnly, strictly necessary) is the
+only key to their place in the queue and their seat in a call. Pages and sockets both
+ask here, so the rule is written once; the domain itself never sees a session.
+"""
+
+from django.db.models import Q
+
+from buergerbuero.calls.models import Participant, Role, Room
+
+ENTRIES_KEY = "bb_queue_entries"
+PARTICIPANTS_KEY = "bb_participants"
+MAX_REMEMBERED = 10
+
+
+def remember_entry(session, entry_id: str) -> None:
+    entries = [e for e in session.get(ENTRIES_KEY, []) if e != entry_id]
+    session[ENTRIES_KEY] = [*entries, entry_id][-MAX_REMEMBERED:]
+
+
+def holds_entry(session, entry_id: str) -> bool:
+    return entry_id in session.get(ENTRIES_KEY, [])
+
+
+def remember_participant(session, room_id: str, participant_id: str) -> None:
+    participants = dict(session.get(PARTICIPANTS_KEY, {}))
+    participants[room_id] = participant_id
+    session[PARTICIPANTS_KEY] = dict(list(participants.items())[-MAX_REMEMBERED:])
+
+
+def participant_id_for(session, room_id: str) -> str | None:
+    return session.get(PARTICIPANTS_KEY, {}).get(room_id)
+
+
+def participant_for(session, user, room_id: str) -> Participant | None:
+    """The participant this browser is in `room_id`, if it was admitted or invited."""
+    # Who left a running call is out; everybody of an ended call is still recognised, so that
+    # a reload is told the call ended instead of "not admitted".
+    query = Participant.objects.select_related("room").filter(
+        Q(left_at__isnull=True) | Q(room__ended_at__isnull=False), room_id=room_id
+    )
+    participant_id = participant_id_for(session, room_id)
+    if participant_id:
+        found = query.filter(pk=participant_id).first()
+        if found is not None:
+            return found
+    # The admitted citizen: this browser holds the queue entry the room was opened for.
+    citizen = query.filter(role=Role.CITIZEN).first()
+    if (
+        citizen is not None
+        and citizen.room.queue_entry_id
+        and holds_entry(session, citizen.room.queue_entry_id)
+    ):
+        return citizen
+    if user is not None and user.is_authenticated:
+        return query.filter(role=Role.STAFF, user=user).first()
+    return None
+
+
+def former_participant(session, user, room: Room) -> Participant | None:
+    """Who this browser was in `room`, even after leaving it (for the "call ended" page)."""
+    participant_id = participant_id_for(session, room.pk)
+    if participant_id:
+        return room.participants.filter(pk=participant_id).first()
+    if user is not None and user.is_authenticated:
+        return room.participants.filter(user=user).first()
+    return None

@@ -1,0 +1,229 @@
+"""Schemas of every message the server sends on a socket (incoming ones: schemas.py).
+
+Every message is built as one of these models and serialised by `dump()`, so a field
+that is misspelt, missing or of the wrong type fails where it is built, not in a
+browser. The tests validate what they receive against the union of their endpoint, and
+docs/websocket-protocol.md carries a reference generated from these models
+(`python -m buergerbuero.live.protocol_doc`), which a test keeps in step.
+"""
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from buergerbuero.departments.status import BoardRow, OfficeStatus
+from buergerbuero.staff.desk import DeskDepartment
+from buergerbuero.staff.models import Presence
+from buergerbuero.values import IsoDateTime
+
+from .schemas import ID, IceCandidate, SessionDescription
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def dump(self) -> dict[str, Any]:
+        """The JSON-ready dict: optional fields that were not given are left out (an
+        error has `details` only when the schema refused a message), `type` always in."""
+        data = self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        return {"type": self.type, **data}  # type: ignore[attr-defined]
+
+
+# --- every endpoint --------------------------------------------------------------------
+class Pong(Out):
+    type: Literal["pong"] = "pong"
+
+
+class ErrorDetail(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    loc: str
+    msg: str
+
+
+class Error(Out):
+    """A message that could not be handled, or a refused connection (then closed)."""
+
+    type: Literal["error"] = "error"
+    code: str
+    message: str = Field(description="A sentence in the language of the page.")
+    request: str | None = Field(default=None, description="The `type` that failed.")
+    details: list[ErrorDetail] | None = Field(default=None, description="For `invalid`.")
+
+
+class Left(Out):
+    type: Literal["left"] = "left"
+
+
+# --- /ws/status/ -------------------------------------------------------------------------
+class Status(Out):
+    type: Literal["status"] = "status"
+    departments: list[BoardRow]
+
+
+# --- /ws/warteraum/<entry_id>/ ------------------------------------------------------------
+class Position(Out):
+    type: Literal["position"] = "position"
+    position: int = Field(ge=1, description="1 = next in line.")
+    estimate_minutes: int = Field(ge=0)
+    office: OfficeStatus
+
+
+class Admitted(Out):
+    type: Literal["admitted"] = "admitted"
+    call_url: str
+
+
+class Declined(Out):
+    type: Literal["declined"] = "declined"
+    message: str = Field(description="The staff member's words; may be empty.")
+
+
+class StaffMessage(Out):
+    type: Literal["staff-message"] = "staff-message"
+    text: str
+    to_all: bool = Field(description="True: sent to the whole queue.")
+
+
+class CallOver(Out):
+    """Admitted, but the consultation has ended since."""
+
+    type: Literal["ended"] = "ended"
+
+
+class Expired(Out):
+    """The entry left the queue or expired."""
+
+    type: Literal["expired"] = "expired"
+
+
+# --- /ws/konsole/ -------------------------------------------------------------------------
+class Queues(Out):
+    type: Literal["queues"] = "queues"
+    presence: Presence
+    departments: list[DeskDepartment]
+
+
+class EntryAdmitted(Out):
+    type: Literal["admitted"] = "admitted"
+    entry: str
+    call_url: str
+
+
+class EntryDeclined(Out):
+    type: Literal["declined"] = "declined"
+    entry: str
+
+
+class MessageSent(Out):
+    type: Literal["message-sent"] = "message-sent"
+    recipients: int = Field(ge=0)
+
+
+# --- /ws/raum/<room_id>/ ------------------------------------------------------------------
+class Peer(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    name: str
+    role: Literal["staff", "citizen", "guest"]
+
+
+class IceServer(BaseModel):
+    """An RTCIceServer; `username` and `credential` only for our short-lived TURN entry."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    urls: str | list[str]
+    username: str | None = None
+    credential: str | None = None
+
+
+class Welcome(Out):
+    type: Literal["welcome"] = "welcome"
+    you: Peer
+    peers: list[Peer]
+    ice_servers: list[IceServer]
+    ice_transport_policy: Literal["all", "relay"]
+
+
+class PeerJoined(Out):
+    type: Literal["peer-joined"] = "peer-joined"
+    peer: Peer
+
+
+class PeerGone(Out):
+    """The peer's socket closed without `leave`: it may come back."""
+
+    type: Literal["peer-gone"] = "peer-gone"
+    id: str
+
+
+class PeerLeft(Out):
+    type: Literal["peer-left"] = "peer-left"
+    id: str
+
+
+class Signal(Out):
+    type: Literal["signal"] = "signal"
+    from_: ID = Field(alias="from")
+    description: SessionDescription | None = None
+    candidate: IceCandidate | None = None
+
+
+class Chat(Out):
+    type: Literal["chat"] = "chat"
+    from_: str = Field(alias="from")
+    name: str
+    text: str
+    at: IsoDateTime
+
+
+class MediaState(Out):
+    type: Literal["media-state"] = "media-state"
+    from_: str = Field(alias="from")
+    audio: bool
+    video: bool
+    screen: bool
+
+
+class Invitation(Out):
+    type: Literal["invitation"] = "invitation"
+    path: str
+    expires_at: IsoDateTime
+
+
+class Ended(Out):
+    type: Literal["ended"] = "ended"
+    by: str | None = Field(
+        description="The staff participant who ended it; null if it had ended before connect."
+    )
+
+
+# --- what each endpoint may send ------------------------------------------------------------
+StatusOut = Status
+WaitingOut = Annotated[
+    Position | StaffMessage | Admitted | Declined | CallOver | Expired | Left | Pong | Error,
+    Field(discriminator="type"),
+]
+ConsoleOut = Annotated[
+    Queues | EntryAdmitted | EntryDeclined | MessageSent | Pong | Error,
+    Field(discriminator="type"),
+]
+RoomOut = Annotated[
+    Welcome
+    | PeerJoined
+    | PeerGone
+    | PeerLeft
+    | Signal
+    | Chat
+    | MediaState
+    | Invitation
+    | Ended
+    | Left
+    | Pong
+    | Error,
+    Field(discriminator="type"),
+]
+
+status_out: TypeAdapter[Status] = TypeAdapter(Status)
+waiting_out: TypeAdapter[WaitingOut] = TypeAdapter(WaitingOut)
+console_out: TypeAdapter[ConsoleOut] = TypeAdapter(ConsoleOut)
+room_out: TypeAdapter[RoomOut] = TypeAdapter(RoomOut)

@@ -1,0 +1,101 @@
+"""The domain's one way to say that something changed: a port the transport implements.
+
+Domain actions describe each change as a small typed event and hand it to `announce`
+(now) or `announce_on_commit` (once their transaction commits). Who must hear it, and
+how, is decided by the listeners: `live/` registers one at start-up (`LiveConfig.ready`)
+that turns events into socket messages. So the domain never imports a transport, a new
+way in (an API, a command) gets the announcements for free, and a domain test can watch
+the events without Channels. With no listener an event simply goes nowhere.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class QueueChanged:
+    """Somebody joined or left a department's queue: positions and consoles refresh."""
+
+    department_id: int
+
+
+@dataclass(frozen=True)
+class StaffingChanged:
+    """Who is available or in a call changed: queues re-estimate, consoles refresh and the
+    public status board updates."""
+
+    department_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class EntryAdmitted:
+    entry_id: str
+    department_id: int
+    room_id: str
+
+
+@dataclass(frozen=True)
+class EntryDeclined:
+    """Declined by staff, or withdrawn because the citizen's appointment ended."""
+
+    entry_id: str
+    department_id: int
+    message: str
+
+
+@dataclass(frozen=True)
+class StaffMessageSent:
+    """A short message from the office to one waiting citizen, or (entry_id None) to the
+    whole queue of the department."""
+
+    department_id: int
+    entry_id: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class RoomEnded:
+    room_id: str
+    department_id: int
+    ended_by: str  # the staff participant's id
+
+
+Event = (
+    QueueChanged | StaffingChanged | EntryAdmitted | EntryDeclined | StaffMessageSent | RoomEnded
+)
+Listener = Callable[[Event], None]
+
+_listeners: list[Listener] = []
+
+
+def listen(listener: Listener) -> None:
+    """Register a listener once (repeated registration of the same one is ignored)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def unlisten(listener: Listener) -> None:
+    if listener in _listeners:
+        _listeners.remove(listener)
+
+
+def announce(event: Event) -> None:
+    """Tell every listener now. A listener's failure is logged and never reaches the
+    caller: the change it describes has already happened, and clients resynchronise from
+    the database when they reconnect."""
+    for listener in list(_listeners):
+        try:
+            listener(event)
+        except Exception:
+            log.exception("listener %r failed on %r", listener, event)
+
+
+def announce_on_commit(event: Event) -> None:
+    """Tell every listener once the surrounding transaction commits (at once outside one),
+    so nobody hears about a change that was rolled back."""
+    transaction.on_commit(lambda: announce(event))
