@@ -1,0 +1,95 @@
+"""Input that passes a message's schema but means nothing to the domain gets a domain
+error with a code and a sentence in the person's language, never "internal"; refusals
+and protocol errors speak the person's language too."""
+
+import pytest
+from django.utils import translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from buergerbuero.errors import TextRequired
+from buergerbuero.waiting.models import STAFF_MESSAGE_MAX
+
+from .support import receive, receive_close, receive_until, run, send
+
+pytestmark = pytest.mark.django_db(transaction=True)
+CONSOLE = "/ws/konsole/"
+
+
+def in_language(language: str, sentence) -> str:
+    with translation.override(language):
+        return str(sentence)
+
+
+@pytest.fixture
+def office(make_department, make_staff, login):
+    department = make_department()
+    return department, login(make_staff(department))
+
+
+@pytest.mark.parametrize("language", ["en", "de", "tr", "ar", "uk", "ru"])
+async def test_a_message_of_control_characters_is_text_required_in_the_staff_language(
+    sockets, office, knock, language
+):
+    department, staff = office
+    await run(knock)(department)
+    socket = await sockets.connect(CONSOLE, staff.cookie, language=language)
+    assert (await receive(socket))["type"] == "queues"
+    await send(socket, {"type": "message", "department": department.pk, "text": "\x07"})
+    expected = in_language(language, TextRequired())
+    assert await receive_until(socket, "error") == {
+        "type": "error",
+        "code": "text_required",
+        "message": expected,
+        "request": "message",
+    }
+    if language != "en":
+        assert expected != in_language("en", TextRequired())  # really translated
+
+
+async def test_without_a_language_header_the_office_default_german_is_spoken(sockets):
+    socket = await sockets.connect(CONSOLE, language=None)
+    with translation.override("de"):
+        expected = translation.gettext("Staff login required.")
+    assert expected != "Staff login required."
+    assert await receive(socket) == {"type": "error", "code": "forbidden", "message": expected}
+    assert await receive_close(socket) == 4403
+
+
+async def test_the_language_cookie_wins_over_the_browser_languages(sockets, settings):
+    # The cookie set by the language switcher, as the pages obey it.
+    socket, _ = await sockets.attempt(CONSOLE, language="en")
+    await socket.disconnect()
+    from channels.testing import WebsocketCommunicator
+
+    headers = [
+        (b"origin", b"http://testserver"),
+        (b"cookie", f"{settings.LANGUAGE_COOKIE_NAME}=tr".encode()),
+        (b"accept-language", b"en"),
+    ]
+    socket = WebsocketCommunicator(sockets.app, CONSOLE, headers=headers)
+    sockets.opened.append(socket)
+    assert (await socket.connect())[0] is True
+    with translation.override("tr"):
+        expected = translation.gettext("Staff login required.")
+    assert (await receive(socket))["message"] == expected
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(text=st.text(min_size=1, max_size=STAFF_MESSAGE_MAX))
+def test_any_message_text_is_sent_or_refused_with_a_code(text):
+    # Property over the domain action itself: whatever passes the schema is either sent
+    # or refused as text_required; nothing else escapes.
+    from buergerbuero.waiting import actions
+
+    try:
+        count = actions.message_waiting(department_id=-1, text=text)
+    except TextRequired:
+        assert actions.clean_text(text, STAFF_MESSAGE_MAX) == ""
+    else:
+        assert count == 0
