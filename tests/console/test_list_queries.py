@@ -180,3 +180,19 @@ def test_booking_settings_query_count_is_constant(
     assert response.status_code == 200
     assert len(response.context["formset"].forms) == count + 1
     assert len(response.context["closures"]) == count
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_day_view_query_count_does_not_grow_with_appointment_kinds(
+    make_department, make_staff, django_assert_num_queries, count
+):
+    """The phone-booking form offers every kind's free times; reading the calendar once
+    for the department, not once per kind, keeps the count at that of a single kind."""
+    department = make_department()
+    kinds = bookable(department, kinds=count)
+    day = fill_day(department, kinds[0], 1)
+    client = logged_in(make_staff(department))
+    with django_assert_num_queries(DAY_VIEW_QUERIES):
+        response = client.get(reverse("console:day", args=[department.slug]), {"tag": day})
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == 5
