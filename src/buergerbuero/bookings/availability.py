@@ -63,10 +63,21 @@ def available_slots(
     kind: AppointmentKind, now: datetime | None = None, ignore_notice: bool = False
 ) -> list[tuple[datetime, int]]:
     """Every free (start, seat) of `kind` from now to the booking horizon."""
+    return slots_of_kinds(kind.department, [kind], now, ignore_notice)[kind.pk]
+
+
+def slots_of_kinds(
+    department, kinds: list[AppointmentKind], now: datetime | None = None, ignore_notice=False
+) -> dict[int, list[tuple[datetime, int]]]:
+    """The free (start, seat) of each of the department's `kinds`, by kind id: the
+    department's calendar is read once, however many kinds there are."""
     now = now or timezone.now()
-    settings = settings_for(kind.department)
-    rules = rules_for(kind, settings)
-    if ignore_notice:
-        rules = replace(rules, min_notice=timedelta(0))
-    intervals, occupied = calendar_of(kind.department, settings, now)
-    return free_slots(intervals, rules, occupied, now, kind.department.zone)
+    settings = settings_for(department)
+    intervals, occupied = calendar_of(department, settings, now)
+    result = {}
+    for kind in kinds:
+        rules = rules_for(kind, settings)
+        if ignore_notice:
+            rules = replace(rules, min_notice=timedelta(0))
+        result[kind.pk] = free_slots(intervals, rules, occupied, now, department.zone)
+    return result

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from buergerbuero.bookings import actions
-from buergerbuero.bookings.availability import available_slots
+from buergerbuero.bookings.availability import slots_of_kinds
 from buergerbuero.bookings.codes import format_code
 from buergerbuero.bookings.day_sheet import bookings_of_day
 from buergerbuero.bookings.errors import BookingError
@@ -76,8 +76,9 @@ def day_view(request, slug):
 def _slots_of_day(kinds, day, department) -> list[tuple[str, str]]:
     """(value, label) of every free time that day, per kind, ignoring the minimum notice."""
     choices = []
+    free = slots_of_kinds(department, kinds, ignore_notice=True)
     for kind in kinds:
-        for start, _seat in available_slots(kind, ignore_notice=True):
+        for start, _seat in free[kind.pk]:
             if start.astimezone(department.zone).date() == day:
                 local = start.astimezone(department.zone)
                 choices.append((f"{kind.pk}|{start.isoformat()}", f"{local:%H:%M} – {kind.name}"))
