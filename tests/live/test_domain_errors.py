@@ -2,15 +2,19 @@
 error with a code and a sentence in the person's language, never "internal"; refusals
 and protocol errors speak the person's language too."""
 
+import asyncio
+
 import pytest
+from channels.testing import WebsocketCommunicator
 from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from buergerbuero.errors import TextRequired
+from buergerbuero.waiting import actions
 from buergerbuero.waiting.models import STAFF_MESSAGE_MAX
 
-from .support import receive, receive_close, receive_until, run, send
+from .support import TIMEOUT, receive, receive_close, receive_until, run, send
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CONSOLE = "/ws/konsole/"
@@ -58,10 +62,6 @@ async def test_without_a_language_header_the_office_default_german_is_spoken(soc
 
 async def test_the_language_cookie_wins_over_the_browser_languages(sockets, settings):
     # The cookie set by the language switcher, as the pages obey it.
-    socket, _ = await sockets.attempt(CONSOLE, language="en")
-    await socket.disconnect()
-    from channels.testing import WebsocketCommunicator
-
     headers = [
         (b"origin", b"http://testserver"),
         (b"cookie", f"{settings.LANGUAGE_COOKIE_NAME}=tr".encode()),
@@ -85,11 +85,49 @@ async def test_the_language_cookie_wins_over_the_browser_languages(sockets, sett
 def test_any_message_text_is_sent_or_refused_with_a_code(text):
     # Property over the domain action itself: whatever passes the schema is either sent
     # or refused as text_required; nothing else escapes.
-    from buergerbuero.waiting import actions
-
     try:
         count = actions.message_waiting(department_id=-1, text=text)
     except TextRequired:
         assert actions.clean_text(text, STAFF_MESSAGE_MAX) == ""
     else:
         assert count == 0
+
+
+# Texts that pass the schema (1-500 characters): mostly ones that clean to nothing.
+SCHEMA_VALID_TEXT = st.one_of(
+    st.text(alphabet=st.characters(categories=["Cc", "Cf", "Zs", "Zl", "Zp"]), min_size=1),
+    st.text(min_size=1, max_size=STAFF_MESSAGE_MAX),
+).filter(lambda text: 1 <= len(text) <= STAFF_MESSAGE_MAX)
+
+
+async def test_fuzzed_message_texts_are_sent_or_refused_never_internal(sockets, office, knock):
+    department, staff = office
+    await run(knock)(department)
+    socket = await sockets.connect(CONSOLE, staff.cookie)
+    assert (await receive(socket))["type"] == "queues"
+    loop = asyncio.get_running_loop()
+
+    async def exchange(text: str) -> dict:
+        await send(socket, {"type": "message", "department": department.pk, "text": text})
+        while (reply := await receive(socket))["type"] == "queues":
+            pass
+        return reply
+
+    @settings(max_examples=60, deadline=None, database=None)
+    @given(text=SCHEMA_VALID_TEXT)
+    def each_text(text):
+        reply = asyncio.run_coroutine_threadsafe(exchange(text), loop).result(TIMEOUT * 4)
+        if actions.clean_text(text, STAFF_MESSAGE_MAX):
+            assert reply == {"type": "message-sent", "recipients": 1}
+        else:
+            assert reply == {
+                "type": "error",
+                "code": "text_required",
+                "message": "Please write a message.",
+                "request": "message",
+            }
+        seen.add(reply["type"])
+
+    seen: set[str] = set()
+    await asyncio.to_thread(each_text)
+    assert seen == {"message-sent", "error"}
