@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "buergerbuero"
-DOMAIN = {"departments", "waiting", "calls", "bookings", "staff", "privacy", "audit"}
+DOMAIN = {"departments", "office", "waiting", "calls", "bookings", "staff", "privacy", "audit"}
 TRANSPORT = {"live", "public", "console", "api"}
 # Modules inside a domain package that are themselves a way in (pages, forms, admin).
 INTERFACE = {"views", "forms", "urls", "admin", "admin_second_factor", "middleware"}
@@ -129,3 +129,35 @@ def test_the_rule_catches_an_upward_import(tmp_path):
     finally:
         MODULES.clear()
         MODULES.update(MODULES_BEFORE)
+
+
+# The domain's layers, bottom to top: a package may import from its own layer and those
+# below it, never from above (so no two domain packages depend on each other).
+LAYERS = [
+    {"audit"},
+    {"calls"},
+    {"departments"},
+    {"staff"},
+    {"office"},
+    {"waiting"},
+    {"bookings"},
+    {"privacy"},
+]
+
+
+def layer_of(package: str) -> int:
+    return next(i for i, layer in enumerate(LAYERS) if package in layer)
+
+
+def test_domain_packages_import_only_downwards():
+    assert {p for layer in LAYERS for p in layer} == DOMAIN
+    upward = sorted(
+        (name, target)
+        for name, path in MODULES.items()
+        if is_domain(name)
+        for target in imports_of(name, path, top_level_only=False)
+        if target.split(".")[1:2]
+        and target.split(".")[1] in DOMAIN
+        and layer_of(target.split(".")[1]) > layer_of(name.split(".")[1])
+    )
+    assert upward == []
