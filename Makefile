@@ -37,8 +37,12 @@ browser:
 test: setup browser
 	bash scripts/test
 
+# Lint, formatting and types; each one's failure fails the target. mypy reads its
+# settings (what it checks, and what it skips and why) from pyproject.toml.
 lint: setup
 	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/ruff format --check src tests
+	$(VENV)/bin/mypy
 
 bench: setup
 	$(PY) bench/status_fanout.py

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from buergerbuero.bookings import urls as booking_urls
 from buergerbuero.console import urls as console_urls
@@ -12,7 +12,7 @@ from buergerbuero.public import urls as public_urls
 admin.site.login_form = AdminStaffLoginForm
 admin.site.login_template = "admin/staff_login.html"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     # Before "konsole/": the record of processing activities lives under it.
     path("", include(privacy_urls)),
     path("konsole/", include(console_urls)),

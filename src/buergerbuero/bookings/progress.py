@@ -5,6 +5,8 @@ no-show, cancelled); the consultation itself lives in the queue entry and the ro
 "in consultation" and "done" are read from there rather than copied and kept in step.
 """
 
+from django.utils.functional import Promise
+
 from buergerbuero.waiting.models import EntryState
 
 from .models import Booking, BookingStatus
@@ -27,5 +29,5 @@ def progress(booking: Booking) -> str:
     return BookingStatus.NO_SHOW
 
 
-def label(status: str) -> str:
+def label(status: str) -> str | Promise:
     return BookingStatus(status).label

@@ -88,7 +88,7 @@ def book(request, slug, kind_id, start):
     starts_at = _parse_start(start)
     form = BookingForm(request.POST or None)
     problem = None
-    alternatives = []
+    alternatives: list[datetime] = []
     status = 200
     if request.method == "POST" and form.is_valid():
         if not allow(request, "book"):

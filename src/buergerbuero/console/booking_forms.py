@@ -13,7 +13,9 @@ class StaffBookingForm(BookingForm):
 
     def __init__(self, *args, kinds, slots, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["slot"].choices = slots
+        slot = self.fields["slot"]
+        assert isinstance(slot, forms.ChoiceField)  # declared above
+        slot.choices = slots
         self.order_fields(["slot", "display_name", "phone", "email", "topic"])
 
 
@@ -60,7 +62,7 @@ class AppointmentKindForm(forms.ModelForm):
         return _multiple_of_cell(self.cleaned_data["duration_minutes"])
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("mode") == "in_person" and not cleaned.get("location"):
             self.add_error("location", _("In-person visits need an address."))
         return cleaned
@@ -76,7 +78,7 @@ class ClosureForm(forms.Form):
     reason = forms.CharField(label=_("Reason (internal)"), max_length=200, required=False)
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if (
             cleaned.get("starts_at")
             and cleaned.get("ends_at")

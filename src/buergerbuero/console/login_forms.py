@@ -8,7 +8,9 @@ from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +20,10 @@ THROTTLED = "throttled"
 
 
 class StaffLoginMixin(forms.Form):
+    # Set by AuthenticationForm, which every form with this mixin also is.
+    request: HttpRequest | None
+    user_cache: User | None
+
     otp_token = forms.CharField(
         label=_("Code from your authenticator app (if you set one up)"),
         required=False,
@@ -41,15 +47,19 @@ class StaffLoginMixin(forms.Form):
                 code=THROTTLED,
             )
         cleaned = super().clean()
-        device = second_factor.confirmed_device(self.user_cache)
+        user = self.user_cache
+        device = second_factor.confirmed_device(user)
         if device is not None:
             if not second_factor.verify(device, self.cleaned_data.get("otp_token", "")):
                 raise ValidationError(
                     gettext("The code from your authenticator app is missing or wrong."),
                     code="invalid_code",
                 )
-            # django-otp marks the session as opened with this device at login.
-            self.user_cache.otp_device = device
+            # A device belongs to a user, so the password matched one.
+            assert user is not None
+            # django-otp marks the session as opened with this device at login; the
+            # attribute is its convention, not a field of User.
+            user.otp_device = device  # type: ignore[attr-defined]
         login_throttle.clear_attempts(self.request, username)
         return cleaned
 

@@ -44,7 +44,9 @@ def deliver(event: notify.Event) -> None:
 
 def _send(group: str, event: dict) -> None:
     try:
-        async_to_sync(get_channel_layer().group_send)(group, event)
+        layer = get_channel_layer()
+        assert layer is not None  # settings.CHANNEL_LAYERS always has a default layer
+        async_to_sync(layer.group_send)(group, event)
     except Exception:
         # A channel-layer hiccup must not undo a change already committed; clients
         # resynchronise from the database when they reconnect.

@@ -29,8 +29,9 @@ def websocket_router():
     return URLRouter(
         [
             # The public board is read-only public data: no session, no origin check, so
-            # the county's own homepage may watch it too.
-            path("ws/status/", StatusBoardApp(hub, ticker.snapshot)),
+            # the county's own homepage may watch it too. (A plain ASGI app in Django's
+            # path(), as Channels routes them; django-stubs' path() knows only views.)
+            path("ws/status/", StatusBoardApp(hub, ticker.snapshot)),  # type: ignore[arg-type,list-item]
             path("ws/warteraum/<slug:entry_id>/", personal(WaitingConsumer)),
             path("ws/konsole/", personal(ConsoleConsumer)),
             path("ws/raum/<slug:room_id>/", personal(RoomConsumer)),

@@ -23,10 +23,11 @@ class ConsoleConsumer(ProtocolConsumer):
     async def connect(self) -> None:
         self.department_ids: set[int] = set()
         user = self.scope.get("user")
-        self.profile = await database_sync_to_async(_profile_of)(user)
-        if self.profile is None:
+        profile = await database_sync_to_async(_profile_of)(user)
+        if profile is None:
             await self.refuse("forbidden", _("Staff login required."))
             return
+        self.profile = profile
         self.user = user
         self.department_ids = await database_sync_to_async(permissions.staff_department_ids)(user)
         await self.accept()

@@ -9,7 +9,7 @@ from .outgoing import IceServer
 
 
 def ice_servers_are_valid(app_configs, **kwargs) -> list[checks.CheckMessage]:
-    errors = []
+    errors: list[checks.CheckMessage] = []
     for index, server in enumerate(settings.ICE_SERVERS):
         try:
             IceServer.model_validate(server)

@@ -29,12 +29,13 @@ class RoomConsumer(ProtocolConsumer):
     async def connect(self) -> None:
         self.room_id = self.scope["url_route"]["kwargs"]["room_id"]
         self.joined: list[str] = []
-        self.me = await database_sync_to_async(access.participant_for)(
+        me = await database_sync_to_async(access.participant_for)(
             self.scope["session"], self.scope.get("user"), self.room_id
         )
-        if self.me is None:
+        if me is None:
             await self.refuse("forbidden", _("You have not been admitted to this consultation."))
             return
+        self.me = me
         if not self.me.room.is_active:
             await self.accept()
             await self.send_message(outgoing.Ended(by=None))

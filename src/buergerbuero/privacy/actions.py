@@ -31,7 +31,7 @@ def _withdraw(booking: Booking) -> None:
     """An appointment that has not taken place is cancelled, so its time is free again
     and nobody waits for the citizen; one that took place keeps its outcome."""
     state = progress(booking)
-    if state == BookingStatus.WAITING:
+    if state == BookingStatus.WAITING and booking.queue_entry_id is not None:
         # Admitted or gone a moment ago: nothing to withdraw from.
         with contextlib.suppress(NotWaiting):
             queue_actions.leave(booking.queue_entry_id)

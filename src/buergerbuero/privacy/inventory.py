@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.functional import Promise
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -41,23 +42,27 @@ def _count(text: str, days: int) -> str:
     return text % {"days": days}
 
 
+# The texts are lazy translations, turned into text in the reader's language when shown.
+Text = str | Promise
+
+
 @dataclass(frozen=True, kw_only=True)
 class Processing:
     key: str
-    title: str
-    subjects: str
-    data: str
-    purpose: str
-    legal_basis: str
+    title: Text
+    subjects: Text
+    data: Text
+    purpose: Text
+    legal_basis: Text
     # "app.Model.field" of every database column (the tests check they exist).
     stored_in: tuple[str, ...] = ()
-    recipients: str
+    recipients: Text
     retention: Callable[[Retention], str]
-    deletion: str
+    deletion: Text
     # Retention fields a department can set for this processing.
     retention_kinds: tuple[str, ...] = ()
     # Where it is kept outside the database, if anywhere.
-    stored_elsewhere: str = ""
+    stored_elsewhere: Text = ""
     special_categories_possible: bool = False
 
 

@@ -1,12 +1,17 @@
+from typing import TYPE_CHECKING
+
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Ten years: a typo such as 36500 should not keep data for a century.
 MAX_RETENTION_DAYS = 3650
 
 
-def _days(label: str):
+def _days(label: "StrOrPromise") -> "models.PositiveSmallIntegerField[int | None, int | None]":
     return models.PositiveSmallIntegerField(
         label,
         null=True,

@@ -68,7 +68,10 @@ def day_figures(department: Department, day: date) -> dict[str, int]:
             if state == EntryState.ADMITTED and resolved is not None
         ),
         "consultations": len(rooms),
-        "consultation_seconds_total": _seconds(rooms),
+        # Only ended rooms were read (ended_at__isnull=False).
+        "consultation_seconds_total": _seconds(
+            (created, ended) for created, ended in rooms if ended is not None
+        ),
         "bookings": len(bookings),
         "cancelled": progresses.count(BookingStatus.CANCELLED),
         "no_shows": progresses.count(BookingStatus.NO_SHOW),

@@ -1,10 +1,13 @@
 """Privacy pages: the notice for everyone, "My data" for a booking, and the record of
 processing activities for administrators."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Field
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -40,7 +43,13 @@ def notice(request):
 
 
 def retention_labels() -> list[str]:
-    return [str(RetentionPolicy._meta.get_field(f"{kind}_days").verbose_name) for kind in KINDS]
+    return [str(_retention_field(kind).verbose_name) for kind in KINDS]
+
+
+def _retention_field(kind: str) -> "Field[Any, Any]":
+    field = RetentionPolicy._meta.get_field(f"{kind}_days")
+    assert isinstance(field, Field)  # the policy's own columns, not relations
+    return field
 
 
 def _booking(token: str) -> Booking:

@@ -11,13 +11,16 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import second_factor
 
+# Shown, never edited: not even the device's name.
+SHOWN = ("user", "name", "confirmed", "created_at", "last_used_at")
+
 
 class SecondFactorAdmin(admin.ModelAdmin):
     list_display = ["user", "confirmed", "created_at", "last_used_at"]
     list_filter = ["confirmed"]
     search_fields = ["user__username"]
-    fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
-    readonly_fields = fields
+    fields = SHOWN
+    readonly_fields = SHOWN
     actions = ["reset"]
 
     def has_add_permission(self, request) -> bool:
