@@ -24,6 +24,13 @@ def own_cache(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """make_staff creates users; the production hasher would cost ~0.3 s per user.
+    tests/security/test_passwords.py puts Argon2 back where Argon2 itself is checked."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_department(db):
     def make(slug=None, hours=None, time_zone="Europe/Berlin", **fields):

@@ -13,11 +13,6 @@ from .support import Citizen, Sockets, Staff, session_cookie, socket_test_settin
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def live_settings(settings):
     socket_test_settings(settings)
 

@@ -3,12 +3,6 @@ from django.test import Client
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # make_staff creates users; the production hasher would cost ~0.3 s per user.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def known_retention(settings):
     """The documented defaults, whatever the environment of the test run says."""
     settings.RETENTION_DAYS = {

@@ -5,11 +5,6 @@ from django.urls import reverse
 from buergerbuero.live.sessions import ENTRIES_KEY
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def english():
     """A browser that asks for English: assertions on text stay put when German changes."""

@@ -1,6 +1,5 @@
-"""Security test fixtures: quick password hashing (one test checks Argon2 itself), user
-names of their own (login attempts are counted in the shared cache, Redis in the second
-run), and codes from a staff member's authenticator app."""
+"""Security test fixtures: user names of their own (login attempts are counted in the
+shared cache, Redis in the second run), and codes from a staff member's authenticator app."""
 
 import secrets
 import time
@@ -14,11 +13,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from ..live.support import Sockets, socket_test_settings
 
 PASSWORD = "pw-for-tests-123"
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
