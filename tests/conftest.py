@@ -1,15 +1,10 @@
-"""Shared fixtures: factories for departments, staff and queue entries."""
+"""Fixtures every test folder shares; the test data itself comes from tests/factories.py."""
 
-import itertools
 import secrets
 
 import pytest
-from django.contrib.auth import get_user_model
 
-from buergerbuero.departments.models import Department, OpeningHours
-from buergerbuero.staff.models import StaffProfile
-
-_counter = itertools.count()
+from . import factories
 
 
 @pytest.fixture(autouse=True)
@@ -33,41 +28,24 @@ def fast_password_hashing(settings):
 
 @pytest.fixture
 def make_department(db):
-    def make(slug=None, hours=None, time_zone="Europe/Berlin", **fields):
-        """hours: list of (weekday, opens_minute, closes_minute); default: always open."""
-        n = next(_counter)
-        department = Department.objects.create(
-            slug=slug or f"dept-{n}",
-            name=fields.pop("name", f"Department {n}"),
-            time_zone=time_zone,
-            **fields,
-        )
-        if hours is None:
-            hours = [(day, 0, 1440) for day in range(7)]
-        OpeningHours.objects.bulk_create(
-            OpeningHours(department=department, weekday=d, opens_minute=o, closes_minute=c)
-            for d, o, c in hours
-        )
-        return department
-
-    return make
+    """factories.make_department, for tests that take their data from fixtures."""
+    return factories.make_department
 
 
 @pytest.fixture
 def make_staff(db):
-    def make(*departments, username=None, presence="available", password="pw-for-tests-123"):
-        from django.utils import timezone
+    """factories.make_staff, for tests that take their data from fixtures."""
+    return factories.make_staff
 
-        n = next(_counter)
-        user = get_user_model().objects.create_user(
-            username=username or f"staff{n}",
-            password=password,
-            first_name="Sam",
-            last_name=f"Staff{n}",
-        )
-        profile = StaffProfile.objects.create(user=user, presence=presence, seen_at=timezone.now())
-        profile.departments.set(departments)
-        return user
+
+@pytest.fixture
+def make_kind(db):
+    """factories.make_kind, in a department of its own unless one is given:
+    make_kind(minutes=60, hours=[...]) or make_kind(department, mode="in_person")."""
+
+    def make(department=None, *, hours=None, **kind_fields):
+        department = department or factories.make_department(hours=hours)
+        return factories.make_kind(department, **kind_fields)
 
     return make
 

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from buergerbuero.bookings.availability import available_slots
-from buergerbuero.bookings.models import AppointmentKind, BookingSettings
 from buergerbuero.live.sessions import ENTRIES_KEY
 
 from ..live.support import Citizen, Staff, session_cookie, socket_test_settings
@@ -47,26 +46,6 @@ def logged_in(user) -> tuple[Client, Staff]:
     client = english_client()
     client.force_login(user)
     return client, Staff(user, session_cookie(client))
-
-
-def make_kind(department, minutes=30, mode="video") -> AppointmentKind:
-    BookingSettings.objects.update_or_create(
-        department=department,
-        defaults={
-            "buffer_minutes": 0,
-            "parallel_staff": 1,
-            "min_notice_minutes": 0,
-            "horizon_days": 28,
-            "holiday_subdivision": "NW",
-        },
-    )
-    return AppointmentKind.objects.create(
-        department=department,
-        name=f"Kind {minutes}",
-        mode=mode,
-        duration_minutes=minutes,
-        location="",
-    )
 
 
 def free_slot(kind, after_hours=2) -> datetime:

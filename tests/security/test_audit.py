@@ -13,11 +13,11 @@ from buergerbuero.audit.actions import purge_before, record
 from buergerbuero.audit.models import AuditEvent
 from buergerbuero.bookings import actions as bookings
 from buergerbuero.bookings.availability import available_slots
-from buergerbuero.bookings.models import AppointmentKind, BookingSettings
 from buergerbuero.calls import actions as calls
 from buergerbuero.calls.models import Role
 from buergerbuero.waiting import actions as queue
 
+from ..factories import make_kind
 from ..live.support import receive_until, run, send, session_cookie
 
 pytestmark = pytest.mark.django_db
@@ -31,10 +31,7 @@ def events() -> list[tuple]:
 
 @pytest.fixture
 def kind(office):
-    BookingSettings.objects.create(department=office, min_notice_minutes=0, horizon_days=7)
-    return AppointmentKind.objects.create(
-        department=office, name="Beratung", mode="video", duration_minutes=30
-    )
+    return make_kind(office, name="Beratung", buffer=5, horizon=7)
 
 
 @pytest.fixture

@@ -23,7 +23,8 @@ from buergerbuero.staff.models import StaffProfile
 from buergerbuero.waiting import actions as queue_actions
 from buergerbuero.waiting.models import QueueEntry
 
-from .fuzz_support import english_client, free_slot, knock_as, live_env, logged_in, make_kind
+from ..factories import make_kind
+from .fuzz_support import english_client, free_slot, knock_as, live_env, logged_in
 
 __all__ = ["live_env"]  # the fixture, used by name
 pytestmark = pytest.mark.usefixtures("live_env")

@@ -3,9 +3,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from buergerbuero.calls.models import Room
 from buergerbuero.waiting import actions
 from buergerbuero.waiting.queue import average_consultation_minutes, estimate_minutes, position_of
+
+from ..factories import make_room
 
 
 @pytest.fixture
@@ -60,10 +61,8 @@ def test_average_consultation_minutes_from_recent_ended_rooms(office, make_depar
 
     def room(department, minutes, ended_days_ago=0, ended=True):
         created = now - timedelta(days=ended_days_ago, minutes=minutes)
-        made = Room.objects.create(department=department)
-        Room.objects.filter(pk=made.pk).update(
-            created_at=created, ended_at=created + timedelta(minutes=minutes) if ended else None
-        )
+        ended_at = created + timedelta(minutes=minutes) if ended else None
+        make_room(department, created_at=created, ended_at=ended_at)
 
     room(office, 6)
     room(office, 12, ended_days_ago=3)
