@@ -3,6 +3,7 @@
 import secrets
 
 import pytest
+from django.test import Client
 
 from . import factories
 
@@ -48,6 +49,34 @@ def make_kind(db):
         return factories.make_kind(department, **kind_fields)
 
     return make
+
+
+@pytest.fixture
+def english():
+    """A browser that asks for English: assertions on text stay put when German changes."""
+    return Client(headers={"accept-language": "en"})
+
+
+@pytest.fixture
+def department(make_department):
+    """The Wohngeld department, open around the clock. Nobody is on duty unless the test
+    also asks for `clerk`."""
+    return make_department(slug="wohngeld", name="Wohngeld")
+
+
+@pytest.fixture
+def clerk(department, make_staff):
+    """An available staff member of `department` who logs in with factories.PASSWORD, under
+    a user name no earlier run has counted login attempts for."""
+    return make_staff(
+        department, username=f"clerk-{secrets.token_hex(4)}", password=factories.PASSWORD
+    )
+
+
+@pytest.fixture
+def office_with_clerk(department, clerk):
+    """`department` with `clerk` available, so knocks are taken; returns (department, clerk)."""
+    return department, clerk
 
 
 def pytest_collection_modifyitems(config, items):

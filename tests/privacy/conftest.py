@@ -1,5 +1,4 @@
 import pytest
-from django.test import Client
 
 
 @pytest.fixture(autouse=True)
@@ -14,9 +13,3 @@ def known_retention(settings):
         "mails": 7,
         "failed_mails": 7,
     }
-
-
-@pytest.fixture
-def english():
-    """A browser that asks for English: assertions on text stay put when German changes."""
-    return Client(HTTP_ACCEPT_LANGUAGE="en")

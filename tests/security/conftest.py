@@ -1,34 +1,15 @@
-"""Security test fixtures: user names of their own (login attempts are counted in the
-shared cache, Redis in the second run), and codes from a staff member's authenticator app."""
+"""Security test fixtures: codes from a staff member's authenticator app, and sockets through
+the real router. The department, its clerk and PASSWORD are shared (tests/conftest.py,
+tests/factories.py)."""
 
-import secrets
 import time
 
 import pytest
 from channels.layers import get_channel_layer
-from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ..live.support import Sockets, socket_test_settings
-
-PASSWORD = "pw-for-tests-123"
-
-
-@pytest.fixture
-def office(make_department):
-    return make_department(slug=f"amt-{secrets.token_hex(3)}", name="Wohngeld")
-
-
-@pytest.fixture
-def clerk(office, make_staff):
-    """A staff member of `office` with a user name no earlier run has counted attempts for."""
-    return make_staff(office, username=f"clerk-{secrets.token_hex(4)}", password=PASSWORD)
-
-
-@pytest.fixture
-def english():
-    return Client(headers={"accept-language": "en"})
 
 
 def code_for(device: TOTPDevice, steps_ahead: int = 0) -> str:
