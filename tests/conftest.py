@@ -3,9 +3,11 @@
 import secrets
 
 import pytest
+from channels.layers import get_channel_layer
 from django.test import Client
 
 from . import factories
+from .live.support import Sockets, socket_test_settings
 
 
 @pytest.fixture(autouse=True)
@@ -77,6 +79,23 @@ def clerk(department, make_staff):
 def office_with_clerk(department, clerk):
     """`department` with `clerk` available, so knocks are taken; returns (department, clerk)."""
     return department, clerk
+
+
+@pytest.fixture
+def socket_settings(settings):
+    """No ICE servers, and channel names of this test's own on a shared Redis."""
+    socket_test_settings(settings)
+
+
+@pytest.fixture
+async def sockets(transactional_db, socket_settings):
+    """Sockets through the real router (origin check, session, auth, staff-session guard)
+    on the run's channel layer: in memory, or Redis when REDIS_URL is set."""
+    opened = Sockets()
+    yield opened
+    # Before the database goes: disconnect handlers still write (queue grace period).
+    await opened.close_all()
+    await get_channel_layer().flush()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -3,18 +3,17 @@ check, session and auth middleware), and the configured channel layer (in memory
 when REDIS_URL is set)."""
 
 import pytest
-from channels.layers import get_channel_layer
 from django.test import Client
 from django.urls import reverse
 
 from buergerbuero.live.sessions import ENTRIES_KEY
 
-from .support import Citizen, Sockets, Staff, session_cookie, socket_test_settings
+from .support import Citizen, Staff, session_cookie
 
 
 @pytest.fixture(autouse=True)
-def live_settings(settings):
-    socket_test_settings(settings)
+def live_settings(socket_settings):
+    """Every test here talks to sockets, or knocks through the page they watch."""
 
 
 @pytest.fixture
@@ -40,12 +39,3 @@ def login():
         return Staff(user, session_cookie(client))
 
     return make
-
-
-@pytest.fixture
-async def sockets(transactional_db):
-    opened = Sockets()
-    yield opened
-    # Before the database goes: disconnect handlers still write (queue grace period).
-    await opened.close_all()
-    await get_channel_layer().flush()

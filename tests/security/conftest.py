@@ -1,15 +1,11 @@
-"""Security test fixtures: codes from a staff member's authenticator app, and sockets through
-the real router. The department, its clerk and PASSWORD are shared (tests/conftest.py,
-tests/factories.py)."""
+"""Security test fixtures: codes from a staff member's authenticator app. The department,
+its clerk, PASSWORD and the sockets are shared (tests/conftest.py, tests/factories.py)."""
 
 import time
 
 import pytest
-from channels.layers import get_channel_layer
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
-
-from ..live.support import Sockets, socket_test_settings
 
 
 def code_for(device: TOTPDevice, steps_ahead: int = 0) -> str:
@@ -29,14 +25,3 @@ def enrolled():
         return TOTPDevice.objects.create(user=user, name="authenticator app", confirmed=True)
 
     return make
-
-
-@pytest.fixture
-async def sockets(transactional_db, settings):
-    """Sockets through the real router (origin check, session, auth, staff-session guard)
-    on the run's channel layer, under names of this test's own on a shared Redis."""
-    socket_test_settings(settings)
-    opened = Sockets()
-    yield opened
-    await opened.close_all()
-    await get_channel_layer().flush()

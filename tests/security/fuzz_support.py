@@ -17,7 +17,7 @@ from ..live.support import Citizen, Staff, session_cookie, socket_test_settings
 
 @pytest.fixture
 def live_env(settings):
-    """What a socket test needs besides the security conftest's `sockets`: no ICE servers,
+    """What a socket test needs besides the shared `sockets`: no ICE servers,
     a status channel of our own, and rate limits out of the way (the fuzzers knock and book
     far more often than one client may; the limits have tests of their own)."""
     socket_test_settings(settings)
