@@ -3,12 +3,8 @@ check, session and auth middleware), and the configured channel layer (in memory
 when REDIS_URL is set)."""
 
 import pytest
-from django.test import Client
-from django.urls import reverse
 
-from buergerbuero.live.sessions import ENTRIES_KEY
-
-from .support import Citizen, Staff, session_cookie
+from .support import knock_through_page, logged_in_staff
 
 
 @pytest.fixture(autouse=True)
@@ -18,24 +14,11 @@ def live_settings(socket_settings):
 
 @pytest.fixture
 def knock():
-    """A citizen knocks through the real page; their browser's session holds the entry."""
-
-    def make(department, name="Ada", topic="") -> Citizen:
-        client = Client()
-        response = client.post(
-            reverse("public:knock", args=[department.slug]), {"display_name": name, "topic": topic}
-        )
-        assert response.status_code == 302, response.content
-        return Citizen(client.session[ENTRIES_KEY][-1], session_cookie(client), client)
-
-    return make
+    """knock(department, name, topic): a citizen knocks through the real page."""
+    return knock_through_page
 
 
 @pytest.fixture
 def login():
-    def make(user) -> Staff:
-        client = Client()
-        client.force_login(user)
-        return Staff(user, session_cookie(client))
-
-    return make
+    """login(user): a staff member's browser session."""
+    return logged_in_staff

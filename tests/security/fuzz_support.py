@@ -6,13 +6,11 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 
 from buergerbuero.bookings.availability import available_slots
-from buergerbuero.live.sessions import ENTRIES_KEY
 
-from ..live.support import Citizen, Staff, session_cookie, socket_test_settings
+from ..live.support import Citizen, Staff, knock_through_page, logged_in_staff, socket_test_settings
 
 
 @pytest.fixture
@@ -33,19 +31,13 @@ def english_client() -> Client:
 
 
 def knock_as(department, name="Ada", topic="") -> Citizen:
-    """A citizen knocks through the real page; their browser's session holds the entry."""
-    client = english_client()
-    response = client.post(
-        reverse("public:knock", args=[department.slug]), {"display_name": name, "topic": topic}
-    )
-    assert response.status_code == 302, response.content
-    return Citizen(client.session[ENTRIES_KEY][-1], session_cookie(client), client)
+    """A citizen knocks through the real page, in a browser that asks for English."""
+    return knock_through_page(department, name, topic, client=english_client())
 
 
 def logged_in(user) -> tuple[Client, Staff]:
     client = english_client()
-    client.force_login(user)
-    return client, Staff(user, session_cookie(client))
+    return client, logged_in_staff(user, client)
 
 
 def free_slot(kind, after_hours=2) -> datetime:
