@@ -1,15 +1,13 @@
-"""Shared fixtures: factories for departments, staff and queue entries."""
+"""Fixtures every test folder shares; the test data itself comes from tests/factories.py."""
 
-import itertools
 import secrets
 
 import pytest
-from django.contrib.auth import get_user_model
+from channels.layers import get_channel_layer
+from django.test import Client
 
-from buergerbuero.departments.models import Department, OpeningHours
-from buergerbuero.staff.models import StaffProfile
-
-_counter = itertools.count()
+from . import factories
+from .live.support import Sockets, socket_test_settings
 
 
 @pytest.fixture(autouse=True)
@@ -24,45 +22,80 @@ def own_cache(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """make_staff creates users; the production hasher would cost ~0.3 s per user.
+    tests/security/test_passwords.py puts Argon2 back where Argon2 itself is checked."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_department(db):
-    def make(slug=None, hours=None, time_zone="Europe/Berlin", **fields):
-        """hours: list of (weekday, opens_minute, closes_minute); default: always open."""
-        n = next(_counter)
-        department = Department.objects.create(
-            slug=slug or f"dept-{n}",
-            name=fields.pop("name", f"Department {n}"),
-            time_zone=time_zone,
-            **fields,
-        )
-        if hours is None:
-            hours = [(day, 0, 1440) for day in range(7)]
-        OpeningHours.objects.bulk_create(
-            OpeningHours(department=department, weekday=d, opens_minute=o, closes_minute=c)
-            for d, o, c in hours
-        )
-        return department
-
-    return make
+    """factories.make_department, for tests that take their data from fixtures."""
+    return factories.make_department
 
 
 @pytest.fixture
 def make_staff(db):
-    def make(*departments, username=None, presence="available", password="pw-for-tests-123"):
-        from django.utils import timezone
+    """factories.make_staff, for tests that take their data from fixtures."""
+    return factories.make_staff
 
-        n = next(_counter)
-        user = get_user_model().objects.create_user(
-            username=username or f"staff{n}",
-            password=password,
-            first_name="Sam",
-            last_name=f"Staff{n}",
-        )
-        profile = StaffProfile.objects.create(user=user, presence=presence, seen_at=timezone.now())
-        profile.departments.set(departments)
-        return user
+
+@pytest.fixture
+def make_kind(db):
+    """factories.make_kind, in a department of its own unless one is given:
+    make_kind(minutes=60, hours=[...]) or make_kind(department, mode="in_person")."""
+
+    def make(department=None, *, hours=None, **kind_fields):
+        department = department or factories.make_department(hours=hours)
+        return factories.make_kind(department, **kind_fields)
 
     return make
+
+
+@pytest.fixture
+def english():
+    """A browser that asks for English: assertions on text stay put when German changes."""
+    return Client(headers={"accept-language": "en"})
+
+
+@pytest.fixture
+def department(make_department):
+    """The Wohngeld department, open around the clock. Nobody is on duty unless the test
+    also asks for `clerk`."""
+    return make_department(slug="wohngeld", name="Wohngeld")
+
+
+@pytest.fixture
+def clerk(department, make_staff):
+    """An available staff member of `department` who logs in with factories.PASSWORD, under
+    a user name no earlier run has counted login attempts for."""
+    return make_staff(
+        department, username=f"clerk-{secrets.token_hex(4)}", password=factories.PASSWORD
+    )
+
+
+@pytest.fixture
+def office_with_clerk(department, clerk):
+    """`department` with `clerk` available, so knocks are taken; returns (department, clerk)."""
+    return department, clerk
+
+
+@pytest.fixture
+def socket_settings(settings):
+    """No ICE servers, and channel names of this test's own on a shared Redis."""
+    socket_test_settings(settings)
+
+
+@pytest.fixture
+async def sockets(transactional_db, socket_settings):
+    """Sockets through the real router (origin check, session, auth, staff-session guard)
+    on the run's channel layer: in memory, or Redis when REDIS_URL is set."""
+    opened = Sockets()
+    yield opened
+    # Before the database goes: disconnect handlers still write (queue grace period).
+    await opened.close_all()
+    await get_channel_layer().flush()
 
 
 def pytest_collection_modifyitems(config, items):

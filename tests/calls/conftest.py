@@ -4,12 +4,6 @@ from buergerbuero.calls.models import Role
 from buergerbuero.waiting import actions
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # make_staff creates users; the production hasher would cost ~0.3 s per user.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def make_room(make_department, make_staff):
     """A running consultation: a staff member admitted a citizen. Returns (room, staff, citizen)."""

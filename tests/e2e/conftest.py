@@ -9,9 +9,7 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -19,9 +17,9 @@ from urllib.parse import urlparse, urlunparse
 
 import pytest
 
+from ..server import ROOT, Uvicorn, manage, server_env
 from .flows import OFFICE, PASSWORD, sign_off
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 BROWSER_ARGS = [
@@ -37,12 +35,6 @@ BROWSER_ARGS = [
 ]
 
 pytestmark = pytest.mark.e2e
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _database_url(tmp_path: Path):
@@ -65,90 +57,44 @@ def _database_url(tmp_path: Path):
 
 
 class OfficeServer:
-    """uvicorn on a database of its own; restartable on the same port and database."""
+    """uvicorn on a database of its own, with the demo data and the e2e staff; restartable
+    on the same port and database."""
 
     def __init__(self, tmp_path: Path, extra_env: dict | None = None):
         tmp_path.mkdir(parents=True, exist_ok=True)
         self.tmp_path = tmp_path
         self.database_url, self._drop_database = _database_url(tmp_path)
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": self.database_url,
-            "BB_VAR_DIR": str(tmp_path),
-            "DJANGO_SETTINGS_MODULE": "buergerbuero.settings",
-            "PYTHONPATH": str(ROOT / "src"),
-            "REDIS_PREFIX": f"bbe2e{secrets.token_hex(4)}",
-            "STATUS_PUBSUB_CHANNEL": f"bb:e2e:{secrets.token_hex(4)}",
-            "PYTHONWARNINGS": "default",
-            "E2E_STAFF_PASSWORD": PASSWORD,
-            # All browsers of the suite share 127.0.0.1: per-client limits would count
-            # every test's knocks and bookings together (limits have their own tests).
-            "RATE_KNOCK": "1000",
-            "RATE_BOOK": "1000",
-            "RATE_INVITATION": "1000",
-            **(extra_env or {}),
-        }
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process = None
+        self.env = server_env(
+            tmp_path,
+            **{
+                "DATABASE_URL": self.database_url,
+                "REDIS_PREFIX": f"bbe2e{secrets.token_hex(4)}",
+                "STATUS_PUBSUB_CHANNEL": f"bb:e2e:{secrets.token_hex(4)}",
+                "PYTHONWARNINGS": "default",
+                "E2E_STAFF_PASSWORD": PASSWORD,
+                # All browsers of the suite share 127.0.0.1: per-client limits would count
+                # every test's knocks and bookings together (limits have their own tests).
+                "RATE_KNOCK": "1000",
+                "RATE_BOOK": "1000",
+                "RATE_INVITATION": "1000",
+                **(extra_env or {}),
+            },
+        )
         self.log_path = tmp_path / "server.log"
-        self.log = open(self.log_path, "a")  # noqa: SIM115 - closed in close()
-        manage = [sys.executable, str(ROOT / "manage.py")]
-        subprocess.run(
-            [*manage, "migrate", "--no-input", "-v0"], env=self.env, check=True, cwd=ROOT
-        )
-        subprocess.run(
-            [*manage, "seed_demo"], env=self.env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL
-        )
-        subprocess.run(
-            [*manage, "shell", "-c", (Path(__file__).parent / "server_data.py").read_text()],
-            env=self.env,
-            check=True,
-            cwd=ROOT,
-        )
+        self.uvicorn = Uvicorn(self.env, ["--log-level", "warning"], self.log_path)
+        self.url = self.uvicorn.url
+        manage(self.env, "migrate", "--no-input", "-v0")
+        manage(self.env, "seed_demo", stdout=subprocess.DEVNULL)
+        manage(self.env, "shell", "-c", (Path(__file__).parent / "server_data.py").read_text())
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "buergerbuero.asgi:application",
-                "--app-dir",
-                str(ROOT / "src"),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--log-level",
-                "warning",
-            ],
-            env=self.env,
-            cwd=ROOT,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(self.url + "/status.json", timeout=2).read()
-                return
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        "e2e server did not start:\n" + self.log_path.read_text()
-                    ) from None
-                time.sleep(0.2)
+        self.uvicorn.start()
 
     def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(10)
-            self.process = None
+        self.uvicorn.stop()
 
     def close(self, name: str) -> None:
         self.stop()
-        self.log.close()
         server_log = self.log_path.read_text()
         ARTIFACTS.mkdir(exist_ok=True)
         (ARTIFACTS / f"{name}-server.log").write_text(server_log)

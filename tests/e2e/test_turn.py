@@ -10,7 +10,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import _free_port
+from ..server import free_port
 from .flows import knock, poll, set_presence, staff_login, wait_for_media
 
 pytestmark = pytest.mark.e2e
@@ -29,7 +29,7 @@ def coturn(tmp_path):
     binary = shutil.which("turnserver")
     if binary is None:
         pytest.fail("coturn's turnserver not found: run `make browser` (apt-get install coturn)")
-    port, secret = _free_port(), secrets.token_hex(16)
+    port, secret = free_port(), secrets.token_hex(16)
     min_port = 49152 + secrets.randbelow(10000)
     log = open(tmp_path / "coturn.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(

@@ -3,54 +3,22 @@ check, session and auth middleware), and the configured channel layer (in memory
 when REDIS_URL is set)."""
 
 import pytest
-from channels.layers import get_channel_layer
-from django.test import Client
-from django.urls import reverse
 
-from buergerbuero.access import ENTRIES_KEY
-
-from .support import Citizen, Sockets, Staff, session_cookie, socket_test_settings
+from .support import knock_through_page, logged_in_staff
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def live_settings(settings):
-    socket_test_settings(settings)
+def live_settings(socket_settings):
+    """Every test here talks to sockets, or knocks through the page they watch."""
 
 
 @pytest.fixture
 def knock():
-    """A citizen knocks through the real page; their browser's session holds the entry."""
-
-    def make(department, name="Ada", topic="") -> Citizen:
-        client = Client()
-        response = client.post(
-            reverse("public:knock", args=[department.slug]), {"display_name": name, "topic": topic}
-        )
-        assert response.status_code == 302, response.content
-        return Citizen(client.session[ENTRIES_KEY][-1], session_cookie(client), client)
-
-    return make
+    """knock(department, name, topic): a citizen knocks through the real page."""
+    return knock_through_page
 
 
 @pytest.fixture
 def login():
-    def make(user) -> Staff:
-        client = Client()
-        client.force_login(user)
-        return Staff(user, session_cookie(client))
-
-    return make
-
-
-@pytest.fixture
-async def sockets(transactional_db):
-    opened = Sockets()
-    yield opened
-    # Before the database goes: disconnect handlers still write (queue grace period).
-    await opened.close_all()
-    await get_channel_layer().flush()
+    """login(user): a staff member's browser session."""
+    return logged_in_staff

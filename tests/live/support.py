@@ -8,7 +8,9 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
+from django.urls import reverse
 
+from buergerbuero.access import ENTRIES_KEY
 from buergerbuero.calls.models import Participant, Role
 from buergerbuero.live import outgoing
 from buergerbuero.live.application import websocket_router
@@ -44,6 +46,23 @@ def stranger_cookie() -> str:
     session["visited"] = True
     session.save()
     return session.session_key
+
+
+def knock_through_page(department, name="Ada", topic="", client=None) -> Citizen:
+    """A citizen knocks through the real page; their browser's session holds the entry."""
+    client = client or Client()
+    response = client.post(
+        reverse("public:knock", args=[department.slug]), {"display_name": name, "topic": topic}
+    )
+    assert response.status_code == 302, response.content
+    return Citizen(client.session[ENTRIES_KEY][-1], session_cookie(client), client)
+
+
+def logged_in_staff(user, client=None) -> Staff:
+    """A staff member's browser, logged in; `client` keeps its own session."""
+    client = client or Client()
+    client.force_login(user)
+    return Staff(user, session_cookie(client))
 
 
 def participant(room_id, role, **filters) -> Participant:

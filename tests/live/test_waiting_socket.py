@@ -13,18 +13,12 @@ from .support import admit, nothing_more, receive, receive_close, run, send, str
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def office(make_department, make_staff):
-    department = make_department(slug="wohngeld")
-    return department, make_staff(department)
-
-
 def path(entry_id):
     return f"/ws/warteraum/{entry_id}/"
 
 
-async def test_waiting_socket_refuses_browser_without_the_entry(sockets, office, knock):
-    department, _clerk = office
+async def test_waiting_socket_refuses_browser_without_the_entry(sockets, office_with_clerk, knock):
+    department, _clerk = office_with_clerk
     citizen = await run(knock)(department)
     socket = await sockets.connect(path(citizen.entry_id), await run(stranger_cookie)())
     assert await receive(socket) == {
@@ -35,16 +29,16 @@ async def test_waiting_socket_refuses_browser_without_the_entry(sockets, office,
     assert await receive_close(socket) == 4403
 
 
-async def test_waiting_socket_refuses_browser_without_session(sockets, office, knock):
-    department, _clerk = office
+async def test_waiting_socket_refuses_browser_without_session(sockets, office_with_clerk, knock):
+    department, _clerk = office_with_clerk
     citizen = await run(knock)(department)
     socket = await sockets.connect(path(citizen.entry_id))
     assert (await receive(socket))["code"] == "forbidden"
     assert await receive_close(socket) == 4403
 
 
-async def test_waiting_socket_refuses_other_citizens_entry(sockets, office, knock):
-    department, _clerk = office
+async def test_waiting_socket_refuses_other_citizens_entry(sockets, office_with_clerk, knock):
+    department, _clerk = office_with_clerk
     ada = await run(knock)(department, "Ada")
     bob = await run(knock)(department, "Bob")
     socket = await sockets.connect(path(ada.entry_id), bob.cookie)
@@ -52,8 +46,8 @@ async def test_waiting_socket_refuses_other_citizens_entry(sockets, office, knoc
     assert await receive_close(socket) == 4403
 
 
-async def test_waiting_socket_foreign_origin_is_rejected(sockets, office, knock):
-    department, _clerk = office
+async def test_waiting_socket_foreign_origin_is_rejected(sockets, office_with_clerk, knock):
+    department, _clerk = office_with_clerk
     citizen = await run(knock)(department)
     _socket, connected = await sockets.attempt(
         path(citizen.entry_id), citizen.cookie, origin=b"https://evil.example"
@@ -61,8 +55,8 @@ async def test_waiting_socket_foreign_origin_is_rejected(sockets, office, knock)
     assert connected is False
 
 
-async def test_waiting_socket_sends_position_on_connect(sockets, office, knock):
-    department, _clerk = office
+async def test_waiting_socket_sends_position_on_connect(sockets, office_with_clerk, knock):
+    department, _clerk = office_with_clerk
     citizen = await run(knock)(department)
     socket = await sockets.connect(path(citizen.entry_id), citizen.cookie)
     assert await receive(socket) == {
@@ -73,9 +67,11 @@ async def test_waiting_socket_sends_position_on_connect(sockets, office, knock):
     }
 
 
-async def test_waiting_socket_position_moves_up_when_first_leaves(sockets, office, knock, settings):
+async def test_waiting_socket_position_moves_up_when_first_leaves(
+    sockets, office_with_clerk, knock, settings
+):
     settings.DEFAULT_CONSULTATION_MINUTES = 10
-    department, _clerk = office
+    department, _clerk = office_with_clerk
     ada = await run(knock)(department, "Ada")
     bob = await run(knock)(department, "Bob")
     ada_socket = await sockets.connect(path(ada.entry_id), ada.cookie)
@@ -108,8 +104,8 @@ async def test_waiting_socket_position_moves_up_when_first_leaves(sockets, offic
     assert await nothing_more(ada_socket)
 
 
-async def test_waiting_socket_admitted_citizen_receives_call_url(sockets, office, knock):
-    department, clerk = office
+async def test_waiting_socket_admitted_citizen_receives_call_url(sockets, office_with_clerk, knock):
+    department, clerk = office_with_clerk
     citizen = await run(knock)(department)
     socket = await sockets.connect(path(citizen.entry_id), citizen.cookie)
     await receive(socket)  # position
@@ -119,8 +115,8 @@ async def test_waiting_socket_admitted_citizen_receives_call_url(sockets, office
     assert await receive(socket) == {"type": "admitted", "call_url": f"/gespraech/{room_id}/"}
 
 
-async def test_waiting_socket_declined_citizen_receives_message(sockets, office, knock):
-    department, clerk = office
+async def test_waiting_socket_declined_citizen_receives_message(sockets, office_with_clerk, knock):
+    department, clerk = office_with_clerk
     citizen = await run(knock)(department)
     socket = await sockets.connect(path(citizen.entry_id), citizen.cookie)
     await receive(socket)  # position
@@ -133,8 +129,8 @@ async def test_waiting_socket_declined_citizen_receives_message(sockets, office,
     }
 
 
-async def test_waiting_socket_staff_message_to_one_and_to_all(sockets, office, knock):
-    department, _clerk = office
+async def test_waiting_socket_staff_message_to_one_and_to_all(sockets, office_with_clerk, knock):
+    department, _clerk = office_with_clerk
     ada = await run(knock)(department, "Ada")
     bob = await run(knock)(department, "Bob")
     ada_socket = await sockets.connect(path(ada.entry_id), ada.cookie)
@@ -163,8 +159,8 @@ async def test_waiting_socket_staff_message_to_one_and_to_all(sockets, office, k
     }
 
 
-async def test_waiting_socket_ping_refreshes_seen_at(sockets, office, knock):
-    department, _clerk = office
+async def test_waiting_socket_ping_refreshes_seen_at(sockets, office_with_clerk, knock):
+    department, _clerk = office_with_clerk
     citizen = await run(knock)(department)
     old = timezone.now() - timedelta(seconds=60)
     await run(lambda: QueueEntry.objects.filter(pk=citizen.entry_id).update(seen_at=old))()
@@ -178,8 +174,8 @@ async def test_waiting_socket_ping_refreshes_seen_at(sockets, office, knock):
     assert await run(lambda: QueueEntry.objects.get(pk=citizen.entry_id).seen_at > old)() is True
 
 
-async def test_waiting_socket_disconnect_starts_grace_period(sockets, office, knock):
-    department, _clerk = office
+async def test_waiting_socket_disconnect_starts_grace_period(sockets, office_with_clerk, knock):
+    department, _clerk = office_with_clerk
     citizen = await run(knock)(department)
     socket = await sockets.connect(path(citizen.entry_id), citizen.cookie)
     await receive(socket)
@@ -201,9 +197,9 @@ async def test_waiting_socket_disconnect_starts_grace_period(sockets, office, kn
     ],
 )
 async def test_waiting_socket_reconnect_after_resolution_gets_final_word(
-    sockets, office, knock, resolve, final
+    sockets, office_with_clerk, knock, resolve, final
 ):
-    department, clerk = office
+    department, clerk = office_with_clerk
     citizen = await run(knock)(department)
 
     def resolve_entry():
@@ -223,8 +219,10 @@ async def test_waiting_socket_reconnect_after_resolution_gets_final_word(
     assert await receive_close(socket) == 4410
 
 
-async def test_waiting_socket_reconnect_after_admission_gets_call_url(sockets, office, knock):
-    department, clerk = office
+async def test_waiting_socket_reconnect_after_admission_gets_call_url(
+    sockets, office_with_clerk, knock
+):
+    department, clerk = office_with_clerk
     citizen = await run(knock)(department)
     room_id, _staff_id, _citizen_id = await run(admit)(citizen.entry_id, clerk)
     socket = await sockets.connect(path(citizen.entry_id), citizen.cookie)
@@ -232,8 +230,8 @@ async def test_waiting_socket_reconnect_after_admission_gets_call_url(sockets, o
     assert await receive_close(socket) == 4410
 
 
-async def test_waiting_socket_position_reports_closed_office(sockets, office, knock):
-    department, clerk = office
+async def test_waiting_socket_position_reports_closed_office(sockets, office_with_clerk, knock):
+    department, clerk = office_with_clerk
     citizen = await run(knock)(department)
     from buergerbuero.staff.presence import set_presence
 
@@ -248,15 +246,15 @@ async def test_waiting_socket_position_reports_closed_office(sockets, office, kn
     }
 
 
-async def test_waiting_socket_without_origin_is_rejected(sockets, office, knock):
-    department, _clerk = office
+async def test_waiting_socket_without_origin_is_rejected(sockets, office_with_clerk, knock):
+    department, _clerk = office_with_clerk
     citizen = await run(knock)(department)
     _socket, connected = await sockets.attempt(path(citizen.entry_id), citizen.cookie, origin=None)
     assert connected is False
 
 
-async def test_waiting_socket_entry_gone_is_not_found(sockets, office, knock):
-    department, _clerk = office
+async def test_waiting_socket_entry_gone_is_not_found(sockets, office_with_clerk, knock):
+    department, _clerk = office_with_clerk
     citizen = await run(knock)(department)
     await run(lambda: QueueEntry.objects.filter(pk=citizen.entry_id).delete())()
     socket = await sockets.connect(path(citizen.entry_id), citizen.cookie)

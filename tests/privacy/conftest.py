@@ -1,11 +1,4 @@
 import pytest
-from django.test import Client
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # make_staff creates users; the production hasher would cost ~0.3 s per user.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -20,26 +13,3 @@ def known_retention(settings):
         "mails": 7,
         "failed_mails": 7,
     }
-
-
-@pytest.fixture
-def english():
-    """A browser that asks for English: assertions on text stay put when German changes."""
-    return Client(HTTP_ACCEPT_LANGUAGE="en")
-
-
-@pytest.fixture
-def make_kind(make_department):
-    """An appointment kind bookable right now: no notice, no buffer, one seat."""
-    from buergerbuero.bookings.models import AppointmentKind, BookingSettings
-
-    def make(department=None, minutes=30):
-        department = department or make_department()
-        BookingSettings.objects.update_or_create(
-            department=department, defaults={"buffer_minutes": 0, "min_notice_minutes": 0}
-        )
-        return AppointmentKind.objects.create(
-            department=department, name="Beratung", duration_minutes=minutes
-        )
-
-    return make

@@ -2,19 +2,16 @@
 no table of the database contains its text."""
 
 import pytest
-from channels.layers import get_channel_layer
 from django.test import Client
 from django.urls import reverse
 
 from buergerbuero.access import ENTRIES_KEY
 from tests.live.support import (
-    Sockets,
     admit,
     receive,
     run,
     send,
     session_cookie,
-    socket_test_settings,
 )
 
 from .scan import occurrences
@@ -22,19 +19,6 @@ from .scan import occurrences
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CHAT = "Mein Befund vom Quastenflosser-Labor"
-
-
-@pytest.fixture(autouse=True)
-def live_settings(settings):
-    socket_test_settings(settings)
-
-
-@pytest.fixture
-async def sockets(transactional_db):
-    opened = Sockets()
-    yield opened
-    await opened.close_all()
-    await get_channel_layer().flush()
 
 
 def consultation(department, clerk) -> tuple[str, str, str]:

@@ -18,6 +18,8 @@ from buergerbuero.privacy.models import RetentionPolicy
 from buergerbuero.privacy.purge import purge_expired, purge_if_due
 from buergerbuero.waiting.models import EntryState, QueueEntry
 
+from ..factories import make_booking, make_queue_entry, make_room
+
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
@@ -39,8 +41,9 @@ def counts(**changed) -> dict[str, int]:
 
 
 def entry(department, state=EntryState.ADMITTED, resolved_at=None, name="Ada") -> QueueEntry:
-    created = QueueEntry.objects.create(
-        department=department,
+    return make_queue_entry(
+        department,
+        created_at=(resolved_at or NOW) - timedelta(minutes=10),  # a visit begins before it ends
         display_name=name,
         topic="Wohngeld",
         language="de",
@@ -49,11 +52,6 @@ def entry(department, state=EntryState.ADMITTED, resolved_at=None, name="Ada") -
         seen_at=NOW - 2 * DAY,
         resolved_at=resolved_at,
     )
-    # created_at is set on insert; a visit begins before it ends.
-    QueueEntry.objects.filter(pk=created.pk).update(
-        created_at=(resolved_at or NOW) - timedelta(minutes=10)
-    )
-    return created
 
 
 def entry_rows():
@@ -65,19 +63,18 @@ def entry_rows():
 
 
 def room(department, ended_at) -> Room:
-    room = Room.objects.create(department=department, ended_at=ended_at)
-    Room.objects.filter(pk=room.pk).update(created_at=(ended_at or NOW) - timedelta(minutes=20))
+    room = make_room(
+        department, created_at=(ended_at or NOW) - timedelta(minutes=20), ended_at=ended_at
+    )
     Participant.objects.create(room=room, role=Role.STAFF, display_name="Sam Staff")
     Participant.objects.create(room=room, role=Role.CITIZEN, display_name="Ada")
     return room
 
 
 def booking(kind, starts_at, **fields) -> Booking:
-    return Booking.objects.create(
-        department=kind.department,
-        kind=kind,
-        starts_at=starts_at,
-        ends_at=starts_at + timedelta(minutes=30),
+    return make_booking(
+        kind,
+        starts_at,
         display_name=fields.pop("display_name", "Ada"),
         email="ada@example.org",
         phone="0170 123",

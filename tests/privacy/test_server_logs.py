@@ -7,12 +7,7 @@ the address in the log, which shows that the check can fail.
 """
 
 import contextlib
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -20,37 +15,23 @@ from pathlib import Path
 import pytest
 from websockets.sync.client import connect
 
-ROOT = Path(__file__).resolve().parents[2]
+from ..server import Uvicorn, manage, server_env
+
 CLIENT = "203.0.113.77"  # TEST-NET-3: the citizen's address, as nginx forwards it
 IPV4 = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b")
 DOCUMENTED = ["--no-access-log", "--log-level", "warning"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+# docs/deploy.md's command line, less what every test server gets (app, host, port).
+DEPLOY = ["--lifespan", "on", "--proxy-headers", "--forwarded-allow-ips", "127.0.0.1"]
 
 
 @pytest.fixture(scope="module")
 def office_env(tmp_path_factory):
     """SQLite in a directory of its own, whatever the surrounding test run uses: the log,
     not the database, is under test."""
-    var = tmp_path_factory.mktemp("logs-server")
-    env = {
-        **os.environ,
-        "BB_VAR_DIR": str(var),
-        "DJANGO_SETTINGS_MODULE": "buergerbuero.settings",
-        "PYTHONPATH": str(ROOT / "src"),
-    }
+    env = server_env(tmp_path_factory.mktemp("logs-server"))
     for name in ("DATABASE_URL", "REDIS_URL", "DEBUG"):
         env.pop(name, None)
-    subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "migrate", "--no-input", "-v0"],
-        env=env,
-        check=True,
-        cwd=ROOT,
-    )
+    manage(env, "migrate", "--no-input", "-v0")
     return env
 
 
@@ -63,55 +44,19 @@ def _get(url: str) -> None:
 def serve_and_visit(env: dict, flags: list[str], log_path: Path) -> str:
     """Start uvicorn as in docs/deploy.md plus `flags`, visit a page, a missing page and
     the status socket as a citizen behind the proxy; return everything it logged."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    with open(log_path, "w") as log:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "buergerbuero.asgi:application",
-                "--app-dir",
-                str(ROOT / "src"),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--lifespan",
-                "on",
-                "--proxy-headers",
-                "--forwarded-allow-ips",
-                "127.0.0.1",
-                *flags,
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    _get(url + "/status.json")
-                    break
-                except OSError:
-                    assert server.poll() is None and time.monotonic() < deadline, (
-                        log_path.read_text()
-                    )
-                    time.sleep(0.2)
-            _get(url + "/datenschutz/")
-            _get(url + "/termin/no-such-booking/")
-            with connect(
-                f"ws://127.0.0.1:{port}/ws/status/",
-                additional_headers={"X-Forwarded-For": CLIENT},
-                open_timeout=5,
-            ) as status:
-                status.recv(timeout=5)
-        finally:
-            server.terminate()
-            server.wait(10)
+    server = Uvicorn(env, [*DEPLOY, *flags], log_path, probe_headers={"X-Forwarded-For": CLIENT})
+    server.start()
+    try:
+        _get(server.url + "/datenschutz/")
+        _get(server.url + "/termin/no-such-booking/")
+        with connect(
+            f"ws://127.0.0.1:{server.port}/ws/status/",
+            additional_headers={"X-Forwarded-For": CLIENT},
+            open_timeout=5,
+        ) as status:
+            status.recv(timeout=5)
+    finally:
+        server.stop()
     return log_path.read_text()
 
 

@@ -11,6 +11,8 @@ from buergerbuero.privacy.models import DailyStatistic
 from buergerbuero.privacy.statistics import day_figures, record_day
 from buergerbuero.waiting.models import EntryState, QueueEntry
 
+from ..factories import make_booking, make_queue_entry, make_room
+
 pytestmark = pytest.mark.django_db
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -22,30 +24,22 @@ def at(hour, minute=0, day=DAY) -> datetime:
 
 
 def entry(department, created, state, resolved=None) -> QueueEntry:
-    made = QueueEntry.objects.create(
-        department=department, display_name="", state=state, seen_at=created, resolved_at=resolved
+    return make_queue_entry(
+        department,
+        created_at=created,
+        display_name="",
+        state=state,
+        seen_at=created,
+        resolved_at=resolved,
     )
-    QueueEntry.objects.filter(pk=made.pk).update(created_at=created)
-    made.refresh_from_db()
-    return made
 
 
 def room(department, created, ended) -> Room:
-    made = Room.objects.create(department=department, ended_at=ended)
-    Room.objects.filter(pk=made.pk).update(created_at=created)
-    return made
+    return make_room(department, created_at=created, ended_at=ended)
 
 
 def booking(kind, starts, status=BookingStatus.BOOKED, queue_entry=None) -> Booking:
-    return Booking.objects.create(
-        department=kind.department,
-        kind=kind,
-        starts_at=starts,
-        ends_at=starts + timedelta(minutes=30),
-        display_name="",
-        status=status,
-        queue_entry=queue_entry,
-    )
+    return make_booking(kind, starts, display_name="", status=status, queue_entry=queue_entry)
 
 
 @pytest.fixture

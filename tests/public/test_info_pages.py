@@ -382,8 +382,8 @@ def test_overview_links_the_easy_language_page_at_the_top(english, db):
 # --- device help ---------------------------------------------------------------------------
 
 
-def test_knock_page_has_one_help_per_browser(english, office):
-    department, _clerk = office
+def test_knock_page_has_one_help_per_browser(english, office_with_clerk):
+    department, _clerk = office_with_clerk
     html = english.get(reverse("public:knock", args=[department.slug])).content.decode()
     device_check = html[html.index('<section class="device-check"') :]
     page = outline(device_check)

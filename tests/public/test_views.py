@@ -16,10 +16,10 @@ from buergerbuero.waiting.models import EntryState, QueueEntry
 WEEKDAY_MORNINGS = [(day, 8 * 60, 12 * 60) for day in range(5)]
 
 
-def admitted(knocked, office):
+def admitted(knocked, office_with_clerk):
     """Admit the knocked citizen; returns (room, staff participant, citizen participant)."""
     _client, entry_id = knocked
-    _department, clerk = office
+    _department, clerk = office_with_clerk
     room = actions.admit(entry_id, clerk)
     return room, room.participants.get(role=Role.STAFF), room.participants.get(role=Role.CITIZEN)
 
@@ -112,7 +112,7 @@ def test_status_json_refuses_post(english, db):
     assert english.post(reverse("public:status_json")).status_code == 405
 
 
-def test_embed_status_may_be_framed_by_configured_origins(english, office, settings):
+def test_embed_status_may_be_framed_by_configured_origins(english, office_with_clerk, settings):
     settings.EMBED_ALLOWED_ORIGINS = ["https://www.kreis.example"]
     response = english.get(reverse("public:embed_status"))
     assert response.status_code == 200
@@ -145,8 +145,8 @@ def test_department_page_inactive_is_404(english, make_department):
 
 
 # --- Knock -----------------------------------------------------------------------------------
-def test_knock_post_creates_entry_remembers_it_and_redirects(english, office):
-    department, _clerk = office
+def test_knock_post_creates_entry_remembers_it_and_redirects(english, office_with_clerk):
+    department, _clerk = office_with_clerk
 
     response = english.post(
         reverse("public:knock", args=["wohngeld"]),
@@ -180,7 +180,7 @@ def test_knock_on_closed_department_shows_closed_message(english, make_departmen
     assert ENTRIES_KEY not in english.session
 
 
-def test_knock_full_queue_shows_try_later(english, office, settings):
+def test_knock_full_queue_shows_try_later(english, office_with_clerk, settings):
     settings.MAX_WAITING_PER_DEPARTMENT = 1
     Client().post(reverse("public:knock", args=["wohngeld"]), {"display_name": "First"})
 
@@ -204,21 +204,21 @@ def test_knock_full_queue_shows_try_later(english, office, settings):
         ("\u200b\u2028", "Please enter a name."),
     ],
 )
-def test_knock_blank_name_shows_form_error(english, office, name, error):
+def test_knock_blank_name_shows_form_error(english, office_with_clerk, name, error):
     response = english.post(reverse("public:knock", args=["wohngeld"]), {"display_name": name})
     assert response.status_code == 200
     assert response.context["form"].errors == {"display_name": [error]}
     assert QueueEntry.objects.count() == 0
 
 
-def test_knock_get_shows_form(english, office):
+def test_knock_get_shows_form(english, office_with_clerk):
     response = english.get(reverse("public:knock", args=["wohngeld"]))
     assert (response.status_code, response.context["error"]) == (200, None)
     assert 'name="display_name"' in response.content.decode()
 
 
 def test_knock_remembers_several_entries_in_one_browser(
-    english, office, make_department, make_staff
+    english, office_with_clerk, make_department, make_staff
 ):
     other = make_department(slug="kataster")
     make_staff(other)
@@ -243,16 +243,18 @@ def test_waiting_page_404_for_another_browser(knocked):
 
 
 # --- Call ------------------------------------------------------------------------------------
-def test_call_page_403_for_strangers(knocked, office):
-    room, _staff, _citizen = admitted(knocked, office)
+def test_call_page_403_for_strangers(knocked, office_with_clerk):
+    room, _staff, _citizen = admitted(knocked, office_with_clerk)
     response = Client(HTTP_ACCEPT_LANGUAGE="en").get(reverse("public:call", args=[room.pk]))
     assert response.status_code == 403
     assert f"/ws/raum/{room.pk}/" not in response.content.decode()
 
 
-def test_call_page_403_for_staff_of_the_department_not_in_the_call(knocked, office, make_staff):
-    room, _staff, _citizen = admitted(knocked, office)
-    department, _clerk = office
+def test_call_page_403_for_staff_of_the_department_not_in_the_call(
+    knocked, office_with_clerk, make_staff
+):
+    room, _staff, _citizen = admitted(knocked, office_with_clerk)
+    department, _clerk = office_with_clerk
     colleague = Client()
     colleague.force_login(make_staff(department))
     assert colleague.get(reverse("public:call", args=[room.pk])).status_code == 403
@@ -262,8 +264,8 @@ def test_call_page_404_for_unknown_room(english, db):
     assert english.get(reverse("public:call", args=["no-such-room"])).status_code == 404
 
 
-def test_call_page_for_admitted_citizen_remembers_participant(knocked, office):
-    room, _staff, citizen = admitted(knocked, office)
+def test_call_page_for_admitted_citizen_remembers_participant(knocked, office_with_clerk):
+    room, _staff, citizen = admitted(knocked, office_with_clerk)
     client, _entry_id = knocked
 
     response = client.get(reverse("public:call", args=[room.pk]))
@@ -273,17 +275,17 @@ def test_call_page_for_admitted_citizen_remembers_participant(knocked, office):
     assert f'data-socket="/ws/raum/{room.pk}/" data-role="citizen"' in response.content.decode()
 
 
-def test_call_page_for_the_staff_member(knocked, office):
-    room, staff, _citizen = admitted(knocked, office)
-    _department, clerk = office
+def test_call_page_for_the_staff_member(knocked, office_with_clerk):
+    room, staff, _citizen = admitted(knocked, office_with_clerk)
+    _department, clerk = office_with_clerk
     client = Client()
     client.force_login(clerk)
     response = client.get(reverse("public:call", args=[room.pk]))
     assert (response.status_code, response.context["me"]) == (200, staff)
 
 
-def test_call_page_after_the_end_redirects_to_ended_page(knocked, office):
-    room, staff, citizen = admitted(knocked, office)
+def test_call_page_after_the_end_redirects_to_ended_page(knocked, office_with_clerk):
+    room, staff, citizen = admitted(knocked, office_with_clerk)
     client, _entry_id = knocked
     call_actions.end_room(room.pk, staff)
 
@@ -294,16 +296,16 @@ def test_call_page_after_the_end_redirects_to_ended_page(knocked, office):
     assert (ended.status_code, ended.context["me"]) == (200, citizen)
 
 
-def test_call_ended_page_404_for_strangers(knocked, office):
-    room, staff, _citizen = admitted(knocked, office)
+def test_call_ended_page_404_for_strangers(knocked, office_with_clerk):
+    room, staff, _citizen = admitted(knocked, office_with_clerk)
     call_actions.end_room(room.pk, staff)
     assert Client().get(reverse("public:call_ended", args=[room.pk])).status_code == 404
 
 
 # --- Invitation ------------------------------------------------------------------------------
 @pytest.fixture
-def invitation(knocked, office):
-    room, staff, _citizen = admitted(knocked, office)
+def invitation(knocked, office_with_clerk):
+    room, staff, _citizen = admitted(knocked, office_with_clerk)
     return call_actions.issue_invitation(room.pk, staff, "Dolmetscherin")
 
 

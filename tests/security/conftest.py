@@ -1,40 +1,11 @@
-"""Security test fixtures: quick password hashing (one test checks Argon2 itself), user
-names of their own (login attempts are counted in the shared cache, Redis in the second
-run), and codes from a staff member's authenticator app."""
+"""Security test fixtures: codes from a staff member's authenticator app. The department,
+its clerk, PASSWORD and the sockets are shared (tests/conftest.py, tests/factories.py)."""
 
-import secrets
 import time
 
 import pytest
-from channels.layers import get_channel_layer
-from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
-
-from ..live.support import Sockets, socket_test_settings
-
-PASSWORD = "pw-for-tests-123"
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def office(make_department):
-    return make_department(slug=f"amt-{secrets.token_hex(3)}", name="Wohngeld")
-
-
-@pytest.fixture
-def clerk(office, make_staff):
-    """A staff member of `office` with a user name no earlier run has counted attempts for."""
-    return make_staff(office, username=f"clerk-{secrets.token_hex(4)}", password=PASSWORD)
-
-
-@pytest.fixture
-def english():
-    return Client(headers={"accept-language": "en"})
 
 
 def code_for(device: TOTPDevice, steps_ahead: int = 0) -> str:
@@ -54,14 +25,3 @@ def enrolled():
         return TOTPDevice.objects.create(user=user, name="authenticator app", confirmed=True)
 
     return make
-
-
-@pytest.fixture
-async def sockets(transactional_db, settings):
-    """Sockets through the real router (origin check, session, auth, staff-session guard)
-    on the run's channel layer, under names of this test's own on a shared Redis."""
-    socket_test_settings(settings)
-    opened = Sockets()
-    yield opened
-    await opened.close_all()
-    await get_channel_layer().flush()

@@ -6,19 +6,16 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 
-from buergerbuero.access import ENTRIES_KEY
 from buergerbuero.bookings.availability import available_slots
-from buergerbuero.bookings.models import AppointmentKind, BookingSettings
 
-from ..live.support import Citizen, Staff, session_cookie, socket_test_settings
+from ..live.support import Citizen, Staff, knock_through_page, logged_in_staff, socket_test_settings
 
 
 @pytest.fixture
 def live_env(settings):
-    """What a socket test needs besides the security conftest's `sockets`: no ICE servers,
+    """What a socket test needs besides the shared `sockets`: no ICE servers,
     a status channel of our own, and rate limits out of the way (the fuzzers knock and book
     far more often than one client may; the limits have tests of their own)."""
     socket_test_settings(settings)
@@ -34,39 +31,13 @@ def english_client() -> Client:
 
 
 def knock_as(department, name="Ada", topic="") -> Citizen:
-    """A citizen knocks through the real page; their browser's session holds the entry."""
-    client = english_client()
-    response = client.post(
-        reverse("public:knock", args=[department.slug]), {"display_name": name, "topic": topic}
-    )
-    assert response.status_code == 302, response.content
-    return Citizen(client.session[ENTRIES_KEY][-1], session_cookie(client), client)
+    """A citizen knocks through the real page, in a browser that asks for English."""
+    return knock_through_page(department, name, topic, client=english_client())
 
 
 def logged_in(user) -> tuple[Client, Staff]:
     client = english_client()
-    client.force_login(user)
-    return client, Staff(user, session_cookie(client))
-
-
-def make_kind(department, minutes=30, mode="video") -> AppointmentKind:
-    BookingSettings.objects.update_or_create(
-        department=department,
-        defaults={
-            "buffer_minutes": 0,
-            "parallel_staff": 1,
-            "min_notice_minutes": 0,
-            "horizon_days": 28,
-            "holiday_subdivision": "NW",
-        },
-    )
-    return AppointmentKind.objects.create(
-        department=department,
-        name=f"Kind {minutes}",
-        mode=mode,
-        duration_minutes=minutes,
-        location="",
-    )
+    return client, logged_in_staff(user, client)
 
 
 def free_slot(kind, after_hours=2) -> datetime:

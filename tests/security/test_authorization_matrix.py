@@ -21,6 +21,7 @@ from buergerbuero.calls.models import Invitation, Participant, Role, Room
 from buergerbuero.live import schemas
 from buergerbuero.waiting.models import EntryState, QueueEntry
 
+from ..factories import make_kind
 from ..live.support import (
     admit,
     nothing_more,
@@ -31,7 +32,7 @@ from ..live.support import (
     run,
     send,
 )
-from .fuzz_support import english_client, free_slot, knock_as, live_env, logged_in, make_kind
+from .fuzz_support import english_client, free_slot, knock_as, live_env, logged_in
 
 __all__ = ["live_env"]  # the fixture, used by name
 pytestmark = pytest.mark.usefixtures("live_env")

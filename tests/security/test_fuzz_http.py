@@ -24,7 +24,8 @@ from buergerbuero.staff.models import StaffProfile
 from buergerbuero.waiting import actions as queue_actions
 from buergerbuero.waiting.models import QueueEntry
 
-from .fuzz_support import english_client, free_slot, knock_as, live_env, logged_in, make_kind
+from ..factories import make_kind
+from .fuzz_support import english_client, free_slot, knock_as, live_env, logged_in
 
 __all__ = ["live_env"]  # the fixture, used by name
 pytestmark = pytest.mark.usefixtures("live_env")
@@ -103,7 +104,7 @@ def counts():
 
 
 @pytest.fixture
-def office(make_department, make_staff):
+def office_with_kind(make_department, make_staff):
     # Open around the clock, and a clerk available: knocks are taken.
     department = make_department()
     make_staff(department)
@@ -115,8 +116,8 @@ def office(make_department, make_staff):
 
 @FUZZ
 @given(name=FIELD, topic=FIELD)
-def test_knock_form_fuzzed_stores_only_what_the_form_accepts(db, office, name, topic):
-    department, _kind = office
+def test_knock_form_fuzzed_stores_only_what_the_form_accepts(db, office_with_kind, name, topic):
+    department, _kind = office_with_kind
     before = QueueEntry.objects.count()
     response = english_client().post(
         reverse("public:knock", args=[department.slug]), {"display_name": name, "topic": topic}
@@ -130,9 +131,9 @@ def test_knock_form_fuzzed_stores_only_what_the_form_accepts(db, office, name, t
 @FUZZ
 @given(name=FIELD, email=FIELD, phone=FIELD, topic=FIELD)
 def test_booking_form_fuzzed_stores_only_what_the_form_accepts(
-    db, office, name, email, phone, topic
+    db, office_with_kind, name, email, phone, topic
 ):
-    department, kind = office
+    department, kind = office_with_kind
     start = free_slot(kind, after_hours=24)
     before = Booking.objects.count()
     data = {"display_name": name, "email": email, "phone": phone, "topic": topic}
@@ -149,8 +150,8 @@ def test_booking_form_fuzzed_stores_only_what_the_form_accepts(
 
 @FUZZ
 @given(start=ISO, kind_id=st.integers(min_value=0, max_value=2**63 - 1), post=st.booleans())
-def test_booking_page_fuzzed_start_and_kind_never_fail(db, office, start, kind_id, post):
-    department, kind = office
+def test_booking_page_fuzzed_start_and_kind_never_fail(db, office_with_kind, start, kind_id, post):
+    department, kind = office_with_kind
     kind_id = kind.pk if kind_id % 2 else kind_id
     url = reverse("bookings:book", args=[department.slug, kind_id, "x"])[: -len("x/")]
     client = english_client()
@@ -172,8 +173,8 @@ def test_booking_page_fuzzed_start_and_kind_never_fail(db, office, start, kind_i
 
 @FUZZ
 @given(code=FIELD)
-def test_code_entry_fuzzed_admits_nobody_with_an_unknown_code(db, office, code):
-    department, _kind = office
+def test_code_entry_fuzzed_admits_nobody_with_an_unknown_code(db, office_with_kind, code):
+    department, _kind = office_with_kind
     before = counts()
     response = english_client().post(
         reverse("bookings:check_in_by_code", args=[department.slug]), {"code": code}
@@ -186,8 +187,10 @@ def test_code_entry_fuzzed_admits_nobody_with_an_unknown_code(db, office, code):
 
 @FUZZ
 @given(name=FIELD)
-def test_invitation_form_fuzzed_adds_a_guest_only_for_a_valid_name(db, office, make_staff, name):
-    department, _kind = office
+def test_invitation_form_fuzzed_adds_a_guest_only_for_a_valid_name(
+    db, office_with_kind, make_staff, name
+):
+    department, _kind = office_with_kind
     clerk = make_staff(department)
     citizen = knock_as(department)
     room = queue_actions.admit(citizen.entry_id, clerk)
@@ -208,8 +211,8 @@ def test_invitation_form_fuzzed_adds_a_guest_only_for_a_valid_name(db, office, m
 
 @FUZZ
 @given(confirm=st.one_of(FIELD, st.sampled_from(["yes", "Yes", "yes ", "ja", "1", "true"])))
-def test_erase_form_fuzzed_erases_only_when_confirmed(db, office, confirm):
-    _department, kind = office
+def test_erase_form_fuzzed_erases_only_when_confirmed(db, office_with_kind, confirm):
+    _department, kind = office_with_kind
     from buergerbuero.bookings import actions as booking_actions
 
     booking = booking_actions.book(kind, free_slot(kind, after_hours=24), "Erika Muster")
@@ -252,8 +255,10 @@ SEGMENT_URLS = [
     method=st.sampled_from(["get", "post"]),
     start=ISO,
 )
-def test_url_segments_fuzzed_never_fail(db, office, name_and_kwarg, segment, method, start):
-    _department, _kind = office
+def test_url_segments_fuzzed_never_fail(
+    db, office_with_kind, name_and_kwarg, segment, method, start
+):
+    _department, _kind = office_with_kind
     name, _kwarg = name_and_kwarg
     placeholder = "PLACEHOLDER"
     url = reverse(name, args=[placeholder]).replace(placeholder, path_segment(segment))
@@ -270,8 +275,10 @@ def test_url_segments_fuzzed_never_fail(db, office, name_and_kwarg, segment, met
 
 @FUZZ
 @given(segment=SEGMENT, action=SEGMENT, day=st.one_of(ISO, st.text(max_size=20)))
-def test_staff_url_segments_fuzzed_never_fail(db, office, make_staff, segment, action, day):
-    department, _kind = office
+def test_staff_url_segments_fuzzed_never_fail(
+    db, office_with_kind, make_staff, segment, action, day
+):
+    department, _kind = office_with_kind
     client, _staff = logged_in(make_staff(department))
     day_url = reverse("console:day", args=[department.slug])
     ok(client.get(day_url, {"tag": day}))
@@ -300,8 +307,8 @@ MARKUP_CHARS = "<>\"'"
 
 @settings(FUZZ, max_examples=15)
 @given(core=MARKUP, extra=st.text(alphabet="a <>&\"'", max_size=20))
-def test_names_with_markup_are_shown_as_text(db, office, make_staff, core, extra):
-    department, kind = office
+def test_names_with_markup_are_shown_as_text(db, office_with_kind, make_staff, core, extra):
+    department, kind = office_with_kind
     name = f"Ada {core}{extra}"
     assume(KnockForm({"display_name": name}).is_valid())
     citizen = knock_as(department, name=name)
@@ -358,10 +365,10 @@ def test_scripts_never_write_markup():
     assert found == []
 
 
-def test_booking_start_in_the_past_is_refused_and_off_the_calendar_not_found(db, office):
+def test_booking_start_in_the_past_is_refused_and_off_the_calendar_not_found(db, office_with_kind):
     # Fixed points of the start fuzzing above. Years 1 and 9999 near midnight used to
     # overflow while rendering the page in the department's zone (a 500).
-    department, kind = office
+    department, kind = office_with_kind
     for start, status in [
         ((timezone.now() - timedelta(days=1)).isoformat(), 409),
         ("9999-12-31T23:00:00+00:00", 404),
@@ -378,9 +385,9 @@ def test_booking_start_in_the_past_is_refused_and_off_the_calendar_not_found(db,
 
 
 @pytest.mark.parametrize("name", [name for name, kwarg in SEGMENT_URLS if kwarg != "slug"])
-def test_nul_and_other_bytes_in_an_id_are_not_found(db, office, make_staff, name):
+def test_nul_and_other_bytes_in_an_id_are_not_found(db, office_with_kind, make_staff, name):
     # A NUL in a token reached the database and PostgreSQL answered with an error (a 500).
-    department, _kind = office
+    department, _kind = office_with_kind
     for segment in ("%00", "a%00b", "%C3%A4", "a.b", "%F0%9F%98%80"):
         url = reverse(name, args=["PLACEHOLDER"]).replace("PLACEHOLDER", segment)
         for method in ("get", "post"):

@@ -248,12 +248,6 @@ def check(kind, frame, replies):
 
 
 @pytest.fixture
-def office_with_clerk(make_department, make_staff):
-    department = make_department()
-    return department, make_staff(department)
-
-
-@pytest.fixture
 def no_errors_logged(caplog):
     caplog.set_level(logging.WARNING, logger="buergerbuero")
     yield

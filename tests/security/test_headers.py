@@ -22,21 +22,21 @@ NO_MEDIA = "camera=(), microphone=(), display-capture=(), " + NEVER
 
 
 @pytest.fixture
-def citizen_in_call(office, clerk):
+def citizen_in_call(department, clerk):
     """A citizen's browser that knocked and was admitted; returns (browser, room)."""
     browser = Client()
-    browser.post(reverse("public:knock", args=[office.slug]), {"display_name": "Ada"})
+    browser.post(reverse("public:knock", args=[department.slug]), {"display_name": "Ada"})
     room = queue.admit(browser.session[ENTRIES_KEY][-1], clerk)
     return browser, room
 
 
 def test_device_check_and_call_pages_may_use_camera_microphone_and_screen(
-    office, clerk, citizen_in_call, settings
+    department, clerk, citizen_in_call, settings
 ):
     browser, room = citizen_in_call
     staff = room.participants.get(role=Role.STAFF)
     invitation = calls.issue_invitation(room.pk, staff)
-    knock = reverse("public:knock", args=[office.slug])
+    knock = reverse("public:knock", args=[department.slug])
     settings.MAX_WAITING_PER_DEPARTMENT = 0
     pages = {
         "knock": Client().get(knock),
@@ -52,13 +52,13 @@ def test_device_check_and_call_pages_may_use_camera_microphone_and_screen(
     }
 
 
-def test_every_other_page_gets_none_of_them(office, clerk, citizen_in_call):
+def test_every_other_page_gets_none_of_them(department, clerk, citizen_in_call):
     _citizen, room = citizen_in_call
     staff = Client()
     staff.force_login(clerk)
     pages = {
         "overview": Client().get(reverse("public:overview")),
-        "department": Client().get(reverse("public:department", args=[office.slug])),
+        "department": Client().get(reverse("public:department", args=[department.slug])),
         "status": Client().get(reverse("public:status_json")),
         "embed": Client().get(reverse("public:embed_status")),
         "console login": Client().get(reverse("console:login")),
@@ -80,8 +80,8 @@ def test_every_other_page_gets_none_of_them(office, clerk, citizen_in_call):
     }
 
 
-def test_hardening_headers_on_every_page(office):
-    response = Client().get(reverse("public:department", args=[office.slug]))
+def test_hardening_headers_on_every_page(department):
+    response = Client().get(reverse("public:department", args=[department.slug]))
     assert {
         name: response[name]
         for name in ("X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options")
@@ -92,9 +92,9 @@ def test_hardening_headers_on_every_page(office):
     }
 
 
-def test_cookies_are_http_only_and_same_site(office, clerk):
+def test_cookies_are_http_only_and_same_site(department, clerk):
     browser = Client()
-    browser.post(reverse("public:knock", args=[office.slug]), {"display_name": "Ada"})
+    browser.post(reverse("public:knock", args=[department.slug]), {"display_name": "Ada"})
     browser.get(reverse("console:login"))
     browser.post(reverse("set_language"), {"language": "en", "next": "/"})
     cookies = {
@@ -107,8 +107,8 @@ def test_cookies_are_http_only_and_same_site(office, clerk):
     }
 
 
-def test_content_security_policy_allows_only_our_own_assets(office):
-    response = Client().get(reverse("public:knock", args=[office.slug]))
+def test_content_security_policy_allows_only_our_own_assets(department):
+    response = Client().get(reverse("public:knock", args=[department.slug]))
     directives = dict(
         part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";")
     )

@@ -12,8 +12,8 @@ from django.urls import reverse
 from buergerbuero.access import ENTRIES_KEY
 from buergerbuero.staff.idle import ACTIVE_KEY
 
+from ..factories import PASSWORD
 from ..live.support import receive, receive_close, run, send, session_cookie
-from .conftest import PASSWORD
 
 IDLE = 30 * 60
 CONSOLE = "/ws/konsole/"
@@ -63,9 +63,11 @@ def test_the_clock_starts_at_login(clerk, english):
 
 
 @pytest.mark.django_db
-def test_citizen_sessions_have_no_idle_clock(office, clerk):
+def test_citizen_sessions_have_no_idle_clock(department, clerk):
     citizen = Client()
-    response = citizen.post(reverse("public:knock", args=[office.slug]), {"display_name": "Ada"})
+    response = citizen.post(
+        reverse("public:knock", args=[department.slug]), {"display_name": "Ada"}
+    )
     entry_id = citizen.session[ENTRIES_KEY][-1]
     assert response["Location"] == reverse("public:waiting", args=[entry_id])
     assert citizen.get(response["Location"]).status_code == 200

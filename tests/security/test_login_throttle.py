@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
 
-from .conftest import PASSWORD
+from ..factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -56,8 +56,8 @@ def test_login_goes_through_again_after_the_window(clerk, english, settings):
     assert english.session[SESSION_KEY] == str(clerk.pk)
 
 
-def test_the_count_is_per_user_name_and_client_address(clerk, office, make_staff, english):
-    other = make_staff(office, username=clerk.username + "-b", password=PASSWORD)
+def test_the_count_is_per_user_name_and_client_address(clerk, department, make_staff, english):
+    other = make_staff(department, username=clerk.username + "-b", password=PASSWORD)
     for _ in range(3):
         log_in(english, clerk.username, "wrong")
     assert log_in(english, clerk.username, PASSWORD).status_code == 429
@@ -76,8 +76,8 @@ def test_a_complete_login_clears_the_count(clerk, english):
     assert log_in(english, clerk.username, PASSWORD).status_code == 302
 
 
-def test_admin_login_is_throttled_too(office, make_staff, english):
-    admin = make_staff(office, username=f"{office.slug}-admin", password=PASSWORD)
+def test_admin_login_is_throttled_too(department, make_staff, english):
+    admin = make_staff(department, username=f"{department.slug}-admin", password=PASSWORD)
     admin.is_staff = True
     admin.save()
     url = reverse("admin:login")

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from buergerbuero import settings as production
 
-from .conftest import PASSWORD
+from ..factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +34,8 @@ def test_new_password_is_hashed_with_argon2id(argon2):
     assert user.check_password(PASSWORD) is True
 
 
-def test_old_pbkdf2_hash_is_rehashed_with_argon2_at_login(argon2, office, make_staff, english):
-    user = make_staff(office, username="bernd")
+def test_old_pbkdf2_hash_is_rehashed_with_argon2_at_login(argon2, department, make_staff, english):
+    user = make_staff(department, username="bernd")
     get_user_model().objects.filter(pk=user.pk).update(
         password=make_password(PASSWORD, hasher="pbkdf2_sha256")
     )

@@ -13,7 +13,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from buergerbuero.audit.models import AuditEvent
 
-from .conftest import PASSWORD, code_for
+from ..factories import PASSWORD
+from .conftest import code_for
 
 pytestmark = pytest.mark.django_db
 
@@ -136,9 +137,9 @@ def test_reset_command_removes_the_app_and_is_recorded(clerk, enrolled, english,
     assert log_in(english, clerk).status_code == 302
 
 
-def test_admin_resets_a_lost_app_with_the_action(clerk, enrolled, make_staff, office):
+def test_admin_resets_a_lost_app_with_the_action(clerk, enrolled, make_staff, department):
     device = enrolled(clerk)
-    admin = make_staff(office, username=f"{clerk.username}-admin")
+    admin = make_staff(department, username=f"{clerk.username}-admin")
     admin.is_staff = admin.is_superuser = True
     admin.save()
     browser = Client(headers={"accept-language": "en"})
@@ -154,9 +155,11 @@ def test_admin_resets_a_lost_app_with_the_action(clerk, enrolled, make_staff, of
     ]
 
 
-def test_admin_shows_no_secret_and_allows_no_edit_or_delete(clerk, enrolled, make_staff, office):
+def test_admin_shows_no_secret_and_allows_no_edit_or_delete(
+    clerk, enrolled, make_staff, department
+):
     device = enrolled(clerk)
-    admin = make_staff(office, username=f"{clerk.username}-admin")
+    admin = make_staff(department, username=f"{clerk.username}-admin")
     admin.is_staff = admin.is_superuser = True
     admin.save()
     browser = Client()

@@ -1,7 +1,9 @@
 import pytest
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # make_staff creates users; the production hasher would cost ~0.3 s per user.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture
+def open_department(department, make_staff):
+    """`department` with one available staff member, so knocks are taken; a test that also
+    asks for `clerk` has a second one to admit and decline with."""
+    make_staff(department)
+    return department

@@ -12,28 +12,15 @@ from buergerbuero.waiting.errors import AlreadyHandled, NotWaiting, OfficeClosed
 from buergerbuero.waiting.models import EntryState, QueueEntry
 
 
-@pytest.fixture
-def office(make_department, make_staff):
-    """An always-open department with one available staff member."""
-    department = make_department()
-    make_staff(department)
-    return department
-
-
-@pytest.fixture
-def clerk(office, make_staff):
-    return make_staff(office, username="clerk")
-
-
-def test_knock_creates_waiting_entry(office, django_capture_on_commit_callbacks):
+def test_knock_creates_waiting_entry(open_department, django_capture_on_commit_callbacks):
     before = timezone.now()
     with django_capture_on_commit_callbacks() as callbacks:
         entry = actions.knock(
-            office, "  Ada   Lovelace ", "Antrag\tElterngeld", "de-DE-x-verylongtag"
+            open_department, "  Ada   Lovelace ", "Antrag\tElterngeld", "de-DE-x-verylongtag"
         )
     entry.refresh_from_db()
     assert (entry.department, entry.display_name, entry.topic, entry.language, entry.state) == (
-        office,
+        open_department,
         "Ada Lovelace",
         "Antrag Elterngeld",
         "de-DE-x-very",
@@ -44,19 +31,19 @@ def test_knock_creates_waiting_entry(office, django_capture_on_commit_callbacks)
 
 
 @pytest.mark.parametrize("name", ["", "   ", "\t\n", "\x00\x07\x1b", "\u200b\u2028"])
-def test_knock_blank_or_control_only_name_raises(office, name):
+def test_knock_blank_or_control_only_name_raises(open_department, name):
     with pytest.raises(NameRequired):
-        actions.knock(office, name)
+        actions.knock(open_department, name)
     assert QueueEntry.objects.count() == 0
 
 
-def test_knock_control_characters_become_spaces(office):
-    entry = actions.knock(office, "Ada\x00Lovelace\x1b[31m", "a\r\nb")
+def test_knock_control_characters_become_spaces(open_department):
+    entry = actions.knock(open_department, "Ada\x00Lovelace\x1b[31m", "a\r\nb")
     assert (entry.display_name, entry.topic) == ("Ada Lovelace [31m", "a b")
 
 
-def test_knock_long_texts_are_cut_to_their_limits(office):
-    entry = actions.knock(office, "x" * 100, "y" * 300)
+def test_knock_long_texts_are_cut_to_their_limits(open_department):
+    entry = actions.knock(open_department, "x" * 100, "y" * 300)
     assert (len(entry.display_name), len(entry.topic)) == (60, 200)
 
 
@@ -83,12 +70,12 @@ def test_knock_busy_office_still_takes_knocks(make_department, make_staff):
     assert actions.knock(department, "Second").state == EntryState.WAITING
 
 
-def test_knock_full_queue_raises_queue_full(office, settings):
+def test_knock_full_queue_raises_queue_full(open_department, settings):
     settings.MAX_WAITING_PER_DEPARTMENT = 2
-    actions.knock(office, "One")
-    actions.knock(office, "Two")
+    actions.knock(open_department, "One")
+    actions.knock(open_department, "Two")
     with pytest.raises(QueueFull) as raised:
-        actions.knock(office, "Three")
+        actions.knock(open_department, "Three")
     with translation.override("en"):
         assert (raised.value.code, str(raised.value)) == (
             "queue_full",
@@ -102,18 +89,18 @@ def test_knock_full_queue_raises_queue_full(office, settings):
 
 
 def test_knock_cap_counts_only_waiting_entries_of_this_department(
-    office, make_department, make_staff, settings
+    open_department, make_department, make_staff, settings
 ):
     settings.MAX_WAITING_PER_DEPARTMENT = 1
     other = make_department()
     make_staff(other)
     actions.knock(other, "Elsewhere")
-    actions.leave(actions.knock(office, "Gone").pk)
-    assert actions.knock(office, "Welcome").state == EntryState.WAITING
+    actions.leave(actions.knock(open_department, "Gone").pk)
+    assert actions.knock(open_department, "Welcome").state == EntryState.WAITING
 
 
-def test_admit_opens_room_with_staff_and_citizen(office, clerk):
-    entry = actions.knock(office, "Ada")
+def test_admit_opens_room_with_staff_and_citizen(open_department, clerk):
+    entry = actions.knock(open_department, "Ada")
     room = actions.admit(entry.pk, clerk)
     entry.refresh_from_db()
     assert (entry.state, entry.resolved_by, entry.resolved_at is not None) == (
@@ -121,32 +108,32 @@ def test_admit_opens_room_with_staff_and_citizen(office, clerk):
         clerk,
         True,
     )
-    assert (room.department, room.queue_entry, room.ended_at) == (office, entry, None)
+    assert (room.department, room.queue_entry, room.ended_at) == (open_department, entry, None)
     assert [(p.role, p.display_name, p.user) for p in room.participants.order_by("role")] == [
         ("citizen", "Ada", None),
         ("staff", clerk.get_full_name(), clerk),
     ]
 
 
-def test_admit_twice_raises_already_handled(office, clerk, make_staff):
-    entry = actions.knock(office, "Ada")
+def test_admit_twice_raises_already_handled(open_department, clerk, make_staff):
+    entry = actions.knock(open_department, "Ada")
     actions.admit(entry.pk, clerk)
     with pytest.raises(AlreadyHandled, match=r"Someone else has already handled this knock\."):
-        actions.admit(entry.pk, make_staff(office))
+        actions.admit(entry.pk, make_staff(open_department))
     assert (Room.objects.count(), Participant.objects.count()) == (1, 2)
 
 
-def test_admit_after_leave_raises_not_waiting(office, clerk):
+def test_admit_after_leave_raises_not_waiting(open_department, clerk):
     # The citizen left: nobody "handled" it, it is just no longer waiting.
-    entry = actions.knock(office, "Ada")
+    entry = actions.knock(open_department, "Ada")
     actions.leave(entry.pk)
     with pytest.raises(NotWaiting):
         actions.admit(entry.pk, clerk)
     assert Room.objects.count() == 0
 
 
-def test_decline_stores_cleaned_message(office, clerk):
-    entry = actions.knock(office, "Ada")
+def test_decline_stores_cleaned_message(open_department, clerk):
+    entry = actions.knock(open_department, "Ada")
     declined = actions.decline(entry.pk, clerk, "Bitte\x00 kommen Sie\n\nmorgen wieder.")
     assert (declined.state, declined.decline_message, declined.resolved_by) == (
         EntryState.DECLINED,
@@ -155,8 +142,8 @@ def test_decline_stores_cleaned_message(office, clerk):
     )
 
 
-def test_decline_admitted_entry_raises_already_handled(office, clerk):
-    entry = actions.knock(office, "Ada")
+def test_decline_admitted_entry_raises_already_handled(open_department, clerk):
+    entry = actions.knock(open_department, "Ada")
     actions.admit(entry.pk, clerk)
     with pytest.raises(AlreadyHandled):
         actions.decline(entry.pk, clerk, "zu spät")
@@ -164,16 +151,16 @@ def test_decline_admitted_entry_raises_already_handled(office, clerk):
     assert (entry.state, entry.decline_message) == (EntryState.ADMITTED, "")
 
 
-def test_leave_twice_raises_not_waiting(office):
-    entry = actions.knock(office, "Ada")
+def test_leave_twice_raises_not_waiting(open_department):
+    entry = actions.knock(open_department, "Ada")
     assert actions.leave(entry.pk).state == EntryState.LEFT
     with pytest.raises(NotWaiting, match=r"This place in the queue is no longer active\."):
         actions.leave(entry.pk)
 
 
-def test_touch_refreshes_only_waiting_entries(office, clerk):
-    waiting = actions.knock(office, "Waiting")
-    admitted = actions.knock(office, "Admitted")
+def test_touch_refreshes_only_waiting_entries(open_department, clerk):
+    waiting = actions.knock(open_department, "Waiting")
+    admitted = actions.knock(open_department, "Admitted")
     actions.admit(admitted.pk, clerk)
     old = timezone.now() - timedelta(minutes=5)
     QueueEntry.objects.update(seen_at=old)
@@ -184,42 +171,42 @@ def test_touch_refreshes_only_waiting_entries(office, clerk):
     assert (waiting.seen_at > old, admitted.seen_at) == (True, old)
 
 
-def test_message_waiting_to_whole_queue_counts_recipients(office):
-    actions.knock(office, "One")
-    actions.knock(office, "Two")
-    actions.leave(actions.knock(office, "Gone").pk)
-    assert actions.message_waiting(office.pk, "Kurze Pause, gleich geht es weiter.") == 2
+def test_message_waiting_to_whole_queue_counts_recipients(open_department):
+    actions.knock(open_department, "One")
+    actions.knock(open_department, "Two")
+    actions.leave(actions.knock(open_department, "Gone").pk)
+    assert actions.message_waiting(open_department.pk, "Kurze Pause, gleich geht es weiter.") == 2
 
 
-def test_message_waiting_to_one_entry(office):
-    entry = actions.knock(office, "One")
-    actions.knock(office, "Two")
-    assert actions.message_waiting(office.pk, "Gleich sind Sie dran.", entry.pk) == 1
+def test_message_waiting_to_one_entry(open_department):
+    entry = actions.knock(open_department, "One")
+    actions.knock(open_department, "Two")
+    assert actions.message_waiting(open_department.pk, "Gleich sind Sie dran.", entry.pk) == 1
 
 
 def test_message_waiting_to_entry_of_other_department_raises_not_waiting(
-    office, make_department, make_staff
+    open_department, make_department, make_staff
 ):
     other = make_department()
     make_staff(other)
     entry = actions.knock(other, "Elsewhere")
     with pytest.raises(NotWaiting):
-        actions.message_waiting(office.pk, "Hallo", entry.pk)
+        actions.message_waiting(open_department.pk, "Hallo", entry.pk)
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\x00\x01"])
-def test_message_waiting_empty_text_raises(office, text):
+def test_message_waiting_empty_text_raises(open_department, text):
     with pytest.raises(TextRequired):
-        actions.message_waiting(office.pk, text)
+        actions.message_waiting(open_department.pk, text)
 
 
-def test_expire_stale_respects_grace_period(office, clerk, settings):
+def test_expire_stale_respects_grace_period(open_department, clerk, settings):
     settings.QUEUE_GRACE_SECONDS = 120
     now = timezone.now()
-    stale = actions.knock(office, "Stale")
-    edge = actions.knock(office, "Edge")
-    fresh = actions.knock(office, "Fresh")
-    admitted = actions.knock(office, "Admitted")
+    stale = actions.knock(open_department, "Stale")
+    edge = actions.knock(open_department, "Edge")
+    fresh = actions.knock(open_department, "Fresh")
+    admitted = actions.knock(open_department, "Admitted")
     actions.admit(admitted.pk, clerk)
     QueueEntry.objects.filter(pk__in=[stale.pk, admitted.pk]).update(
         seen_at=now - timedelta(seconds=121)
@@ -239,6 +226,6 @@ def test_expire_stale_respects_grace_period(office, clerk, settings):
     assert QueueEntry.objects.get(pk=stale.pk).resolved_at == now
 
 
-def test_expire_stale_nothing_stale_returns_zero(office):
-    actions.knock(office, "Fresh")
+def test_expire_stale_nothing_stale_returns_zero(open_department):
+    actions.knock(open_department, "Fresh")
     assert actions.expire_stale() == 0

@@ -3,34 +3,30 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from buergerbuero.calls.models import Room
 from buergerbuero.waiting import actions
 from buergerbuero.waiting.queue import average_consultation_minutes, estimate_minutes, position_of
 
-
-@pytest.fixture
-def office(make_department, make_staff):
-    department = make_department()
-    make_staff(department)
-    return department
+from ..factories import make_room
 
 
-def test_position_of_follows_knock_order(office):
-    entries = [actions.knock(office, name) for name in ("One", "Two", "Three")]
+def test_position_of_follows_knock_order(open_department):
+    entries = [actions.knock(open_department, name) for name in ("One", "Two", "Three")]
     assert [position_of(e) for e in entries] == [1, 2, 3]
 
 
-def test_position_of_moves_up_when_someone_ahead_leaves(office):
-    first, second, third = (actions.knock(office, name) for name in ("One", "Two", "Three"))
+def test_position_of_moves_up_when_someone_ahead_leaves(open_department):
+    first, second, third = (
+        actions.knock(open_department, name) for name in ("One", "Two", "Three")
+    )
     actions.leave(first.pk)
     assert (position_of(second), position_of(third)) == (1, 2)
 
 
-def test_position_of_ignores_other_departments(office, make_department, make_staff):
+def test_position_of_ignores_other_departments(open_department, make_department, make_staff):
     other = make_department()
     make_staff(other)
     actions.knock(other, "Elsewhere")
-    assert position_of(actions.knock(office, "Here")) == 1
+    assert position_of(actions.knock(open_department, "Here")) == 1
 
 
 @pytest.mark.parametrize(
@@ -50,24 +46,22 @@ def test_estimate_minutes_math(position, average, available, free, expected):
     assert estimate_minutes(position, average, available, free) == expected
 
 
-def test_average_consultation_minutes_default_without_history(office, settings):
+def test_average_consultation_minutes_default_without_history(open_department, settings):
     settings.DEFAULT_CONSULTATION_MINUTES = 7
-    assert average_consultation_minutes(office.pk) == 7.0
+    assert average_consultation_minutes(open_department.pk) == 7.0
 
 
-def test_average_consultation_minutes_from_recent_ended_rooms(office, make_department):
+def test_average_consultation_minutes_from_recent_ended_rooms(open_department, make_department):
     now = timezone.now()
 
     def room(department, minutes, ended_days_ago=0, ended=True):
         created = now - timedelta(days=ended_days_ago, minutes=minutes)
-        made = Room.objects.create(department=department)
-        Room.objects.filter(pk=made.pk).update(
-            created_at=created, ended_at=created + timedelta(minutes=minutes) if ended else None
-        )
+        ended_at = created + timedelta(minutes=minutes) if ended else None
+        make_room(department, created_at=created, ended_at=ended_at)
 
-    room(office, 6)
-    room(office, 12, ended_days_ago=3)
-    room(office, 60, ended_days_ago=31)  # too old to count
-    room(office, 90, ended=False)  # still running
+    room(open_department, 6)
+    room(open_department, 12, ended_days_ago=3)
+    room(open_department, 60, ended_days_ago=31)  # too old to count
+    room(open_department, 90, ended=False)  # still running
     room(make_department(), 100)  # another department
-    assert average_consultation_minutes(office.pk, now) == 9.0
+    assert average_consultation_minutes(open_department.pk, now) == 9.0

@@ -1,3 +1,6 @@
+"""The console's booking settings and closures (console/settings_views.py): for staff
+with the permission to configure, in their department's local time."""
+
 from datetime import datetime
 from zoneinfo import ZoneInfo
 

@@ -13,11 +13,11 @@ from buergerbuero.audit.actions import purge_before, record
 from buergerbuero.audit.models import AuditEvent
 from buergerbuero.bookings import actions as bookings
 from buergerbuero.bookings.availability import available_slots
-from buergerbuero.bookings.models import AppointmentKind, BookingSettings
 from buergerbuero.calls import actions as calls
 from buergerbuero.calls.models import Role
 from buergerbuero.waiting import actions as queue
 
+from ..factories import make_kind
 from ..live.support import receive_until, run, send, session_cookie
 
 pytestmark = pytest.mark.django_db
@@ -30,11 +30,8 @@ def events() -> list[tuple]:
 
 
 @pytest.fixture
-def kind(office):
-    BookingSettings.objects.create(department=office, min_notice_minutes=0, horizon_days=7)
-    return AppointmentKind.objects.create(
-        department=office, name="Beratung", mode="video", duration_minutes=30
-    )
+def kind(department):
+    return make_kind(department, name="Beratung", buffer=5, horizon=7)
 
 
 @pytest.fixture
@@ -44,101 +41,134 @@ def staff_browser(clerk):
     return browser
 
 
-def test_admit_is_recorded(office, clerk):
-    entry = queue.knock(office, "Ada Lovelace", "Wohngeld für Ada")
+def test_admit_is_recorded(department, clerk):
+    entry = queue.knock(department, "Ada Lovelace", "Wohngeld für Ada")
     room = queue.admit(entry.pk, clerk)
     assert events() == [
-        ("admit", clerk.pk, clerk.username, office.pk, "queue_entry", entry.pk, f"room {room.pk}")
+        (
+            "admit",
+            clerk.pk,
+            clerk.username,
+            department.pk,
+            "queue_entry",
+            entry.pk,
+            f"room {room.pk}",
+        )
     ]
 
 
-def test_decline_is_recorded_without_the_message(office, clerk):
-    first = queue.knock(office, "Ada")
-    second = queue.knock(office, "Bob")
+def test_decline_is_recorded_without_the_message(department, clerk):
+    first = queue.knock(department, "Ada")
+    second = queue.knock(department, "Bob")
     queue.decline(first.pk, clerk, "Frau Ada, bitte kommen Sie morgen")
     queue.decline(second.pk, clerk)
     assert events() == [
-        ("decline", clerk.pk, clerk.username, office.pk, "queue_entry", first.pk, "with message"),
-        ("decline", clerk.pk, clerk.username, office.pk, "queue_entry", second.pk, ""),
+        (
+            "decline",
+            clerk.pk,
+            clerk.username,
+            department.pk,
+            "queue_entry",
+            first.pk,
+            "with message",
+        ),
+        ("decline", clerk.pk, clerk.username, department.pk, "queue_entry", second.pk, ""),
     ]
 
 
-def test_messages_to_one_citizen_and_to_the_queue_are_recorded(office, clerk):
-    entry = queue.knock(office, "Ada")
-    queue.knock(office, "Bob")
-    queue.message_waiting(office.pk, "Ada, einen Moment bitte", entry.pk, clerk)
-    queue.message_waiting(office.pk, "Heute länger Wartezeit", user=clerk)
+def test_messages_to_one_citizen_and_to_the_queue_are_recorded(department, clerk):
+    entry = queue.knock(department, "Ada")
+    queue.knock(department, "Bob")
+    queue.message_waiting(department.pk, "Ada, einen Moment bitte", entry.pk, clerk)
+    queue.message_waiting(department.pk, "Heute länger Wartezeit", user=clerk)
     assert events() == [
-        ("message", clerk.pk, clerk.username, office.pk, "queue_entry", entry.pk, "recipients: 1"),
         (
             "message",
             clerk.pk,
             clerk.username,
-            office.pk,
+            department.pk,
+            "queue_entry",
+            entry.pk,
+            "recipients: 1",
+        ),
+        (
+            "message",
+            clerk.pk,
+            clerk.username,
+            department.pk,
             "department",
-            str(office.pk),
+            str(department.pk),
             "recipients: 2",
         ),
     ]
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_message_from_the_console_socket_names_its_sender(office, clerk, sockets):
-    entry = await run(queue.knock)(office, "Ada")
+async def test_message_from_the_console_socket_names_its_sender(department, clerk, sockets):
+    entry = await run(queue.knock)(department, "Ada")
     browser = Client()
     await run(browser.force_login)(clerk)
     console = await sockets.connect("/ws/konsole/", session_cookie(browser))
     await send(
-        console, {"type": "message", "department": office.pk, "entry": entry.pk, "text": "Gleich"}
+        console,
+        {"type": "message", "department": department.pk, "entry": entry.pk, "text": "Gleich"},
     )
     assert await receive_until(console, "message-sent") == {"type": "message-sent", "recipients": 1}
     assert await run(events)() == [
-        ("message", clerk.pk, clerk.username, office.pk, "queue_entry", entry.pk, "recipients: 1")
+        (
+            "message",
+            clerk.pk,
+            clerk.username,
+            department.pk,
+            "queue_entry",
+            entry.pk,
+            "recipients: 1",
+        )
     ]
 
 
-def test_invitation_and_ending_a_call_are_recorded(office, clerk):
-    room = queue.admit(queue.knock(office, "Ada").pk, clerk)
+def test_invitation_and_ending_a_call_are_recorded(department, clerk):
+    room = queue.admit(queue.knock(department, "Ada").pk, clerk)
     staff = room.participants.get(role=Role.STAFF)
     invitation = calls.issue_invitation(room.pk, staff, "Dolmetscherin Frau Yilmaz")
     calls.end_room(room.pk, staff)
     calls.end_room(room.pk, staff)  # already ended: nothing more to record
     assert events()[1:] == [
-        ("invite", clerk.pk, clerk.username, office.pk, "room", room.pk, ""),
-        ("end_call", clerk.pk, clerk.username, office.pk, "room", room.pk, ""),
+        ("invite", clerk.pk, clerk.username, department.pk, "room", room.pk, ""),
+        ("end_call", clerk.pk, clerk.username, department.pk, "room", room.pk, ""),
     ]
     # The invitation's token opens the call: it is not in the log.
     assert AuditEvent.objects.filter(detail__contains=invitation.token).exists() is False
 
 
-def test_call_ended_by_the_sweeper_is_recorded_without_an_actor(office, clerk, settings):
+def test_call_ended_by_the_sweeper_is_recorded_without_an_actor(department, clerk, settings):
     settings.ROOM_ABANDON_SECONDS = 60
-    room = queue.admit(queue.knock(office, "Ada").pk, clerk)
+    room = queue.admit(queue.knock(department, "Ada").pk, clerk)
     assert calls.end_abandoned_rooms(now=timezone.now() + timedelta(minutes=5)) == 1
-    assert events()[1:] == [("end_call", None, "", office.pk, "room", room.pk, "abandoned")]
+    assert events()[1:] == [("end_call", None, "", department.pk, "room", room.pk, "abandoned")]
 
 
-def test_viewing_the_day_of_appointments_is_recorded(office, kind, staff_browser, clerk):
-    url = reverse("console:day", args=[office.slug]) + "?tag=2026-03-02"
+def test_viewing_the_day_of_appointments_is_recorded(department, kind, staff_browser, clerk):
+    url = reverse("console:day", args=[department.slug]) + "?tag=2026-03-02"
     assert staff_browser.get(url).status_code == 200
     assert events() == [
         (
             "view_day",
             clerk.pk,
             clerk.username,
-            office.pk,
+            department.pk,
             "department",
-            str(office.pk),
+            str(department.pk),
             "2026-03-02",
         )
     ]
 
 
-def test_booking_for_a_caller_is_recorded(office, kind, staff_browser, clerk):
+def test_booking_for_a_caller_is_recorded(department, kind, staff_browser, clerk):
     start = available_slots(kind, ignore_notice=True)[0][0]
-    day = start.astimezone(office.zone).date().isoformat()
+    day = start.astimezone(department.zone).date().isoformat()
     response = staff_browser.post(
-        reverse("console:book_for_caller", args=[office.slug]) + f"?tag={day}",
+        reverse("console:book_for_caller", args=[department.slug]) + f"?tag={day}",
         {"slot": f"{kind.pk}|{start.isoformat()}", "display_name": "Ada", "phone": "0211 1"},
     )
     booking = kind.bookings.get()
@@ -148,7 +178,7 @@ def test_booking_for_a_caller_is_recorded(office, kind, staff_browser, clerk):
             "book_for_caller",
             clerk.pk,
             clerk.username,
-            office.pk,
+            department.pk,
             "booking",
             booking.pk,
             start.isoformat(),
@@ -159,14 +189,14 @@ def test_booking_for_a_caller_is_recorded(office, kind, staff_browser, clerk):
 ACTION_URLS = {"absagen": "console:cancel_booking", "nicht-erschienen": "console:mark_no_show"}
 
 
-def test_cancelling_and_no_show_are_recorded(office, kind, staff_browser, clerk):
+def test_cancelling_and_no_show_are_recorded(department, kind, staff_browser, clerk):
     first, second, third = (
         bookings.book(kind, start, name)
         for (start, _seat), name in zip(available_slots(kind), ["Ada", "Bob", "Cem"], strict=False)
     )
 
     def act(booking, action, **data):
-        url = reverse(ACTION_URLS[action], args=[office.slug, booking.pk])
+        url = reverse(ACTION_URLS[action], args=[department.slug, booking.pk])
         assert staff_browser.post(url, data).status_code == 302
 
     act(first, "absagen", message="Liebe Ada, leider krank")
@@ -178,18 +208,18 @@ def test_cancelling_and_no_show_are_recorded(office, kind, staff_browser, clerk)
             "cancel_booking",
             clerk.pk,
             clerk.username,
-            office.pk,
+            department.pk,
             "booking",
             first.pk,
             "with message",
         ),
-        ("cancel_booking", clerk.pk, clerk.username, office.pk, "booking", second.pk, ""),
-        ("no_show", clerk.pk, clerk.username, office.pk, "booking", third.pk, ""),
+        ("cancel_booking", clerk.pk, clerk.username, department.pk, "booking", second.pk, ""),
+        ("no_show", clerk.pk, clerk.username, department.pk, "booking", third.pk, ""),
     ]
 
 
-def test_events_outlive_the_account_that_caused_them(office, clerk):
-    queue.admit(queue.knock(office, "Ada").pk, clerk)
+def test_events_outlive_the_account_that_caused_them(department, clerk):
+    queue.admit(queue.knock(department, "Ada").pk, clerk)
     user_id, username = clerk.pk, clerk.username
     clerk.delete()
     event = AuditEvent.objects.get()
@@ -197,8 +227,8 @@ def test_events_outlive_the_account_that_caused_them(office, clerk):
 
 
 @pytest.fixture
-def admin_browser(office, make_staff, clerk):
-    admin = make_staff(office, username=f"{clerk.username}-admin")
+def admin_browser(department, make_staff, clerk):
+    admin = make_staff(department, username=f"{clerk.username}-admin")
     admin.is_staff = admin.is_superuser = True
     admin.save()
     browser = Client()
@@ -206,8 +236,8 @@ def admin_browser(office, make_staff, clerk):
     return browser
 
 
-def test_admin_shows_events_but_cannot_add_change_or_delete(office, clerk, admin_browser):
-    queue.admit(queue.knock(office, "Ada").pk, clerk)
+def test_admin_shows_events_but_cannot_add_change_or_delete(department, clerk, admin_browser):
+    queue.admit(queue.knock(department, "Ada").pk, clerk)
     event = AuditEvent.objects.get()
     before = events()
     assert admin_browser.get(reverse("admin:audit_auditevent_changelist")).status_code == 200
@@ -230,7 +260,7 @@ def test_nobody_can_be_granted_change_or_delete():
     assert codenames == ("view",)
 
 
-def test_database_refuses_to_change_an_event(office, clerk):
+def test_database_refuses_to_change_an_event(department, clerk):
     event = record("admit", actor=clerk, object_type="queue_entry", object_id="x")
     with pytest.raises(IntegrityError) as error, transaction.atomic():
         AuditEvent.objects.filter(pk=event.pk).update(detail="rewritten")
@@ -238,7 +268,7 @@ def test_database_refuses_to_change_an_event(office, clerk):
     assert AuditEvent.objects.get().detail == ""
 
 
-def test_database_refuses_to_delete_an_event_outside_the_purge(office, clerk):
+def test_database_refuses_to_delete_an_event_outside_the_purge(department, clerk):
     """PostgreSQL refuses; SQLite cannot tell Django's test flush from a delete, so there
     the trigger guards UPDATE only (docs/security.md) — pinned here, not skipped."""
     record("admit", actor=clerk, object_type="queue_entry", object_id="x")
