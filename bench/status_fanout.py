@@ -405,7 +405,7 @@ class Bench:
 import json, time
 from buergerbuero.departments.models import Department
 from buergerbuero.live.announce import status_board
-from buergerbuero.departments.status import board
+from buergerbuero.office.status import board
 from buergerbuero.live import statusboard
 department = Department.objects.filter(is_active=True).order_by("pk").first()
 # Warm up what a long-running server process would have warm: the board query and, with

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from buergerbuero.calls.actions import end_abandoned_rooms, touch_participant
 from buergerbuero.calls.models import Participant, Role, Room
-from buergerbuero.departments.status import department_state
+from buergerbuero.office.status import department_state
 from buergerbuero.waiting import actions
 
 

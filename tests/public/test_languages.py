@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import formats, translation
 
-from buergerbuero.staff.desk import desk_of
+from buergerbuero.waiting.desk import desk_of
 from buergerbuero.waiting.models import QueueEntry
 
 # The office's title in each language: proof the page is really in that language.

@@ -19,9 +19,9 @@ from buergerbuero.bookings.models import Booking
 from buergerbuero.calls.models import Participant
 from buergerbuero.live import outgoing
 from buergerbuero.public.forms import GuestForm, KnockForm
-from buergerbuero.staff.desk import desk_of
 from buergerbuero.staff.models import StaffProfile
 from buergerbuero.waiting import actions as queue_actions
+from buergerbuero.waiting.desk import desk_of
 from buergerbuero.waiting.models import QueueEntry
 
 from ..factories import make_kind

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 import holidays as holiday_calendars
 from django.utils import timezone
 
-from buergerbuero.departments.status import ranges_of
+from buergerbuero.office.status import ranges_of
 
 from .models import AppointmentKind, BookingSettings, Closure, OccupiedCell
 from .slots import Rules, bookable_intervals, free_slots

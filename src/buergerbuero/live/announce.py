@@ -13,7 +13,7 @@ from channels.layers import get_channel_layer
 from django.urls import reverse
 
 from buergerbuero import notify
-from buergerbuero.departments.status import board
+from buergerbuero.office.status import board
 
 from . import groups, outgoing
 from .statusboard import publish

@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 from buergerbuero import access
 from buergerbuero.calls.models import Role
 from buergerbuero.staff import permissions, presence
-from buergerbuero.staff.desk import desk_of
 from buergerbuero.staff.models import StaffProfile
 from buergerbuero.waiting import actions
+from buergerbuero.waiting.desk import desk_of
 from buergerbuero.waiting.errors import NotWaiting
 from buergerbuero.waiting.models import QueueEntry
 

@@ -11,10 +11,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from buergerbuero.departments.status import BoardRow, OfficeStatus
-from buergerbuero.staff.desk import DeskDepartment
+from buergerbuero.office.status import BoardRow, OfficeStatus
 from buergerbuero.staff.models import Presence
 from buergerbuero.values import IsoDateTime
+from buergerbuero.waiting.desk import DeskDepartment
 
 from .schemas import ID, IceCandidate, SessionDescription
 

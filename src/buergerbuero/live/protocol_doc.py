@@ -11,7 +11,7 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, TypeAdapter
 
-from buergerbuero.departments.status import StatusDocument
+from buergerbuero.office.status import StatusDocument
 
 from . import outgoing, schemas
 

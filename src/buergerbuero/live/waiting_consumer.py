@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from buergerbuero import access
-from buergerbuero.departments.status import department_state
+from buergerbuero.office.status import department_state
 from buergerbuero.waiting import actions, queue
 from buergerbuero.waiting.models import EntryState, QueueEntry
 

@@ -13,7 +13,7 @@ from buergerbuero.calls import actions as call_actions
 from buergerbuero.calls.errors import InvitationInvalid
 from buergerbuero.calls.models import Room
 from buergerbuero.departments.models import Department
-from buergerbuero.departments.status import StatusDocument, board, department_state
+from buergerbuero.office.status import StatusDocument, board, department_state
 from buergerbuero.ratelimit import allow
 from buergerbuero.waiting import actions as queue_actions
 from buergerbuero.waiting.errors import QueueError

@@ -15,8 +15,8 @@ from buergerbuero.audit.actions import record
 from buergerbuero.audit.models import Action
 from buergerbuero.calls.actions import open_room
 from buergerbuero.departments.models import Department
-from buergerbuero.departments.status import OfficeStatus, department_state
 from buergerbuero.errors import NameRequired, TextRequired
+from buergerbuero.office.status import OfficeStatus, department_state
 
 from .errors import AlreadyHandled, NotWaiting, OfficeClosed, QueueFull
 from .models import (

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from buergerbuero.calls.models import Participant, Role, Room
-from buergerbuero.departments.status import (
+from buergerbuero.office.status import (
     DepartmentState,
     OfficeStatus,
     board,

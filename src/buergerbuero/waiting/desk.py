@@ -5,12 +5,12 @@ citizens waiting there, in a fixed number of queries however many departments th
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field
 
-from buergerbuero.departments.status import OfficeStatus, department_states
+from buergerbuero.office.status import OfficeStatus, department_states
+from buergerbuero.staff.models import Presence, StaffProfile
 from buergerbuero.values import IsoDateTime
-from buergerbuero.waiting.models import EntryState, QueueEntry
-from buergerbuero.waiting.queue import queue_order
 
-from .models import Presence, StaffProfile
+from .models import EntryState, QueueEntry
+from .queue import queue_order
 
 
 class WaitingCitizen(BaseModel):

@@ -4,9 +4,9 @@ queue in order, in the same number of queries for one department or ten."""
 import pytest
 
 from buergerbuero.calls.models import Participant, Role
-from buergerbuero.departments.status import OfficeStatus
-from buergerbuero.staff.desk import desk_of
+from buergerbuero.office.status import OfficeStatus
 from buergerbuero.waiting import actions
+from buergerbuero.waiting.desk import desk_of
 
 # The profile, its departments, their hours, the waiting entries, then the staffing
 # (staff links and staff in calls): six, however many departments.

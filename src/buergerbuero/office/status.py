@@ -15,12 +15,11 @@ from django.utils import timezone
 from pydantic import BaseModel, ConfigDict
 
 from buergerbuero.calls.models import Participant, Role
+from buergerbuero.departments import schedule
+from buergerbuero.departments.models import Department
 from buergerbuero.staff.models import StaffProfile
 from buergerbuero.staff.presence import available_profiles
 from buergerbuero.values import IsoDateTime
-
-from . import schedule
-from .models import Department
 
 
 class OfficeStatus(StrEnum):
