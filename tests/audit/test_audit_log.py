@@ -12,12 +12,15 @@ from django.utils import timezone
 from buergerbuero.audit.actions import purge_before, record
 from buergerbuero.audit.models import AuditEvent
 from buergerbuero.bookings import actions as bookings
+from buergerbuero.bookings import configuration
 from buergerbuero.bookings.availability import available_slots
+from buergerbuero.bookings.models import AppointmentKind, Closure
 from buergerbuero.calls import actions as calls
 from buergerbuero.calls.models import Role
+from buergerbuero.privacy.actions import erase_booking
 from buergerbuero.waiting import actions as queue
 
-from ..factories import make_kind
+from ..factories import make_department, make_kind
 from ..live.support import receive_until, run, send, session_cookie
 
 pytestmark = pytest.mark.django_db
@@ -215,6 +218,67 @@ def test_cancelling_and_no_show_are_recorded(department, kind, staff_browser, cl
         ),
         ("cancel_booking", clerk.pk, clerk.username, department.pk, "booking", second.pk, ""),
         ("no_show", clerk.pk, clerk.username, department.pk, "booking", third.pk, ""),
+    ]
+
+
+RULES = {
+    "parallel_staff": 2,
+    "buffer_minutes": 10,
+    "horizon_days": 14,
+    "min_notice_minutes": 60,
+    "holiday_subdivision": "NW",
+}
+KIND = {
+    "name": "Vor Ort",
+    "mode": "in_person",
+    "duration_minutes": 15,
+    "location": "Kreishaus",
+    "is_active": True,
+}
+
+
+def test_configuring_rules_kinds_and_closures_is_recorded_by_the_action(department, kind, clerk):
+    # Through the domain actions, so every way in (settings page, API, command) is covered.
+    configuration.configure(
+        department, RULES, [(kind, {**KIND, "name": "Neu"}), (None, KIND)], clerk
+    )
+    new_kind = AppointmentKind.objects.get(name="Vor Ort")
+    starts = timezone.now() + timedelta(days=1)
+    closure = configuration.add_closure(department, starts, starts + timedelta(hours=2), "", clerk)
+    assert configuration.remove_closure(department, closure.pk, clerk) is True
+    assert configuration.remove_closure(department, closure.pk, clerk) is False  # gone: no event
+    who = (clerk.pk, clerk.username, department.pk)
+    assert events() == [
+        ("change_booking_rules", *who, "booking_settings", str(department.pk), ""),
+        ("save_appointment_kind", *who, "appointment_kind", str(kind.pk), ""),
+        ("save_appointment_kind", *who, "appointment_kind", str(new_kind.pk), ""),
+        (
+            "add_closure",
+            *who,
+            "closure",
+            str(closure.pk),
+            f"{starts.isoformat()} – {(starts + timedelta(hours=2)).isoformat()}",
+        ),
+        ("remove_closure", *who, "closure", str(closure.pk), ""),
+    ]
+    assert not Closure.objects.exists()
+
+
+def test_a_failed_configuration_saves_nothing_and_records_nothing(department, kind, clerk):
+    other_department_kind = make_kind(make_department(), name="Fremd")
+    with pytest.raises(AppointmentKind.DoesNotExist):
+        configuration.configure(
+            department, RULES, [(other_department_kind, {**KIND, "name": "Gekapert"})], clerk
+        )
+    assert events() == []
+    assert AppointmentKind.objects.filter(name="Gekapert").exists() is False
+
+
+def test_erasure_is_recorded_without_an_actor_and_without_the_person(department, kind):
+    booking = bookings.book(kind, available_slots(kind)[0][0], "Ada", email="ada@example.org")
+    erase_booking(booking)
+    assert events() == [
+        ("erase_booking", None, "", department.pk, "booking", booking.pk, ""),
     ]
 
 
