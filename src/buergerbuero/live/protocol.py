@@ -54,7 +54,9 @@ class ProtocolConsumer(AsyncWebsocketConsumer):
 
     async def close(self, code=None, reason=None) -> None:
         self.closed_by_us = True
-        await super().close(code=code, reason=reason)
+        # The browser may already be gone (it hung up as we closed): nothing left to tell it.
+        with contextlib.suppress(OSError):
+            await super().close(code=code, reason=reason)
 
     async def send_message(self, message: outgoing.Out) -> None:
         await self.send_json(message.dump())
