@@ -5,6 +5,7 @@ import secrets
 import pytest
 from channels.layers import get_channel_layer
 from django.test import Client
+from django.utils import translation
 
 from . import factories
 from .live.support import Sockets, socket_test_settings
@@ -20,6 +21,15 @@ def own_cache(settings):
             "LOCATION": f"test-{secrets.token_hex(6)}",
         }
     }
+
+
+@pytest.fixture(autouse=True)
+def office_language():
+    """Every test starts in the office's default language (German), whatever an earlier
+    test in the same thread activated: a sentence's language never depends on test order."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

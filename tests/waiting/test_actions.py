@@ -50,7 +50,10 @@ def test_knock_long_texts_are_cut_to_their_limits(open_department):
 def test_knock_closed_by_schedule_raises_office_closed(make_department, make_staff):
     department = make_department(hours=[])
     make_staff(department)
-    with pytest.raises(OfficeClosed, match=r"This office is closed right now\."):
+    with (
+        translation.override("en"),
+        pytest.raises(OfficeClosed, match=r"This office is closed right now\."),
+    ):
         actions.knock(department, "Ada")
     assert QueueEntry.objects.count() == 0
 
@@ -118,7 +121,10 @@ def test_admit_opens_room_with_staff_and_citizen(open_department, clerk):
 def test_admit_twice_raises_already_handled(open_department, clerk, make_staff):
     entry = actions.knock(open_department, "Ada")
     actions.admit(entry.pk, clerk)
-    with pytest.raises(AlreadyHandled, match=r"Someone else has already handled this knock\."):
+    with (
+        translation.override("en"),
+        pytest.raises(AlreadyHandled, match=r"Someone else has already handled this knock\."),
+    ):
         actions.admit(entry.pk, make_staff(open_department))
     assert (Room.objects.count(), Participant.objects.count()) == (1, 2)
 
@@ -154,7 +160,10 @@ def test_decline_admitted_entry_raises_already_handled(open_department, clerk):
 def test_leave_twice_raises_not_waiting(open_department):
     entry = actions.knock(open_department, "Ada")
     assert actions.leave(entry.pk).state == EntryState.LEFT
-    with pytest.raises(NotWaiting, match=r"This place in the queue is no longer active\."):
+    with (
+        translation.override("en"),
+        pytest.raises(NotWaiting, match=r"This place in the queue is no longer active\."),
+    ):
         actions.leave(entry.pk)
 
 

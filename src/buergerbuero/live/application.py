@@ -8,7 +8,7 @@ from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
 from django.conf import settings
-from django.urls import path
+from django.urls import path, re_path
 
 from . import ticker
 from .console_consumer import ConsoleConsumer
@@ -35,8 +35,16 @@ def websocket_router():
             path("ws/warteraum/<slug:entry_id>/", personal(WaitingConsumer)),
             path("ws/konsole/", personal(ConsoleConsumer)),
             path("ws/raum/<slug:room_id>/", personal(RoomConsumer)),
+            # Anything else: refused at the handshake (HTTP 403), not a routing error.
+            re_path(r"", no_such_socket),
         ]
     )
+
+
+async def no_such_socket(scope, receive, send) -> None:
+    message = await receive()
+    if message["type"] == "websocket.connect":
+        await send({"type": "websocket.close", "code": 1008})
 
 
 class Lifespan:

@@ -13,6 +13,7 @@ from functools import cached_property
 from types import SimpleNamespace
 
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.db import DatabaseError
 from django.utils import translation
 from django.utils.translation import gettext as _
 from pydantic import TypeAdapter, ValidationError
@@ -42,6 +43,9 @@ def language_of(scope) -> str:
 class ProtocolConsumer(AsyncWebsocketConsumer):
     schema: TypeAdapter
     closed_by_us = False
+    # Set when a handler found the database unreachable; a consumer may resynchronise its
+    # client once a later message gets through (WaitingConsumer.on_ping).
+    database_was_unavailable = False
 
     @cached_property
     def language(self) -> str:
@@ -102,6 +106,17 @@ class ProtocolConsumer(AsyncWebsocketConsumer):
             await handler(message)
         except DomainError as error:
             await self.send_error(error.code, str(error), request=message.type)
+        except DatabaseError as error:
+            # The database is unreachable or overloaded: nothing the client did wrong, and
+            # nothing is lost (waiting places are not expired for the time the office
+            # could not hear them, housekeeping.Hearing). One line, no traceback.
+            log.warning("handler %s: database unavailable (%s)", message.type, error)
+            self.database_was_unavailable = True
+            await self.send_error(
+                "unavailable",
+                _("The office cannot be reached for a moment. Please keep this page open."),
+                request=message.type,
+            )
         except Exception:
             log.exception("handler %s failed", message.type)
             await self.send_error(

@@ -11,6 +11,7 @@ import logging
 import time
 
 from channels.db import database_sync_to_async
+from django.db import DatabaseError
 
 from buergerbuero import housekeeping
 
@@ -42,5 +43,8 @@ async def run_forever(stop: asyncio.Event) -> None:
             pass
         try:
             await tick()
+        except DatabaseError as error:
+            # Every ten seconds for as long as the outage lasts: one line each, no traceback.
+            log.warning("tick skipped: database unavailable (%s)", error)
         except Exception:
             log.exception("tick failed")

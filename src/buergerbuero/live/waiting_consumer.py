@@ -52,6 +52,10 @@ class WaitingConsumer(ProtocolConsumer):
     async def on_ping(self, message: schemas.Ping) -> None:
         await database_sync_to_async(actions.touch)(self.entry_id)
         await self.send_message(outgoing.Pong())
+        if self.database_was_unavailable:
+            # Back after an outage: the page said "cannot be reached"; show where it stands.
+            self.database_was_unavailable = False
+            await self.send_position()
 
     async def on_leave(self, message: schemas.Leave) -> None:
         await database_sync_to_async(actions.leave)(self.entry_id)

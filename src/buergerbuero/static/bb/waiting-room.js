@@ -74,6 +74,15 @@ const socket = connectSocket(root.dataset.socket, {
       case "left":
         finish(msg.msgLeft);
         break;
+      case "error":
+        // The office could not record the ping (its database is away for a moment): say
+        // so in the server's words; the next position (sent as soon as a ping gets
+        // through again) replaces it.
+        if (message.code === "unavailable") {
+          officeNote.hidden = false;
+          officeNote.textContent = message.message;
+        }
+        break;
       default:
         break;
     }

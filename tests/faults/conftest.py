@@ -1,0 +1,12 @@
+import pytest
+
+from .harness import OwnPostgres
+
+
+@pytest.fixture
+def own_postgres():
+    cluster = OwnPostgres(max_connections=100)
+    try:
+        yield cluster
+    finally:
+        cluster.drop()
