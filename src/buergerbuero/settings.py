@@ -136,7 +136,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # to DB_POOL_TIMEOUT seconds for one of DB_POOL_MAX_SIZE connections instead of each
     # request thread opening its own until PostgreSQL refuses ("too many clients");
     # whoever still gets none is told to try again in a moment (503, buergerbuero.busy).
-    # Size it so that processes × DB_POOL_MAX_SIZE stays below max_connections
+    # Size it so that processes times DB_POOL_MAX_SIZE stays below max_connections
     # (docs/deploy.md).
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": int(os.environ.get("DB_POOL_MIN_SIZE", "2")),

@@ -206,6 +206,6 @@ async def test_bad_input_gets_error_and_socket_keeps_working(open_socket, subtes
 
 async def test_a_socket_path_that_does_not_exist_is_refused_not_an_error(sockets, caplog):
     for path in ("/ws/warteraum//", "/ws/nirgendwo/", "/ws/raum/a/b/"):
-        socket, connected = await sockets.attempt(path)
+        _socket, connected = await sockets.attempt(path)
         assert connected is False, path
     assert [r for r in caplog.records if r.levelno >= 40] == []

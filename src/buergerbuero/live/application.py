@@ -36,7 +36,7 @@ def websocket_router():
             path("ws/konsole/", personal(ConsoleConsumer)),
             path("ws/raum/<slug:room_id>/", personal(RoomConsumer)),
             # Anything else: refused at the handshake (HTTP 403), not a routing error.
-            re_path(r"", no_such_socket),
+            re_path(r"", no_such_socket),  # type: ignore[arg-type,list-item]
         ]
     )
 
