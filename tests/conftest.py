@@ -6,8 +6,11 @@ import pytest
 from channels.layers import get_channel_layer
 from django.test import Client
 
+from buergerbuero import ratelimit
+
 from . import factories
 from .live.support import Sockets, socket_test_settings
+from .server import free_port
 
 
 @pytest.fixture(autouse=True)
@@ -20,6 +23,24 @@ def own_cache(settings):
             "LOCATION": f"test-{secrets.token_hex(6)}",
         }
     }
+
+
+@pytest.fixture
+def redis_down(settings, monkeypatch):
+    """Django's cache is a Redis nobody answers on (a free port): what a request meets
+    while Redis is down. The per-process fallback starts empty and is emptied again."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    monkeypatch.setattr(ratelimit, "_retry_at", 0.0)
+    monkeypatch.setattr(ratelimit._outage, "down", False)
+    ratelimit._local.clear()
+    yield
+    ratelimit._local.clear()
 
 
 @pytest.fixture(autouse=True)
