@@ -7,6 +7,7 @@ from channels.layers import get_channel_layer
 from django.test import Client
 
 from buergerbuero import ratelimit
+from buergerbuero.live import announce, protocol
 
 from . import factories
 from .live.support import Sockets, socket_test_settings
@@ -25,6 +26,15 @@ def own_cache(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def outages_forgotten():
+    """Each process logs an outage of Redis once (buergerbuero.outage); a test that saw
+    one must not keep the next from seeing its own."""
+    yield
+    for outage in (ratelimit._outage, protocol.layer_outage, announce._outage):
+        outage.down = False
+
+
 @pytest.fixture
 def redis_down(settings, monkeypatch):
     """Django's cache is a Redis nobody answers on (a free port): what a request meets
@@ -37,7 +47,6 @@ def redis_down(settings, monkeypatch):
         }
     }
     monkeypatch.setattr(ratelimit, "_retry_at", 0.0)
-    monkeypatch.setattr(ratelimit._outage, "down", False)
     ratelimit._local.clear()
     yield
     ratelimit._local.clear()
