@@ -30,7 +30,7 @@ class Outage:
                 return
             self.down = True
         self.logger.warning(
-            "%s unreachable (%s: %s); %s until it answers again",
+            "%s unreachable (%s: %s); %s",
             self.what,
             type(error).__name__,
             error,

@@ -26,7 +26,9 @@ log = logging.getLogger(__name__)
 RETRY_SHARED_AFTER_SECONDS = 5.0
 
 _local = LocMemCache("buergerbuero-ratelimit-fallback", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
-_outage = Outage(log, "the shared cache (rate limits)", "counting in this process")
+_outage = Outage(
+    log, "the shared cache (rate limits)", "counting in this process until it answers again"
+)
 _retry_at = 0.0
 _retry_lock = threading.Lock()
 

@@ -23,7 +23,11 @@ from .statusboard import publish
 log = logging.getLogger(__name__)
 # While Redis is down nothing can be announced; sockets were sent away with 1013 and read
 # the current state from the database when they come back. One WARNING per outage.
-_outage = Outage(log, "Redis (announcing changes)", "changes reach sockets when they reconnect")
+_outage = Outage(
+    log,
+    "Redis (announcing changes)",
+    "nothing is announced until it answers again; sockets catch up when they reconnect",
+)
 
 
 def deliver(event: notify.Event) -> None:

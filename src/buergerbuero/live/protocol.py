@@ -41,7 +41,9 @@ CLOSE_TRY_AGAIN = 1013
 
 # What channels-redis raises when Redis is gone (redis-py wraps the socket's errors).
 LAYER_ERRORS = (RedisError,)
-layer_outage = Outage(log, "the channel layer (Redis)", "sockets are refused with 1013")
+layer_outage = Outage(
+    log, "the channel layer (Redis)", "refusing sockets with 1013 until it answers again"
+)
 
 
 def language_of(scope) -> str:
