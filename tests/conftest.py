@@ -7,8 +7,12 @@ from channels.layers import get_channel_layer
 from django.test import Client
 from django.utils import translation
 
+from buergerbuero import ratelimit
+from buergerbuero.live import announce, protocol
+
 from . import factories
 from .live.support import Sockets, socket_test_settings
+from .server import free_port
 
 
 @pytest.fixture(autouse=True)
@@ -30,6 +34,32 @@ def office_language():
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def outages_forgotten():
+    """Each process logs an outage of Redis once (buergerbuero.outage); a test that saw
+    one must not keep the next from seeing its own."""
+    yield
+    for outage in (ratelimit._outage, protocol.layer_outage, announce._outage):
+        outage.down = False
+
+
+@pytest.fixture
+def redis_down(settings, monkeypatch):
+    """Django's cache is a Redis nobody answers on (a free port): what a request meets
+    while Redis is down. The per-process fallback starts empty and is emptied again."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    monkeypatch.setattr(ratelimit, "_retry_at", 0.0)
+    ratelimit._local.clear()
+    yield
+    ratelimit._local.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -328,6 +328,9 @@ CACHES = (
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("REDIS_PREFIX", "bb"),
+            # A Redis that stops answering must not hold a request: after a second the
+            # rate limits count in the process instead (ratelimit.py).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
     if REDIS_URL

@@ -86,3 +86,24 @@ def test_admin_login_is_throttled_too(department, make_staff, english):
     response = log_in(english, admin.username, PASSWORD, url=url)
     assert errors(response) == [THROTTLED_15]
     assert SESSION_KEY not in english.session
+
+
+def test_stopping_redis_does_not_lift_the_limit(redis_down, clerk, english):
+    # Redis unreachable: the attempts are counted in the process, and the login page
+    # still answers (no 500).
+    for _ in range(3):
+        response = log_in(english, clerk.username, "wrong")
+        assert (response.status_code, errors(response)) == (200, [WRONG])
+    response = log_in(english, clerk.username, PASSWORD)
+    assert (response.status_code, errors(response)) == (429, [THROTTLED_15])
+    assert SESSION_KEY not in english.session
+
+
+def test_a_complete_login_clears_the_count_while_redis_is_down(redis_down, clerk, english):
+    for _ in range(2):
+        log_in(english, clerk.username, "wrong")
+    assert log_in(english, clerk.username, PASSWORD).status_code == 302
+    english.post(reverse("console:logout"))
+    for _ in range(2):
+        log_in(english, clerk.username, "wrong")
+    assert log_in(english, clerk.username, PASSWORD).status_code == 302

@@ -11,14 +11,23 @@ import logging
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.urls import reverse
+from redis.exceptions import RedisError
 
 from buergerbuero import notify
 from buergerbuero.office.status import board
+from buergerbuero.outage import Outage
 
 from . import groups, outgoing
 from .statusboard import publish
 
 log = logging.getLogger(__name__)
+# While Redis is down nothing can be announced; sockets were sent away with 1013 and read
+# the current state from the database when they come back. One WARNING per outage.
+_outage = Outage(
+    log,
+    "Redis (announcing changes)",
+    "nothing is announced until it answers again; sockets catch up when they reconnect",
+)
 
 
 def deliver(event: notify.Event) -> None:
@@ -47,10 +56,15 @@ def _send(group: str, event: dict) -> None:
         layer = get_channel_layer()
         assert layer is not None  # settings.CHANNEL_LAYERS always has a default layer
         async_to_sync(layer.group_send)(group, event)
+    except RedisError as error:
+        _outage.failed(error)
+        return
     except Exception:
         # A channel-layer hiccup must not undo a change already committed; clients
         # resynchronise from the database when they reconnect.
         log.exception("could not announce to %s", group)
+        return
+    _outage.recovered()
 
 
 def _forward(group: str, message: outgoing.Out) -> None:
@@ -77,5 +91,8 @@ def board_text() -> str:
 def status_board() -> None:
     try:
         publish(board_text())
+    except RedisError as error:
+        _outage.failed(error)
+        return
     except Exception:
         log.exception("could not publish the status board")

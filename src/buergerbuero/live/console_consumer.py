@@ -30,15 +30,14 @@ class ConsoleConsumer(ProtocolConsumer):
         self.profile = profile
         self.user = user
         self.department_ids = await database_sync_to_async(permissions.staff_department_ids)(user)
+        if not await self.join([groups.staff(d) for d in sorted(self.department_ids)]):
+            return
         await self.accept()
-        for department_id in self.department_ids:
-            await self.channel_layer.group_add(groups.staff(department_id), self.channel_name)
         await database_sync_to_async(presence.heartbeat)(self.profile)
         await self.send_snapshot()
 
     async def disconnect(self, code) -> None:
-        for department_id in self.department_ids:
-            await self.channel_layer.group_discard(groups.staff(department_id), self.channel_name)
+        await self.leave_groups()
 
     async def send_snapshot(self) -> None:
         desk = await database_sync_to_async(desk_of)(self.profile.pk)

@@ -28,7 +28,6 @@ class RoomConsumer(ProtocolConsumer):
 
     async def connect(self) -> None:
         self.room_id = self.scope["url_route"]["kwargs"]["room_id"]
-        self.joined: list[str] = []
         me = await database_sync_to_async(access.participant_for)(
             self.scope["session"], self.scope.get("user"), self.room_id
         )
@@ -41,11 +40,10 @@ class RoomConsumer(ProtocolConsumer):
             await self.send_message(outgoing.Ended(by=None))
             await self.close(code=CLOSE_GONE)
             return
-        await self.accept()
         await database_sync_to_async(self.still_here)()
-        self.joined = [groups.room(self.room_id), groups.participant(self.me.pk)]
-        for group in self.joined:
-            await self.channel_layer.group_add(group, self.channel_name)
+        if not await self.join([groups.room(self.room_id), groups.participant(self.me.pk)]):
+            return
+        await self.accept()
         peers = await database_sync_to_async(self._peers)()
         await self.send_message(
             outgoing.Welcome(
@@ -73,11 +71,10 @@ class RoomConsumer(ProtocolConsumer):
         return [peer_info(p) for p in others]
 
     async def disconnect(self, code) -> None:
-        for group in self.joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
-        if self.joined:
+        if await self.leave_groups():
             await database_sync_to_async(self.still_here)()
-            await self.to_room(outgoing.PeerGone(id=self.me.pk))
+            with self.layer_may_fail():
+                await self.to_room(outgoing.PeerGone(id=self.me.pk))
 
     async def to_room(self, message: outgoing.Out) -> None:
         """Everyone in the room but this participant."""
@@ -155,7 +152,5 @@ class RoomConsumer(ProtocolConsumer):
         await database_sync_to_async(actions.leave_room)(self.me)
         await self.to_room(outgoing.PeerLeft(id=self.me.pk))
         await self.send_message(outgoing.Left())
-        for group in self.joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
-        self.joined = []
+        await self.leave_groups()
         await self.close(code=CLOSE_GONE)

@@ -133,8 +133,14 @@ async def subscribe_forever(stop: asyncio.Event) -> None:
                         await hub.broadcast(data.decode() if isinstance(data, bytes) else data)
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.warning("status board subscription lost; retrying in %.1fs", backoff, exc_info=True)
+        except Exception as error:
+            # One line when the subscription is lost, not one (with a traceback) per retry.
+            if backoff == 0.5:
+                log.warning(
+                    "status board subscription lost (%s: %s); retrying until Redis answers",
+                    type(error).__name__,
+                    error,
+                )
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 10)
         finally:

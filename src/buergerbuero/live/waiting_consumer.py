@@ -18,7 +18,6 @@ class WaitingConsumer(ProtocolConsumer):
 
     async def connect(self) -> None:
         self.entry_id = self.scope["url_route"]["kwargs"]["entry_id"]
-        self.joined: list[str] = []
         if not access.holds_entry(self.scope["session"], self.entry_id):
             await self.refuse("forbidden", _("This waiting room belongs to another browser."))
             return
@@ -27,22 +26,22 @@ class WaitingConsumer(ProtocolConsumer):
             await self.refuse("not_found", _("Unknown queue entry."), CLOSE_GONE)
             return
         self.department_id = entry.department_id
-        await self.accept()
         final = await database_sync_to_async(final_message)(entry)
         if final is not None:
+            await self.accept()
             await self.send_message(final)
             await self.close(code=CLOSE_GONE)
             return
+        # Before joining: a browser turned away while Redis is down is still here, and
+        # keeps its place while it tries again.
         await database_sync_to_async(actions.touch)(self.entry_id)
-        self.joined = [groups.entry(self.entry_id), groups.queue(self.department_id)]
-        for group in self.joined:
-            await self.channel_layer.group_add(group, self.channel_name)
+        if not await self.join([groups.entry(self.entry_id), groups.queue(self.department_id)]):
+            return
+        await self.accept()
         await self.send_position()
 
     async def disconnect(self, code) -> None:
-        for group in self.joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
-        if self.joined:
+        if await self.leave_groups():
             # The grace period counts from the moment the browser went away.
             await database_sync_to_async(actions.touch)(self.entry_id)
 

@@ -4,15 +4,16 @@
 An attempt is counted before the password is checked, so a burst of parallel guesses
 cannot slip past the limit; a complete login (password and, where set up, the code) clears
 the count. The window starts with the first attempt. The key is a hash: the cache holds
-neither user names nor addresses.
+neither user names nor addresses. When the shared cache cannot be reached the attempts
+are counted in the process's memory (`ratelimit.count`): stopping Redis does not lift
+the limit.
 """
 
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
 
-from buergerbuero.ratelimit import client_address
+from buergerbuero.ratelimit import client_address, count, forget
 
 
 def _key(request, username: str) -> str:
@@ -22,16 +23,9 @@ def _key(request, username: str) -> str:
 
 def count_attempt(request, username: str) -> bool:
     """Count this attempt; False once the limit of the window is used up."""
-    key = _key(request, username)
-    window = settings.LOGIN_ATTEMPT_WINDOW_SECONDS
-    if cache.add(key, 1, timeout=window):
-        return settings.LOGIN_ATTEMPT_LIMIT >= 1
-    try:
-        return cache.incr(key) <= settings.LOGIN_ATTEMPT_LIMIT
-    except ValueError:  # expired between add and incr: a new window
-        cache.add(key, 1, timeout=window)
-        return True
+    attempts = count(_key(request, username), settings.LOGIN_ATTEMPT_WINDOW_SECONDS)
+    return attempts <= settings.LOGIN_ATTEMPT_LIMIT
 
 
 def clear_attempts(request, username: str) -> None:
-    cache.delete(_key(request, username))
+    forget(_key(request, username))

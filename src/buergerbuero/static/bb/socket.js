@@ -1,17 +1,35 @@
 // A JSON WebSocket that reconnects with back-off and keeps the server's
 // heartbeat fresh. Close codes 4400-4499 mean "do not come back" (forbidden, gone).
+
+// Back-off between attempts: 0.5 s doubling to 30 s, each spread by ±25 % so that a crowd
+// cut off at once does not come back at once. It starts again from 0.5 s only after a
+// connection stayed open for 10 s: a server that accepts and closes at once (1013, "try
+// again later", while Redis is down) must see the browser back off, not hammer it.
+const FIRST_DELAY_MS = 500;
+const MAX_DELAY_MS = 30000;
+const JITTER = 0.25;
+const STABLE_MS = 10000;
+
+export function reconnectDelay(attempt) {
+  const base = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** attempt);
+  return base * (1 - JITTER + 2 * JITTER * Math.random());
+}
+
 export function connectSocket(path, { onMessage, onOpen, onClose, pingSeconds = 20 } = {}) {
   let ws = null;
   let stopped = false;
   let attempt = 0;
   let pingTimer = null;
+  let stableTimer = null;
 
   function open() {
     const url = new URL(path, window.location.href);
     url.protocol = window.location.protocol === "https:" ? "wss:" : "ws:";
     ws = new WebSocket(url);
     ws.addEventListener("open", () => {
-      attempt = 0;
+      stableTimer = setTimeout(() => {
+        attempt = 0;
+      }, STABLE_MS);
       pingTimer = setInterval(() => send({ type: "ping" }), pingSeconds * 1000);
       onOpen?.();
     });
@@ -26,10 +44,11 @@ export function connectSocket(path, { onMessage, onOpen, onClose, pingSeconds = 
     });
     ws.addEventListener("close", (event) => {
       clearInterval(pingTimer);
+      clearTimeout(stableTimer);
       const final = stopped || (event.code >= 4400 && event.code < 4500);
       onClose?.(event, final);
       if (!final) {
-        const delay = Math.min(10000, 500 * 2 ** attempt) * (0.75 + Math.random() / 2);
+        const delay = reconnectDelay(attempt);
         attempt += 1;
         setTimeout(open, delay);
       }

@@ -1,0 +1,134 @@
+"""socket.js's reconnection policy, in Chromium: the back-off grows with jitter to its
+ceiling, a connection that is closed at once (the server's 1013 while Redis is down)
+does not reset it, one that stayed open for a while does, and 4400-4499 ends it.
+
+The page is socket.js itself on a page of its own; Playwright plays the WebSocket
+server (`route_web_socket`) and the clock (paused, advanced by the test), so the delays
+are the browser's own timers, read exactly.
+"""
+
+import time
+
+import pytest
+
+from ..server import ROOT
+
+pytestmark = pytest.mark.e2e
+
+ORIGIN = "http://127.0.0.1:9"  # nothing listens: every request is answered by the test
+SOCKET_JS = (ROOT / "src" / "buergerbuero" / "static" / "bb" / "socket.js").read_text()
+PAGE = """<!doctype html><title>socket.js</title>
+<script type="module">
+  import { connectSocket } from "/static/bb/socket.js";
+  window.events = [];
+  // Each attempt, at the (fake) time the reconnect timer fired.
+  const RealWebSocket = window.WebSocket;
+  window.WebSocket = class extends RealWebSocket {
+    constructor(...args) {
+      window.events.push(["attempt", Date.now()]);
+      super(...args);
+    }
+  };
+  connectSocket("/ws/test/", {
+    onOpen() { window.events.push(["open", Date.now()]); },
+    onClose(event, final) { window.events.push(["close", Date.now(), event.code, final]); },
+  });
+</script>"""
+CEILING_MS = 30_000
+
+
+@pytest.fixture
+def socket_page(browser):
+    """The page, and the connections it opened (Playwright's WebSocketRoute each)."""
+    context = browser.new_context()
+    context.route(
+        f"{ORIGIN}/**",
+        lambda route: route.fulfill(
+            content_type="text/javascript" if route.request.url.endswith(".js") else "text/html",
+            body=SOCKET_JS if route.request.url.endswith(".js") else PAGE,
+        ),
+    )
+    page = context.new_page()
+    connections: list = []
+    page.route_web_socket("**/ws/test/", lambda ws: connections.append(ws))  # accepts all
+    page.clock.install(time=1_000_000)
+    page.clock.pause_at(1_001_000)
+    page.goto(f"{ORIGIN}/")
+    yield page, connections
+    context.close()
+
+
+def events(page, kind: str) -> list:
+    return page.evaluate("(kind) => window.events.filter((e) => e[0] === kind)", kind)
+
+
+def wait_for(page, kind: str, count: int) -> list:
+    """Until there are `count` events of `kind` (they arrive in real time)."""
+    deadline = time.monotonic() + 10
+    while True:
+        found = events(page, kind)
+        if len(found) >= count:
+            return found
+        assert time.monotonic() < deadline, page.evaluate("window.events")
+        time.sleep(0.02)
+
+
+def cut(page, connections, code: int = 1013, after_ms: int = 0) -> None:
+    """The server closes the page's open connection `after_ms` after it opened (0: at
+    once, as it does while Redis is down)."""
+    attempts = len(events(page, "attempt"))
+    wait_for(page, "open", attempts)
+    if after_ms:
+        page.clock.run_for(after_ms)
+    connections[-1].close(code=code)
+    wait_for(page, "close", attempts)
+
+
+def next_attempt(page) -> float:
+    """Let the reconnect timer fire; its delay after the last close, in ms."""
+    closes = events(page, "close")
+    page.clock.run_for(CEILING_MS * 1.25 + 1)
+    attempts = wait_for(page, "attempt", len(closes) + 1)
+    return attempts[-1][1] - closes[-1][1]
+
+
+def test_back_off_grows_with_jitter_to_the_ceiling_when_each_connection_closes_at_once(
+    socket_page,
+):
+    page, connections = socket_page
+    delays = []
+    for _ in range(9):
+        cut(page, connections)
+        delays.append(next_attempt(page))
+    bases = [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]
+    ratios = [delay / base for delay, base in zip(delays, bases, strict=True)]
+    assert all(0.75 <= r <= 1.25 for r in ratios), delays
+    # Spread, not the base itself every time (nine equal draws: practically impossible).
+    assert len({round(r, 3) for r in ratios}) > 1, delays
+    # Every connection did open (and was closed by the server with 1013).
+    assert len(events(page, "open")) == 10
+    assert {tuple(e[2:]) for e in events(page, "close")} == {(1013, False)}
+
+
+def test_back_off_starts_again_only_after_a_connection_stayed_open(socket_page):
+    page, connections = socket_page
+    for _ in range(3):
+        cut(page, connections)
+        next_attempt(page)  # 0.5, 1, 2 s
+    cut(page, connections, after_ms=9_000)  # open for 9 s: not yet stable
+    delay = next_attempt(page)
+    assert 0.75 * 4_000 <= delay <= 1.25 * 4_000, delay
+    cut(page, connections, code=1001, after_ms=10_000)  # open for 10 s: stable
+    delay = next_attempt(page)
+    assert 0.75 * 500 <= delay <= 1.25 * 500, delay
+
+
+def test_no_reconnection_after_4400_to_4499(socket_page):
+    page, connections = socket_page
+    cut(page, connections, code=1013)
+    next_attempt(page)
+    cut(page, connections, code=4410)
+    page.clock.run_for(CEILING_MS * 2)
+    time.sleep(0.3)
+    assert [e[0] for e in page.evaluate("window.events")] == ["attempt", "open", "close"] * 2
+    assert events(page, "close")[-1][2:] == [4410, True]
