@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import segno
 from django.contrib import messages
+from django.core.validators import slug_re
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -59,8 +60,10 @@ def choose(request, slug):
 
 
 def _moving_booking(request):
-    token = request.GET.get("verschieben")
-    if not token:
+    """The booking being moved, named by its token in `?verschieben=`; anything that is
+    not a token (a NUL, which PostgreSQL refuses in a query) moves nothing."""
+    token = request.GET.get("verschieben", "")
+    if not slug_re.match(token):
         return None
     return Booking.objects.filter(token=token, status="booked").first()
 

@@ -34,10 +34,15 @@ def _department_for(request, slug) -> Department:
 
 
 def _day(request, department) -> date:
+    """The day asked for in `?tag=`, or today. Years 1 and 9999 overflow in the
+    department's zone and on the neighbouring days' links: today instead."""
     try:
-        return date.fromisoformat(request.GET.get("tag", ""))
+        day = date.fromisoformat(request.GET.get("tag", ""))
     except ValueError:
+        day = None
+    if day is None or not 1 < day.year < 9999:
         return datetime.now(department.zone).date()
+    return day
 
 
 @login_required
