@@ -370,6 +370,9 @@ TURN_SECRET = os.environ.get("TURN_SECRET", "")
 TURN_CREDENTIAL_TTL_SECONDS = int(os.environ.get("TURN_CREDENTIAL_TTL_SECONDS", str(4 * 60 * 60)))
 ICE_TRANSPORT_POLICY = os.environ.get("ICE_TRANSPORT_POLICY", "all")
 
+# Secret path segments are redacted on the loggers of Django and uvicorn that write
+# paths (logs.py, installed by LiveConfig.ready: dictConfig here would replace uvicorn's
+# own handlers).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
