@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from buergerbuero import access
@@ -120,6 +121,7 @@ def book(request, slug, kind_id, start):
     )
 
 
+@never_cache
 def manage(request, token):
     booking = get_object_or_404(Booking.objects.select_related("department", "kind"), token=token)
     opens, closes = actions.check_in_window(booking)
@@ -140,6 +142,7 @@ def manage(request, token):
     )
 
 
+@never_cache
 def ics(request, token):
     booking = get_object_or_404(Booking.objects.select_related("department", "kind"), token=token)
     response = HttpResponse(booking_ics(booking), content_type="text/calendar; charset=utf-8")
@@ -147,6 +150,7 @@ def ics(request, token):
     return response
 
 
+@never_cache
 def qr(request, token):
     booking = get_object_or_404(Booking, token=token)
     svg = segno.make(booking_link(booking), error="m").svg_inline(

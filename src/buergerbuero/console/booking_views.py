@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from buergerbuero.bookings import actions
@@ -45,6 +46,7 @@ def _day(request, department) -> date:
     return day
 
 
+@never_cache
 @login_required
 def day_view(request, slug):
     department = _department_for(request, slug)
