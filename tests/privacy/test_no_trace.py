@@ -93,8 +93,10 @@ def test_purge_leaves_no_personal_string_in_any_table_and_keeps_the_counts(
     clerk = make_staff(department)
     kind = make_kind(department)
     a_day_in_the_office(department, clerk, kind)
+    # Everything is there before the purge, but the invitation's label: the end of the
+    # call emptied it (tests/calls/test_actions.py).
     assert {needle for _table, _column, needle in occurrences(NEEDLES)} == {
-        needle.lower() for needle in NEEDLES
+        needle.lower() for needle in NEEDLES if needle != "Yorrick"
     }
     moments = [
         *QueueEntry.objects.values_list("created_at", flat=True),
