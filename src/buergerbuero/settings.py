@@ -123,11 +123,13 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the live status reads run beside a write; the timeout rides out short locks
-    # when the ASGI server's worker threads write at the same moment.
+    # when the ASGI server's worker threads write at the same moment. secure_delete: what
+    # the purge anonymises or deletes is overwritten with zeros in the file, not left in
+    # free space (docs/privacy.md, "Deleted rows on disk").
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA secure_delete=ON;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
