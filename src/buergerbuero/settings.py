@@ -9,6 +9,7 @@ import json
 import os
 import warnings
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -296,6 +297,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "buergerbuero@localhos
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 # Absolute links in mails and calendar files.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The pages that may open a personal socket (waiting room, console, call): scheme, host
+# and port exactly (live/origins.py). The office's own address, the CSRF-trusted origins,
+# and any more listed (a second public name, a test server).
+WEBSOCKET_ALLOWED_ORIGINS = [
+    "{0.scheme}://{0.netloc}".format(urlsplit(SITE_URL)),
+    *CSRF_TRUSTED_ORIGINS,
+    *env_list("WEBSOCKET_ALLOWED_ORIGINS"),
+]
 MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
 
 # Behind a reverse proxy that sets X-Forwarded-For (docs/deploy.md).
