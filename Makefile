@@ -21,7 +21,7 @@ run: setup
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
 	@echo "Office: http://$(HOST):$(PORT)/   Staff console: http://$(HOST):$(PORT)/konsole/"
-	DEBUG=$${DEBUG:-1} $(VENV)/bin/uvicorn buergerbuero.asgi:application --app-dir src --host $(HOST) --port $(PORT)
+	DEBUG=$${DEBUG:-1} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(VENV)/bin/uvicorn buergerbuero.asgi:application --app-dir src --host $(HOST) --port $(PORT)
 
 # Chromium for the browser tests and coturn for the TURN relay test, from Debian's
 # packages (Playwright's own browser download does not work offline); gettext for

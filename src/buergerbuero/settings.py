@@ -9,6 +9,7 @@ import json
 import os
 import warnings
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -125,11 +126,13 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the live status reads run beside a write; the timeout rides out short locks
-    # when the ASGI server's worker threads write at the same moment.
+    # when the ASGI server's worker threads write at the same moment. secure_delete: what
+    # the purge anonymises or deletes is overwritten with zeros in the file, not left in
+    # free space (docs/privacy.md, "Deleted rows on disk").
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA secure_delete=ON;",
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A bounded pool per process (psycopg_pool, Django's OPTIONS "pool"): a crowd waits up
@@ -308,6 +311,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "buergerbuero@localhos
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 # Absolute links in mails and calendar files.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The pages that may open a personal socket (waiting room, console, call): scheme, host
+# and port exactly (live/origins.py). The office's own address, the CSRF-trusted origins,
+# and any more listed (a second public name, a test server).
+WEBSOCKET_ALLOWED_ORIGINS = [
+    "{0.scheme}://{0.netloc}".format(urlsplit(SITE_URL)),
+    *CSRF_TRUSTED_ORIGINS,
+    *env_list("WEBSOCKET_ALLOWED_ORIGINS"),
+]
 MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
 
 # Behind a reverse proxy that sets X-Forwarded-For (docs/deploy.md).
@@ -387,6 +398,9 @@ TURN_SECRET = os.environ.get("TURN_SECRET", "")
 TURN_CREDENTIAL_TTL_SECONDS = int(os.environ.get("TURN_CREDENTIAL_TTL_SECONDS", str(4 * 60 * 60)))
 ICE_TRANSPORT_POLICY = os.environ.get("ICE_TRANSPORT_POLICY", "all")
 
+# Secret path segments are redacted on the loggers of Django and uvicorn that write
+# paths (logs.py, installed by LiveConfig.ready: dictConfig here would replace uvicorn's
+# own handlers).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -130,3 +130,23 @@ def test_booking_page_after_the_window_offers_rebooking_and_knocking(client, mak
     assert response.redirect_chain[-1][0] == reverse("bookings:manage", args=[booking.token])
     booking.refresh_from_db()
     assert booking.status == "booked" and booking.queue_entry is None
+
+
+def test_a_move_token_with_a_nul_moves_nothing_and_the_slots_still_show(client, make_kind):
+    # PostgreSQL refuses a NUL in a query: before the token was checked, a 500.
+    kind = make_kind()
+    booking = actions.book(kind, available_slots(kind)[0][0], "Ada")
+    url = reverse("bookings:choose", args=[kind.department.slug])
+    pages = {
+        name: client.get(url, {"verschieben": token})
+        for name, token in [
+            ("token", booking.token),
+            ("NUL", "\x00"),
+            ("token and NUL", booking.token + "\x00"),
+        ]
+    }
+    assert {name: (r.status_code, r.context["moving"]) for name, r in pages.items()} == {
+        "token": (200, booking),
+        "NUL": (200, None),
+        "token and NUL": (200, None),
+    }

@@ -3,8 +3,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from buergerbuero.calls.actions import end_abandoned_rooms, touch_participant
-from buergerbuero.calls.models import Participant, Role, Room
+from buergerbuero.calls.actions import end_abandoned_rooms, issue_invitation, touch_participant
+from buergerbuero.calls.models import Invitation, Participant, Role, Room
 from buergerbuero.office.status import department_state
 from buergerbuero.waiting import actions
 
@@ -39,3 +39,13 @@ def test_end_abandoned_rooms_keeps_a_room_with_staff_present(consultation, setti
     touch_participant(staff)
     assert end_abandoned_rooms(now=timezone.now() + timedelta(seconds=60)) == 0
     assert Room.objects.get(pk=room.pk).ended_at is None
+
+
+def test_end_abandoned_rooms_empties_the_invitation_labels(consultation, settings):
+    _department, room = consultation
+    settings.ROOM_ABANDON_SECONDS = 120
+    invitation = issue_invitation(
+        room.pk, room.participants.get(role=Role.STAFF), label="Dolmetscher Petrenko"
+    )
+    assert end_abandoned_rooms(now=timezone.now() + timedelta(seconds=121)) == 1
+    assert Invitation.objects.get(pk=invitation.pk).label == ""

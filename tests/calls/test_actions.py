@@ -137,6 +137,19 @@ def test_end_room_by_staff_ends_everything(make_room, django_capture_on_commit_c
     assert len(callbacks) == 1
 
 
+def test_end_room_empties_the_labels_of_its_invitations_used_or_not(make_room):
+    # The label is usually the guest's name; the used link lived on until its expiry.
+    room, staff, _citizen = make_room()
+    other_room, other_staff, _other = make_room()
+    unused = actions.issue_invitation(room.pk, staff, label="Dolmetscherin Yilmaz")
+    used = actions.issue_invitation(room.pk, staff, label="Betreuer Nowak")
+    actions.redeem_invitation(used.token, "Nowak")
+    elsewhere = actions.issue_invitation(other_room.pk, other_staff, label="Frau Weber")
+    actions.end_room(room.pk, staff)
+    labels = dict(Invitation.objects.values_list("pk", "label"))
+    assert labels == {unused.pk: "", used.pk: "", elsewhere.pk: "Frau Weber"}
+
+
 def test_end_room_twice_keeps_first_end_and_announces_once(
     make_room, django_capture_on_commit_callbacks
 ):

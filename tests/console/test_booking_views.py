@@ -1,6 +1,8 @@
 """The console's appointment pages (console/booking_views.py): staff see and change the
 bookings of their own departments only."""
 
+from datetime import datetime
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -63,3 +65,15 @@ def test_day_view_names_the_language_the_citizen_booked_in(make_kind, make_staff
     day = booked.starts_at.astimezone(kind.department.zone).date()
     text = client.get(reverse("console:day", args=[kind.department.slug]) + f"?tag={day}")
     assert "Language: Ukrainian" in text.content.decode()
+
+
+@pytest.mark.parametrize("tag", ["0001-01-01", "9999-12-31", "9999-12-30", "2026-02-30", "x"])
+def test_staff_day_view_of_a_day_out_of_reach_shows_today(make_kind, make_staff, tag):
+    # Years 1 and 9999 overflowed in the department's zone or on the neighbouring days'
+    # links: a 500 before.
+    kind = make_kind()
+    client = Client()
+    client.force_login(make_staff(kind.department))
+    page = client.get(reverse("console:day", args=[kind.department.slug]), {"tag": tag})
+    today = datetime.now(kind.department.zone).date()
+    assert (page.status_code, page.context["day"]) == (200, today)

@@ -83,6 +83,8 @@ class OfficeServer:
         self.log_path = tmp_path / "server.log"
         self.uvicorn = Uvicorn(self.env, ["--log-level", "warning"], self.log_path)
         self.url = self.uvicorn.url
+        # The browsers' pages come from this address: their personal sockets must open.
+        self.env["WEBSOCKET_ALLOWED_ORIGINS"] = self.url
         manage(self.env, "migrate", "--no-input", "-v0")
         manage(self.env, "seed_demo", stdout=subprocess.DEVNULL)
         manage(self.env, "shell", "-c", (Path(__file__).parent / "server_data.py").read_text())

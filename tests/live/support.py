@@ -156,6 +156,7 @@ def socket_test_settings(settings) -> None:
     servers, and our own channel names on a shared Redis, so another test run there cannot
     cross our messages."""
     settings.ALLOWED_HOSTS = ["testserver"]
+    settings.WEBSOCKET_ALLOWED_ORIGINS = [ORIGIN.decode()]
     settings.ICE_SERVERS = []
     settings.TURN_URLS = []
     settings.TURN_SECRET = ""

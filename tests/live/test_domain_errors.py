@@ -51,6 +51,22 @@ async def test_a_message_of_control_characters_is_text_required_in_the_staff_lan
         assert expected != in_language("en", TextRequired())  # really translated
 
 
+async def test_a_message_of_invisible_characters_only_is_text_required(sockets, office, knock):
+    # Zero-width space, byte-order mark, zero-width joiner: nothing a citizen could read.
+    department, staff = office
+    await run(knock)(department)
+    socket = await sockets.connect(CONSOLE, staff.cookie)
+    assert (await receive(socket))["type"] == "queues"
+    text = "\u200b\ufeff\u200d"
+    await send(socket, {"type": "message", "department": department.pk, "text": text})
+    assert await receive_until(socket, "error") == {
+        "type": "error",
+        "code": "text_required",
+        "message": "Please write a message.",
+        "request": "message",
+    }
+
+
 async def test_without_a_language_header_the_office_default_german_is_spoken(sockets):
     socket = await sockets.connect(CONSOLE, language=None)
     with translation.override("de"):

@@ -231,6 +231,34 @@ async def test_room_socket_chat_reaches_everyone_with_sender(sockets, call):
     assert received == [expected, expected]
 
 
+@pytest.mark.parametrize(
+    ("text", "relayed"),
+    [
+        ("Hallo\x00 da", "Hallo da"),  # NUL
+        ("\u202eHallo", "Hallo"),  # right-to-left override: text shown reversed
+        ("Zeile\x1beins\r\nzwei\u200b", "Zeile eins zwei"),  # escape, line breaks, zero width
+    ],
+)
+async def test_room_socket_chat_is_cleaned_like_every_other_text(sockets, call, text, relayed):
+    staff, citizen = await join_both(sockets, call)
+    await send(citizen, {"type": "chat", "text": text})
+    received = [await receive(staff), await receive(citizen)]
+    assert [message["text"] for message in received] == [relayed, relayed]
+
+
+@pytest.mark.parametrize("text", ["\u200b\ufeff\u200d", "\x00", "\u202e", " \t\n"])
+async def test_room_socket_chat_of_nothing_readable_is_text_required(sockets, call, text):
+    staff, citizen = await join_both(sockets, call)
+    await send(citizen, {"type": "chat", "text": text})
+    assert await receive(citizen) == {
+        "type": "error",
+        "code": "text_required",
+        "message": "Please write a message.",
+        "request": "chat",
+    }
+    assert await nothing_more(staff)
+
+
 async def test_room_socket_media_state_goes_to_the_others(sockets, call):
     staff, citizen = await join_both(sockets, call)
     await send(citizen, {"type": "media-state", "audio": True, "video": False, "screen": False})

@@ -55,6 +55,33 @@ async def test_waiting_socket_foreign_origin_is_rejected(sockets, office_with_cl
     assert connected is False
 
 
+@pytest.mark.parametrize(
+    ("origin", "opens"),
+    [
+        ("http://testserver", True),  # the test client's pages (support.ORIGIN)
+        ("http://testserver:80", True),  # the default port, written out
+        ("HTTP://TestServer", True),  # scheme and host know no case
+        ("https://testserver", False),  # wrong scheme
+        ("http://testserver:9999", False),  # wrong port: another program on the host
+        ("http://evil.example", False),  # wrong host
+        ("http://testserver.evil.example", False),
+        ("null", False),  # a sandboxed frame or a file
+        ("http://testserver:x", False),
+    ],
+)
+async def test_waiting_socket_origin_must_match_scheme_host_and_port(
+    sockets, office_with_clerk, knock, origin, opens
+):
+    # Channels' host-only check (AllowedHostsOriginValidator) let any port and either
+    # scheme in: `http://127.0.0.1:9999` opened a citizen's socket on 127.0.0.1:8000.
+    department, _clerk = office_with_clerk
+    citizen = await run(knock)(department)
+    _socket, connected = await sockets.attempt(
+        path(citizen.entry_id), citizen.cookie, origin=origin.encode()
+    )
+    assert connected is opens
+
+
 async def test_waiting_socket_sends_position_on_connect(sockets, office_with_clerk, knock):
     department, _clerk = office_with_clerk
     citizen = await run(knock)(department)

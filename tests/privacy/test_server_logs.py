@@ -1,4 +1,5 @@
-"""With the flags of docs/deploy.md, the server writes no IP address to its log.
+"""With the flags of docs/deploy.md, the server writes no IP address to its log; with
+or without them, no key from a path (logs.py), and no error for a client's bad frame.
 
 uvicorn logs every request with the client's address in its access log, and every
 WebSocket handshake at INFO level on its error logger, where --no-access-log does not
@@ -13,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from websockets.exceptions import ConnectionClosedError, InvalidStatus
 from websockets.sync.client import connect
 
 from ..server import Uvicorn, manage, server_env
@@ -62,7 +64,7 @@ def serve_and_visit(env: dict, flags: list[str], log_path: Path) -> str:
 
 def test_documented_flags_keep_ip_addresses_out_of_the_log(office_env, tmp_path):
     logged = serve_and_visit(office_env, DOCUMENTED, tmp_path / "server.log")
-    assert "Not Found: /termin/no-such-booking/" in logged  # the log is written at all
+    assert "Not Found: /termin/***/" in logged  # the log is written at all
     assert IPV4.findall(logged) == []
 
 
@@ -71,3 +73,60 @@ def test_without_the_flags_uvicorn_logs_the_citizens_address(office_env, tmp_pat
     lines = [line for line in logged.splitlines() if CLIENT in line]
     assert any('"GET /datenschutz/ HTTP/1.1" 200' in line for line in lines), logged
     assert any('"WebSocket /ws/status/" [accepted]' in line for line in lines), logged
+
+
+SECRET = "Kx9-secret_Token0123456789abcdef"  # any key: a guess, or a real one mistyped
+
+
+def test_no_key_from_a_path_reaches_the_server_log(office_env, tmp_path):
+    # Without the documented flags: the access log and every handshake are written too.
+    log_path = tmp_path / "server.log"
+    server = Uvicorn(office_env, DEPLOY, log_path, probe_headers={"X-Forwarded-For": CLIENT})
+    server.start()
+    try:
+        for path in [
+            f"/termin/{SECRET}/",
+            f"/termin/{SECRET}/termin.ics",
+            f"/einladung/{SECRET}/",
+            f"/warteraum/{SECRET}/",
+            f"/gespraech/{SECRET}/beendet/",
+            f"/fachbereich/no-such-office/termin/?verschieben={SECRET}",
+        ]:
+            _get(server.url + path)
+        for path in [f"/ws/warteraum/{SECRET}/", f"/ws/raum/{SECRET}/"]:
+            with pytest.raises(InvalidStatus):  # no session, no origin: refused
+                connect(f"ws://127.0.0.1:{server.port}{path}", open_timeout=5)
+    finally:
+        server.stop()
+    logged = log_path.read_text()
+    assert SECRET not in logged
+    lines = logged.splitlines()
+    for written in [
+        "Not Found: /termin/***/",
+        '"GET /termin/***/termin.ics HTTP/1.1" 404',
+        "Gone: /einladung/***/",
+        '"GET /fachbereich/no-such-office/termin/?verschieben=*** HTTP/1.1" 404',
+        '"WebSocket /ws/warteraum/***/" 403',
+        '"WebSocket /ws/raum/***/" 403',
+    ]:
+        assert any(written in line for line in lines), (written, logged)
+
+
+def test_a_text_frame_of_invalid_utf8_is_no_error_in_the_server_log(office_env, tmp_path):
+    # uvicorn logged the UnicodeDecodeError with its traceback at ERROR; any client can
+    # send such a frame, to the public status socket too.
+    log_path = tmp_path / "server.log"
+    server = Uvicorn(office_env, DEPLOY, log_path)
+    server.start()
+    try:
+        with connect(f"ws://127.0.0.1:{server.port}/ws/status/", open_timeout=5) as status:
+            status.recv(timeout=5)
+            status.send(b"\xff\xfe{}", text=True)
+            with pytest.raises(ConnectionClosedError) as closed:
+                status.recv(timeout=5)
+    finally:
+        server.stop()
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1007
+    logged = log_path.read_text()
+    assert "Traceback" not in logged and "ERROR" not in logged, logged
+    assert "WebSocket closed (1007): the client sent text that is not UTF-8." in logged

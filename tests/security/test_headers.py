@@ -1,11 +1,14 @@
 """Response headers: camera, microphone and screen sharing only where the office uses
-them; the usual hardening headers everywhere."""
+them; pages with personal data never stored; the usual hardening headers everywhere."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
 from buergerbuero.access import ENTRIES_KEY
+from buergerbuero.bookings import actions as bookings
+from buergerbuero.bookings.availability import available_slots
 from buergerbuero.calls import actions as calls
 from buergerbuero.calls.models import Role
 from buergerbuero.waiting import actions as queue
@@ -78,6 +81,48 @@ def test_every_other_page_gets_none_of_them(department, clerk, citizen_in_call):
         "invalid invitation": (410, NO_MEDIA),
         "not found": (404, NO_MEDIA),
     }
+
+
+NEVER_STORED = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+def test_pages_with_personal_data_are_never_stored(department, clerk, citizen_in_call, make_kind):
+    # A shared computer's browser cache, a proxy: nothing of a person's page may stay.
+    browser, room = citizen_in_call
+    staff_participant = room.participants.get(role=Role.STAFF)
+    invitation = calls.issue_invitation(room.pk, staff_participant, label="Dolmetscherin")
+    waiting = Client()
+    waiting.post(reverse("public:knock", args=[department.slug]), {"display_name": "Bob"})
+    kind = make_kind(department)
+    booking = bookings.book(kind, available_slots(kind)[0][0], "Ada")
+    clerk.user_permissions.add(Permission.objects.get(codename="change_bookingsettings"))
+    staff = Client()
+    staff.force_login(clerk)
+    token = booking.token
+    pages = {
+        "booking": Client().get(reverse("bookings:manage", args=[token])),
+        "calendar file": Client().get(reverse("bookings:ics", args=[token])),
+        "QR code": Client().get(reverse("bookings:qr", args=[token])),
+        "my data": Client().get(reverse("privacy:my_data", args=[token])),
+        "waiting room": waiting.get(
+            reverse("public:waiting", args=[waiting.session[ENTRIES_KEY][-1]])
+        ),
+        "call": browser.get(reverse("public:call", args=[room.pk])),
+        "invitation": Client().get(reverse("public:invitation", args=[invitation.token])),
+        "console": staff.get(reverse("console:home")),
+        "day": staff.get(reverse("console:day", args=[department.slug])),
+        "settings": staff.get(reverse("console:booking_settings", args=[department.slug])),
+    }
+    calls.end_room(room.pk, staff_participant)
+    pages["call ended"] = browser.get(reverse("public:call_ended", args=[room.pk]))
+    assert {name: (r.status_code, r.get("Cache-Control")) for name, r in pages.items()} == {
+        name: (200, NEVER_STORED) for name in pages
+    }
+
+
+def test_public_pages_may_be_cached(department):
+    response = Client().get(reverse("public:department", args=[department.slug]))
+    assert response.get("Cache-Control") is None
 
 
 def test_hardening_headers_on_every_page(department):

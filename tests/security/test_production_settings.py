@@ -89,3 +89,32 @@ def test_production_cookies_are_secure_and_hsts_is_on(tmp_path):
         "SECURE_REFERRER_POLICY": "same-origin",
         "DEBUG": False,
     }
+
+
+def test_socket_origins_come_from_the_site_address_and_the_trusted_origins(tmp_path):
+    env = production_env(tmp_path) | {
+        "SITE_URL": "https://buergerbuero.kreis.example/",
+        "CSRF_TRUSTED_ORIGINS": "https://intranet.kreis.example",
+        "WEBSOCKET_ALLOWED_ORIGINS": "https://termine.kreis.example:8443",
+    }
+    script = "from buergerbuero import settings as s; print(s.WEBSOCKET_ALLOWED_ORIGINS)"
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert (
+        result.stdout
+        == str(
+            [
+                "https://buergerbuero.kreis.example",
+                "https://intranet.kreis.example",
+                "https://termine.kreis.example:8443",
+            ]
+        )
+        + "\n"
+    )

@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from buergerbuero.audit.actions import record
 from buergerbuero.audit.models import Action
 from buergerbuero.errors import NameRequired
-from buergerbuero.waiting.actions import clean_text, knock_booked, withdraw
+from buergerbuero.text import clean_text
+from buergerbuero.waiting.actions import knock_booked, withdraw
 from buergerbuero.waiting.models import EntryState
 
 from . import mails

@@ -5,12 +5,14 @@ from datetime import UTC, datetime
 
 import segno
 from django.contrib import messages
+from django.core.validators import slug_re
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from buergerbuero import access
@@ -59,8 +61,10 @@ def choose(request, slug):
 
 
 def _moving_booking(request):
-    token = request.GET.get("verschieben")
-    if not token:
+    """The booking being moved, named by its token in `?verschieben=`; anything that is
+    not a token (a NUL, which PostgreSQL refuses in a query) moves nothing."""
+    token = request.GET.get("verschieben", "")
+    if not slug_re.match(token):
         return None
     return Booking.objects.filter(token=token, status="booked").first()
 
@@ -117,6 +121,7 @@ def book(request, slug, kind_id, start):
     )
 
 
+@never_cache
 def manage(request, token):
     booking = get_object_or_404(Booking.objects.select_related("department", "kind"), token=token)
     opens, closes = actions.check_in_window(booking)
@@ -137,6 +142,7 @@ def manage(request, token):
     )
 
 
+@never_cache
 def ics(request, token):
     booking = get_object_or_404(Booking.objects.select_related("department", "kind"), token=token)
     response = HttpResponse(booking_ics(booking), content_type="text/calendar; charset=utf-8")
@@ -144,6 +150,7 @@ def ics(request, token):
     return response
 
 
+@never_cache
 def qr(request, token):
     booking = get_object_or_404(Booking, token=token)
     svg = segno.make(booking_link(booking), error="m").svg_inline(

@@ -42,6 +42,8 @@ def end_room(room_id: str, by: Participant, abandoned: bool = False) -> Room:
         updated = Room.objects.filter(pk=room_id, ended_at__isnull=True).update(ended_at=now)
         Participant.objects.filter(room_id=room_id, left_at__isnull=True).update(left_at=now)
         Invitation.objects.filter(room_id=room_id, used_at__isnull=True).update(expires_at=now)
+        # The label is usually the guest's name: needed to invite, not after the call.
+        Invitation.objects.filter(room_id=room_id).exclude(label="").update(label="")
         room = Room.objects.get(pk=room_id)
         if updated:
             record(

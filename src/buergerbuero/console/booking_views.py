@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from buergerbuero.bookings import actions
@@ -34,12 +35,18 @@ def _department_for(request, slug) -> Department:
 
 
 def _day(request, department) -> date:
+    """The day asked for in `?tag=`, or today. Years 1 and 9999 overflow in the
+    department's zone and on the neighbouring days' links: today instead."""
     try:
-        return date.fromisoformat(request.GET.get("tag", ""))
+        day = date.fromisoformat(request.GET.get("tag", ""))
     except ValueError:
+        day = None
+    if day is None or not 1 < day.year < 9999:
         return datetime.now(department.zone).date()
+    return day
 
 
+@never_cache
 @login_required
 def day_view(request, slug):
     department = _department_for(request, slug)

@@ -11,6 +11,7 @@ from django.forms import modelformset_factory
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from buergerbuero.bookings import configuration
@@ -35,6 +36,7 @@ def _configurable(request, slug) -> Department:
     return department
 
 
+@never_cache
 @login_required
 def booking_settings(request, slug):
     department = _configurable(request, slug)

@@ -3,10 +3,12 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 
 from buergerbuero.staff.permissions import staff_departments
 
 
+@never_cache
 @login_required
 def home(request):
     departments = list(staff_departments(request.user))

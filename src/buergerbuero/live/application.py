@@ -6,12 +6,12 @@ import contextlib
 
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator
 from django.conf import settings
 from django.urls import path, re_path
 
 from . import ticker
 from .console_consumer import ConsoleConsumer
+from .origins import ExactOriginValidator
 from .room_consumer import RoomConsumer
 from .staff_sessions import StaffSessionGuard
 from .statusboard import StatusBoardApp, hub, subscribe_forever
@@ -19,10 +19,10 @@ from .waiting_consumer import WaitingConsumer
 
 
 def personal(consumer):
-    """Sockets that carry one person's data: session and login, and our own origin only
-    (so another site cannot open them with the visitor's cookies); staff sessions under
-    the idle timeout and second-factor rule of the pages."""
-    return AllowedHostsOriginValidator(AuthMiddlewareStack(StaffSessionGuard(consumer.as_asgi())))
+    """Sockets that carry one person's data: session and login, and our own origin only,
+    scheme, host and port (so another site cannot open them with the visitor's cookies);
+    staff sessions under the idle timeout and second-factor rule of the pages."""
+    return ExactOriginValidator(AuthMiddlewareStack(StaffSessionGuard(consumer.as_asgi())))
 
 
 def websocket_router():

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.core import checks
 
-from buergerbuero import notify
+from buergerbuero import logs, notify
 
 
 class LiveConfig(AppConfig):
@@ -13,4 +13,6 @@ class LiveConfig(AppConfig):
         from . import announce, deploy_checks
 
         notify.listen(announce.deliver)
+        # After settings.LOGGING: no secret path segment, no client's fault as an error.
+        logs.install()
         checks.register(deploy_checks.ice_servers_are_valid)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from buergerbuero import access
-from buergerbuero.calls import actions
+from buergerbuero.calls import actions, chat
 from buergerbuero.calls.errors import UnknownPeer
 from buergerbuero.calls.models import Participant, Role
 from buergerbuero.calls.turn import ice_servers_for
@@ -122,10 +122,11 @@ class RoomConsumer(ProtocolConsumer):
         )
 
     async def on_chat(self, message: schemas.Chat) -> None:
-        chat = outgoing.Chat(
-            from_=self.me.pk, name=self.me.display_name, text=message.text, at=timezone.now()
+        text = chat.clean_chat(message.text)
+        relayed = outgoing.Chat(
+            from_=self.me.pk, name=self.me.display_name, text=text, at=timezone.now()
         )
-        await self.to_everyone(groups.room(self.room_id), chat)
+        await self.to_everyone(groups.room(self.room_id), relayed)
 
     async def on_media_state(self, message: schemas.MediaState) -> None:
         await self.to_room(

@@ -8,12 +8,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
+from buergerbuero.calls.chat import CHAT_MAX
 from buergerbuero.waiting.models import STAFF_MESSAGE_MAX
 
 # A browser's SDP for audio+video with a few codecs is 5-10 KB; 64 KiB leaves room
 # without letting one client push megabytes through the relay.
 MAX_MESSAGE_BYTES = 64 * 1024
-CHAT_MAX = 1000
 ID = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 

@@ -182,7 +182,7 @@ INVENTORY: tuple[Processing, ...] = (
             ),
             r.invitations,
         ),
-        deletion=_("Deleted."),
+        deletion=_("The label is emptied when the call ends; the link is deleted later."),
         retention_kinds=("invitations",),
     ),
     Processing(

@@ -11,6 +11,7 @@ from django.db.models import Field
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from buergerbuero.bookings.models import Booking
@@ -59,6 +60,7 @@ def _booking(token: str) -> Booking:
     )
 
 
+@never_cache
 def my_data(request, token):
     booking = _booking(token)
     return render(

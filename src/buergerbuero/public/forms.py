@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from buergerbuero.waiting.actions import clean_text
+from buergerbuero.text import clean_text
 from buergerbuero.waiting.models import DISPLAY_NAME_MAX, TOPIC_MAX
 
 

@@ -5,6 +5,7 @@ from django.http import Http404, HttpResponseForbidden, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -102,6 +103,7 @@ def knock(request, slug):
     )
 
 
+@never_cache
 def waiting(request, entry_id):
     if not access.holds_entry(request.session, entry_id):
         raise Http404
@@ -119,6 +121,7 @@ def heartbeat_seconds() -> float:
     return min(20.0, settings.QUEUE_GRACE_SECONDS / 4)
 
 
+@never_cache
 def call(request, room_id):
     room = Room.objects.select_related("department").filter(pk=room_id).first()
     if room is None:
@@ -134,6 +137,7 @@ def call(request, room_id):
     )
 
 
+@never_cache
 def call_ended(request, room_id):
     room = get_object_or_404(Room.objects.select_related("department"), pk=room_id)
     me = access.participant_for(
@@ -146,6 +150,7 @@ def call_ended(request, room_id):
     )
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def invitation(request, token):
     if not allow(request, "invitation"):

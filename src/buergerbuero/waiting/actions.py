@@ -17,6 +17,7 @@ from buergerbuero.calls.actions import open_room
 from buergerbuero.departments.models import Department
 from buergerbuero.errors import NameRequired, TextRequired
 from buergerbuero.office.status import OfficeStatus, department_state
+from buergerbuero.text import clean_text
 
 from .errors import AlreadyHandled, NotWaiting, OfficeClosed, QueueFull
 from .models import (
@@ -27,11 +28,6 @@ from .models import (
     EntryState,
     QueueEntry,
 )
-
-
-def clean_text(value: str, limit: int) -> str:
-    """Collapse whitespace and control characters; the limit is checked by the caller."""
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in value).split())[:limit]
 
 
 def knock(
