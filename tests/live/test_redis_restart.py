@@ -211,6 +211,8 @@ def office(tmp_path):
     manage(env, "migrate", "--no-input", "-v0")
     manage(env, "shell", "-c", SEED)
     server = Uvicorn(env, ["--lifespan", "on"], tmp_path / "server.log")
+    # Its own address is the one origin its pages open sockets from (live/origins.py).
+    server.env["SITE_URL"] = server.url
     server.start()
     yield redis, server, database
     server.stop()
