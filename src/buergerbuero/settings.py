@@ -79,9 +79,12 @@ INSTALLED_APPS = [
     "buergerbuero.console",
     "buergerbuero.privacy",
     "buergerbuero.audit",
+    "buergerbuero.operations",
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz, answered before anything else (docs/operations.md).
+    "buergerbuero.operations.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "buergerbuero.permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
