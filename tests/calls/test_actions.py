@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from buergerbuero.calls import actions
 from buergerbuero.calls.errors import InvitationInvalid, NotAllowed, RoomEnded
@@ -31,7 +31,10 @@ def test_issue_invitation_by_staff_expires_after_ttl(make_room, settings):
 
 def test_issue_invitation_by_citizen_raises_not_allowed(make_room):
     room, _staff, citizen = make_room()
-    with pytest.raises(NotAllowed, match=r"You are not allowed to do this\."):
+    with (
+        translation.override("en"),
+        pytest.raises(NotAllowed, match=r"You are not allowed to do this\."),
+    ):
         actions.issue_invitation(room.pk, citizen)
     assert Invitation.objects.count() == 0
 
@@ -39,7 +42,10 @@ def test_issue_invitation_by_citizen_raises_not_allowed(make_room):
 def test_issue_invitation_ended_room_raises_room_ended(make_room):
     room, staff, _citizen = make_room()
     actions.end_room(room.pk, staff)
-    with pytest.raises(RoomEnded, match=r"This consultation has ended\."):
+    with (
+        translation.override("en"),
+        pytest.raises(RoomEnded, match=r"This consultation has ended\."),
+    ):
         actions.issue_invitation(room.pk, staff)
 
 
@@ -56,8 +62,11 @@ def test_redeem_invitation_adds_guest_once(make_room):
     )
     assert (invitation.used_by, invitation.used_at is not None) == (guest, True)
 
-    with pytest.raises(
-        InvitationInvalid, match=r"This invitation link is invalid, expired or already used\."
+    with (
+        translation.override("en"),
+        pytest.raises(
+            InvitationInvalid, match=r"This invitation link is invalid, expired or already used\."
+        ),
     ):
         actions.redeem_invitation(invitation.token, "Mallory")
     assert room.participants.filter(role=Role.GUEST).count() == 1
