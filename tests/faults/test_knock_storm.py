@@ -10,9 +10,7 @@ from .harness import OPEN_DEPARTMENT, Citizen, start_office
 CITIZENS = 200
 
 
-def test_a_knock_storm_on_two_processes_gives_no_500_and_no_orphaned_place(
-    own_postgres, tmp_path
-):
+def test_a_knock_storm_on_two_processes_gives_no_500_and_no_orphaned_place(own_postgres, tmp_path):
     office = start_office(
         tmp_path,
         own_postgres.url,
@@ -35,9 +33,7 @@ def test_a_knock_storm_on_two_processes_gives_no_500_and_no_orphaned_place(
         statuses = sorted({status for status, _ in results})
         assert set(statuses) <= {302, 503}, [r for r in results if r[0] not in (302, 503)][:3]
         admitted = {
-            location.rstrip("/").rsplit("/", 1)[-1]
-            for status, location in results
-            if status == 302
+            location.rstrip("/").rsplit("/", 1)[-1] for status, location in results if status == 302
         }
         stored = set(
             office.shell(
