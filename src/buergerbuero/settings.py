@@ -80,9 +80,12 @@ INSTALLED_APPS = [
     "buergerbuero.console",
     "buergerbuero.privacy",
     "buergerbuero.audit",
+    "buergerbuero.operations",
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz, answered before anything else (docs/operations.md).
+    "buergerbuero.operations.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "buergerbuero.permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -233,6 +236,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 # No script of ours reads the CSRF cookie: forms carry the token in a hidden field.
 CSRF_COOKIE_HTTPONLY = True
+# The office's page, in the visitor's language, instead of Django's English-only one.
+CSRF_FAILURE_VIEW = "buergerbuero.operations.error_views.csrf_failure"
 # The chosen language is remembered for a year in a cookie holding only its code (de,
 # tr, ...): a preference the person set, not an identifier; nothing is set without a
 # choice, and then the browser's Accept-Language decides (LocaleMiddleware).

@@ -5,6 +5,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from buergerbuero.bookings import urls as booking_urls
 from buergerbuero.console import urls as console_urls
 from buergerbuero.console.login_forms import AdminStaffLoginForm
+from buergerbuero.operations import error_views
 from buergerbuero.privacy import urls as privacy_urls
 from buergerbuero.public import urls as public_urls
 
@@ -21,6 +22,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include(booking_urls)),
     path("", include(public_urls)),
 ]
+
+# In the office's design and the visitor's language (operations/error_views.py).
+handler400 = error_views.bad_request
+handler403 = error_views.permission_denied
+handler404 = error_views.page_not_found
+handler500 = error_views.server_error
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns

@@ -148,3 +148,18 @@ def test_information_pages_have_no_violations(new_page, scheme):
         page.goto(path)
         found += axe_violations(page, f"{state}/{scheme}")
     assert found == [], "axe-core found WCAG 2.1 AA violations:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_error_pages_have_no_violations(new_page, scheme):
+    page = new_page(color_scheme=scheme)
+    page.goto("/gibt-es-nicht/")
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+    found = axe_violations(page, f"page not found/{scheme}")
+    # A form sent without its cookie (cookies cleared, a stale tab): the CSRF page.
+    page.goto("/")
+    page.context.clear_cookies()
+    page.locator(".language-switcher button").click()
+    expect(page.get_by_role("heading", name="The form could not be sent")).to_be_visible()
+    found += axe_violations(page, f"form refused (CSRF)/{scheme}")
+    assert found == [], "axe-core found WCAG 2.1 AA violations:\n" + "\n".join(found)

@@ -23,26 +23,44 @@ def production_env(tmp_path) -> dict:
         "HTTPS": "1",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "buergerbuero.kreis.example",
+        "SITE_URL": "https://buergerbuero.kreis.example",
+        "TURN_URLS": "turn:turn.kreis.example:3478?transport=udp",
+        "TURN_SECRET": secrets.token_urlsafe(32),
         "BB_VAR_DIR": str(tmp_path),
         "PYTHONPATH": str(ROOT / "src"),
     }
 
 
-def test_check_deploy_passes_without_warnings(tmp_path):
-    result = subprocess.run(
+def check_deploy(env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env=production_env(tmp_path),
+        env=env,
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def test_check_deploy_passes_without_warnings(tmp_path):
+    result = check_deploy(production_env(tmp_path))
     # The one silenced check is HSTS preload (settings.py says why).
     assert (result.returncode, result.stdout, result.stderr) == (
         0,
         "System check identified no issues (1 silenced).\n",
         "",
     )
+
+
+def test_check_deploy_fails_without_site_url_and_turn(tmp_path):
+    # The office's own deploy checks (operations/deploy_checks.py) are errors: a deploy
+    # script that runs `check --deploy` stops.
+    env = production_env(tmp_path)
+    for name in ("SITE_URL", "TURN_URLS", "TURN_SECRET"):
+        del env[name]
+    result = check_deploy(env)
+    errors = sorted(line.split(")")[0] for line in result.stderr.splitlines() if "(bu" in line)
+    assert (result.returncode, errors) == (1, ["?: (buergerbuero.E201", "?: (buergerbuero.E203"])
 
 
 def test_production_cookies_are_secure_and_hsts_is_on(tmp_path):

@@ -15,6 +15,7 @@ from django.db import DatabaseError
 
 from buergerbuero import housekeeping
 
+from . import heartbeat
 from .announce import board_text
 from .statusboard import hub
 
@@ -34,6 +35,14 @@ async def tick() -> None:
 
 
 async def run_forever(stop: asyncio.Event) -> None:
+    heartbeat.started(TICK_SECONDS)
+    try:
+        await _loop(stop)
+    finally:
+        heartbeat.stopped()
+
+
+async def _loop(stop: asyncio.Event) -> None:
     while not stop.is_set():
         delay = TICK_SECONDS - (time.time() % TICK_SECONDS) + 0.05
         try:
@@ -48,3 +57,4 @@ async def run_forever(stop: asyncio.Event) -> None:
             log.warning("tick skipped: database unavailable (%s)", error)
         except Exception:
             log.exception("tick failed")
+        heartbeat.ticked()

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.core import checks
+
+
+class OperationsConfig(AppConfig):
+    """Probes, error pages and the deployment checks: the office as the county's IT runs it
+    (docs/operations.md)."""
+
+    name = "buergerbuero.operations"
+    label = "operations"
+
+    def ready(self) -> None:
+        # Here, not at module level: the checks read settings once the registry is ready.
+        from . import deploy_checks
+
+        for check in deploy_checks.ALL:
+            checks.register(check, checks.Tags.security, deploy=True)

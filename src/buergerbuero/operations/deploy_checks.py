@@ -1,0 +1,83 @@
+"""`manage.py check --deploy`: settings that work on a laptop but must not reach
+production fail the check (docs/operations.md, "Before going live").
+
+Each is an Error, not a Warning, so `check --deploy` in a deploy script stops the rollout.
+"""
+
+import ipaddress
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core import checks
+
+# As Django's security.W009, but refused: a key anyone may guess signs sessions and
+# booking links.
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_UNIQUE_CHARACTERS = 5
+SECRET_KEY_INSECURE_PREFIX = "django-insecure-"  # noqa: S105 - startproject's mark, not a key
+
+
+def _is_local(host: str) -> bool:
+    if host in {"", "localhost"} or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+def site_url_is_public(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """Links in booking mails and calendar files are built from SITE_URL: a local or
+    plain-HTTP address sends citizens nowhere, or over an unencrypted connection."""
+    parts = urlsplit(settings.SITE_URL)
+    if parts.scheme == "https" and not _is_local(parts.hostname or ""):
+        return []
+    return [
+        checks.Error(
+            f"SITE_URL is {settings.SITE_URL!r}: not the office's public HTTPS address.",
+            hint="Set SITE_URL to the address citizens open, e.g. "
+            "https://buergerbuero.kreis.example (docs/deploy.md).",
+            id="buergerbuero.E201",
+        )
+    ]
+
+
+def secret_key_is_strong(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    key = settings.SECRET_KEY
+    if (
+        len(key) >= SECRET_KEY_MIN_LENGTH
+        and len(set(key)) >= SECRET_KEY_MIN_UNIQUE_CHARACTERS
+        and not key.startswith(SECRET_KEY_INSECURE_PREFIX)
+    ):
+        return []
+    return [
+        checks.Error(
+            f"SECRET_KEY is a default or too weak: it needs at least {SECRET_KEY_MIN_LENGTH} "
+            f"characters, {SECRET_KEY_MIN_UNIQUE_CHARACTERS} different ones, and no "
+            f"'{SECRET_KEY_INSECURE_PREFIX}' prefix.",
+            hint="Unset SECRET_KEY to have a random key made in BB_VAR_DIR, or set one from "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(64))'`.",
+            id="buergerbuero.E202",
+        )
+    ]
+
+
+def turn_is_configured(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """Without TURN, citizens behind a strict firewall or a mobile carrier's NAT get a
+    call page but no picture and no sound."""
+    missing = [name for name in ("TURN_URLS", "TURN_SECRET") if not getattr(settings, name)]
+    if not missing:
+        return []
+    return [
+        checks.Error(
+            f"{' and '.join(missing)} not set: calls fail for everyone whose network blocks "
+            "direct connections.",
+            hint="Run coturn with use-auth-secret and set TURN_URLS and TURN_SECRET "
+            "(docs/deploy.md, TURN).",
+            id="buergerbuero.E203",
+        )
+    ]
+
+
+ALL = [site_url_is_public, secret_key_is_strong, turn_is_configured]
