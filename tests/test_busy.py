@@ -2,11 +2,12 @@
 (503, Retry-After), in the visitor's language, never a 500."""
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
 from django.db import IntegrityError, OperationalError
 from django.test import RequestFactory
 from django.utils import translation
 
-from buergerbuero.busy import DatabaseBusyMiddleware
+from buergerbuero.operations.busy import DatabaseBusyMiddleware
 
 
 def raising(error):
@@ -35,3 +36,15 @@ def test_other_database_errors_are_not_hidden():
     request = RequestFactory().get("/")
     middleware = DatabaseBusyMiddleware(raising(IntegrityError("bug")))
     assert middleware.process_exception(request, IntegrityError("bug")) is None
+
+
+def test_the_busy_page_needs_no_database():
+    # No database access is allowed in this test: the session (and the messages stored in
+    # it) live in the database that just failed, so the page must render without them,
+    # even for a visitor who has a session.
+    request = RequestFactory().get("/fachbereich/wohngeld/")
+    request.session = SessionStore("a-session-the-database-would-have-to-load")
+    middleware = DatabaseBusyMiddleware(raising(OperationalError("down")))
+    response = middleware.process_exception(request, OperationalError("down"))
+    assert response.status_code == 503
+    assert 'href="/fachbereich/wohngeld/"' in response.content.decode()

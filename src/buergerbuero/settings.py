@@ -94,7 +94,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Turns a database that is away or out of connections into "try again" (503).
-    "buergerbuero.busy.DatabaseBusyMiddleware",
+    "buergerbuero.operations.busy.DatabaseBusyMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -141,7 +141,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A bounded pool per process (psycopg_pool, Django's OPTIONS "pool"): a crowd waits up
     # to DB_POOL_TIMEOUT seconds for one of DB_POOL_MAX_SIZE connections instead of each
     # request thread opening its own until PostgreSQL refuses ("too many clients");
-    # whoever still gets none is told to try again in a moment (503, buergerbuero.busy).
+    # whoever still gets none is told to try again in a moment (503, operations/busy.py).
     # Size it so that processes times DB_POOL_MAX_SIZE stays below max_connections
     # (docs/deploy.md).
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {

@@ -35,14 +35,20 @@ def _back(request: HttpRequest) -> str:
     return ""
 
 
-def _render(request: HttpRequest, template_name: str, response_class: type[HttpResponse]):
+def _render(
+    request: HttpRequest,
+    template_name: str,
+    response_class: type[HttpResponse],
+    status: int | None = None,
+):
     context = {
         "request": request,
         # The language switcher's form, as on every page (no database: a cookie).
         "csrf_token": get_token(request),
         "back": _back(request),
     }
-    return response_class(loader.get_template(template_name).render(context))
+    content = loader.get_template(template_name).render(context)
+    return response_class(content) if status is None else response_class(content, status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -59,6 +65,11 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return _render(request, "500.html", HttpResponseServerError)
+
+
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    """The database is away or has no free connection (operations.busy)."""
+    return _render(request, "503.html", HttpResponse, status=503)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -10,7 +10,8 @@ query to its end), so a citizen told to try again has not been put in the queue.
 import logging
 
 from django.db import InterfaceError, OperationalError
-from django.shortcuts import render
+
+from .error_views import service_unavailable
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5
@@ -27,7 +28,9 @@ class DatabaseBusyMiddleware:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         log.warning("%s %s: database unavailable (%s)", request.method, request.path, exception)
-        response = render(request, "busy.html", status=503)
+        # Like every error page, without the context processors: the session and the
+        # messages live in the database that just failed.
+        response = service_unavailable(request)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"
         return response
