@@ -41,8 +41,16 @@ def make_department(slug=None, hours=None, time_zone="Europe/Berlin", **fields) 
     return department
 
 
-def make_staff(*departments, username=None, presence="available", password=PASSWORD):
-    """A staff member of `departments`, seen just now; returns the user."""
+def make_staff(
+    *departments,
+    username=None,
+    presence="available",
+    password=PASSWORD,
+    role="staff",
+    administrator=False,
+):
+    """A member of `departments` in `role` ("staff" or "lead"), seen just now; returns
+    the user."""
     n = next(_counter)
     user = get_user_model().objects.create_user(
         username=username or f"staff{n}",
@@ -50,8 +58,10 @@ def make_staff(*departments, username=None, presence="available", password=PASSW
         first_name="Sam",
         last_name=f"Staff{n}",
     )
-    profile = StaffProfile.objects.create(user=user, presence=presence, seen_at=timezone.now())
-    profile.departments.set(departments)
+    profile = StaffProfile.objects.create(
+        user=user, presence=presence, seen_at=timezone.now(), is_administrator=administrator
+    )
+    profile.departments.set(departments, through_defaults={"role": role, "presence": presence})
     return user
 
 

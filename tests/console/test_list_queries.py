@@ -3,7 +3,6 @@
 from datetime import datetime, time, timedelta
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -140,8 +139,7 @@ def test_day_view_query_count_is_constant(
 @pytest.fixture
 def team_lead(make_staff):
     def make(department):
-        user = make_staff(department)
-        user.user_permissions.add(Permission.objects.get(codename="change_bookingsettings"))
+        user = make_staff(department, role="lead")
         return logged_in(user)
 
     return make
@@ -171,11 +169,11 @@ def test_booking_settings_query_count_is_constant(
     )
     client = team_lead(department)
     # Session, user, the user's authenticator app (StaffSessionMiddleware); the
-    # department; the staff profile and its active departments' ids (may serve?); the
-    # user's and their groups' permissions; booking settings; the kinds; the coming
+    # department; the staff profile (administrator?) and the departments it leads (may
+    # lead?); booking settings; the kinds; the coming
     # closures; the session saved at the end (the idle clock starts): savepoint, UPDATE,
     # release.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(12):
         response = client.get(reverse("console:booking_settings", args=[department.slug]))
     assert response.status_code == 200
     assert len(response.context["formset"].forms) == count + 1

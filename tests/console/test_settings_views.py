@@ -5,7 +5,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
@@ -19,8 +18,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 @pytest.fixture
 def lead(make_kind, make_staff):
     kind = make_kind(minutes=30)
-    user = make_staff(kind.department)
-    user.user_permissions.add(Permission.objects.get(codename="change_bookingsettings"))
+    user = make_staff(kind.department, role="lead")
     client = Client()
     client.force_login(user)
     return kind, client

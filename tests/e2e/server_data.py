@@ -41,7 +41,5 @@ from django.contrib.auth.models import Permission  # noqa: E402
 lead = get_user_model().objects.create_user(
     "e2e-lead", password=PASSWORD, first_name="Lena", last_name="Leitung"
 )
-StaffProfile.objects.create(user=lead).departments.set([office])
-lead.user_permissions.set(
-    Permission.objects.filter(codename__in=["change_bookingsettings", "view_processing_record"])
-)
+StaffProfile.objects.create(user=lead).departments.set([office], through_defaults={"role": "lead"})
+lead.user_permissions.set(Permission.objects.filter(codename="view_processing_record"))

@@ -1,7 +1,7 @@
 """Staff configure their department's appointments: kinds, rules, one-off closures.
 
-Open to staff of the department who hold the permission bookings.change_bookingsettings
-(a team lead, typically); everyone else serves, but does not configure.
+Open to the department's leads and to administrators (staff/permissions.may_lead);
+everyone else serves, but does not configure.
 """
 
 from django.contrib import messages
@@ -18,7 +18,7 @@ from buergerbuero.bookings import configuration
 from buergerbuero.bookings.availability import settings_for
 from buergerbuero.bookings.models import AppointmentKind, Closure
 from buergerbuero.departments.models import Department
-from buergerbuero.staff.permissions import may_serve
+from buergerbuero.staff.permissions import may_lead
 
 from .booking_forms import AppointmentKindForm, BookingSettingsForm, ClosureForm
 
@@ -29,9 +29,7 @@ KindFormSet = modelformset_factory(
 
 def _configurable(request, slug) -> Department:
     department = get_object_or_404(Department, slug=slug, is_active=True)
-    if not may_serve(request.user, department.pk) or not request.user.has_perm(
-        "bookings.change_bookingsettings"
-    ):
+    if not may_lead(request.user, department.pk):
         raise PermissionDenied
     return department
 

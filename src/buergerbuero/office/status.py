@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from buergerbuero.calls.models import Participant, Role
 from buergerbuero.departments import schedule
 from buergerbuero.departments.models import Department
-from buergerbuero.staff.models import StaffProfile
+from buergerbuero.staff.models import Membership
 from buergerbuero.staff.presence import available_profiles
 from buergerbuero.values import IsoDateTime
 
@@ -67,9 +67,9 @@ def ranges_of(department: Department) -> list[schedule.Range]:
 
 def staffing(department_ids: Iterable[int], now=None) -> dict[int, tuple[int, int]]:
     """(available, free) staff counts per department, in two queries."""
-    links = StaffProfile.departments.through.objects.filter(
-        department_id__in=list(department_ids), staffprofile__in=available_profiles(now)
-    ).values_list("department_id", "staffprofile__user_id")
+    links = Membership.objects.filter(
+        department_id__in=list(department_ids), profile__in=available_profiles(now)
+    ).values_list("department_id", "profile__user_id")
     in_call = set(
         Participant.objects.filter(
             role=Role.STAFF, left_at__isnull=True, room__ended_at__isnull=True

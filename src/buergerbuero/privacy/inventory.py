@@ -388,6 +388,8 @@ INVENTORY: tuple[Processing, ...] = (
             "auth.User.password",
             "staff.StaffProfile.presence",
             "staff.StaffProfile.seen_at",
+            "staff.Membership.role",
+            "staff.Membership.presence",
         ),
         recipients=_("Administrators; citizens in a call see the name."),
         retention=lambda r: gettext(

@@ -9,6 +9,14 @@ class Presence(models.TextChoices):
     OFFLINE = "offline", _("offline")
 
 
+class Role(models.TextChoices):
+    """A member's role in one department. The administrator is not a department role:
+    county IT administers every department (StaffProfile.is_administrator)."""
+
+    STAFF = "staff", _("staff member")
+    LEAD = "lead", _("department lead")
+
+
 class StaffProfile(models.Model):
     """A staff member's departments and presence.
 
@@ -19,12 +27,45 @@ class StaffProfile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
     )
-    departments = models.ManyToManyField("departments.Department", related_name="staff")
+    departments = models.ManyToManyField(
+        "departments.Department", through="Membership", related_name="staff"
+    )
     presence = models.CharField(max_length=12, choices=Presence.choices, default=Presence.OFFLINE)
     seen_at = models.DateTimeField(null=True, blank=True)
+    is_administrator = models.BooleanField(
+        _("administrator"),
+        default=False,
+        help_text=_("Administers every department, staff accounts, roles and system settings."),
+    )
 
     class Meta:
         verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
 
     def __str__(self) -> str:
         return self.user.get_username()
+
+
+class Membership(models.Model):
+    """That a member serves a department, in which role, and whether they serve it now.
+
+    Presence is per department: a member who covers ten departments chooses which of
+    them they answer right now.
+    """
+
+    profile = models.ForeignKey(StaffProfile, on_delete=models.CASCADE, related_name="memberships")
+    department = models.ForeignKey(
+        "departments.Department", on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.STAFF)
+    presence = models.CharField(max_length=12, choices=Presence.choices, default=Presence.OFFLINE)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "department"], name="one_membership_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile} · {self.department} · {self.role}"

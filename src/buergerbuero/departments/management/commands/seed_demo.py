@@ -52,7 +52,9 @@ class Command(BaseCommand):
         user.is_staff = True
         user.is_superuser = True
         user.save()
-        profile, _created = StaffProfile.objects.get_or_create(user=user)
-        profile.departments.set(departments)
+        profile, _created = StaffProfile.objects.get_or_create(
+            user=user, defaults={"is_administrator": True}
+        )
+        profile.departments.set(departments, through_defaults={"role": "lead"})
         self.stdout.write(f"{len(departments)} demo departments ready.")
         self.stdout.write(f"Demo staff login: user {username!r}, password {password!r}")
