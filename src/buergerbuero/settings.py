@@ -5,6 +5,7 @@ production sets DATABASE_URL, REDIS_URL, SECRET_KEY and the ICE/TURN values
 (docs/deploy.md lists every variable).
 """
 
+import ipaddress
 import json
 import os
 import warnings
@@ -86,6 +87,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # /healthz and /readyz, answered before anything else (docs/operations.md).
     "buergerbuero.operations.middleware.ProbeMiddleware",
+    # Counts and times the rest (docs/operations.md, Metrics).
+    "buergerbuero.operations.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "buergerbuero.permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -412,3 +415,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- Metrics (docs/operations.md) -----------------------------------------------------
+# Who may read /metrics: these networks (CIDR, comma-separated) and, when METRICS_TOKEN is
+# set, only with "Authorization: Bearer <token>". Everyone else gets a 404.
+METRICS_ALLOWED_NETWORKS = [
+    ipaddress.ip_network(item, strict=False)
+    for item in env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+]
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
