@@ -409,10 +409,25 @@ ICE_TRANSPORT_POLICY = os.environ.get("ICE_TRANSPORT_POLICY", "all")
 # Secret path segments are redacted on the loggers of Django and uvicorn that write
 # paths (logs.py, installed by LiveConfig.ready: dictConfig here would replace uvicorn's
 # own handlers).
+# LOG_FORMAT: one JSON object per line (the default without DEBUG) or text (`make run`).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "").strip().lower() or ("text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ValueError(f"LOG_FORMAT is {LOG_FORMAT!r}: use json or text (docs/deploy.md)")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "buergerbuero.logs.RequestId"}},
+    "formatters": {
+        "json": {"()": "buergerbuero.logs.json_formatter"},
+        "text": {"()": "buergerbuero.logs.text_formatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 

@@ -16,6 +16,7 @@ from . import shutdown, ticker
 from .connections import Tracked
 from .console_consumer import ConsoleConsumer
 from .origins import ExactOriginValidator
+from .request_ids import RequestIds
 from .room_consumer import RoomConsumer
 from .staff_sessions import StaffSessionGuard
 from .statusboard import StatusBoardApp, hub, subscribe_forever
@@ -89,4 +90,6 @@ class Lifespan:
 
 
 def build_application(django_app):
-    return Lifespan(ProtocolTypeRouter({"http": django_app, "websocket": websocket_router()}))
+    return RequestIds(
+        Lifespan(ProtocolTypeRouter({"http": django_app, "websocket": websocket_router()}))
+    )

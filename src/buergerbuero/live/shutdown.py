@@ -14,6 +14,7 @@ uvicorn installs its handlers with `signal.signal` before the lifespan starts; `
 """
 
 import asyncio
+import contextvars
 import logging
 import signal
 from collections.abc import Callable
@@ -56,7 +57,10 @@ def install(loop: asyncio.AbstractEventLoop) -> Callable[[], None]:
             hand_on(sig, frame)  # a second signal: the server's own impatience
             return
         _draining = True
-        loop.call_soon_threadsafe(lambda: loop.create_task(_tell_then(hand_on, sig)))
+        # In a context of its own: the signal may arrive while a request's runs.
+        loop.call_soon_threadsafe(
+            lambda: loop.create_task(_tell_then(hand_on, sig), context=contextvars.Context())
+        )
 
     for sig in SIGNALS:
         signal.signal(sig, handle)
