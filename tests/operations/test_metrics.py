@@ -10,13 +10,16 @@ from django.test import Client
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
+from buergerbuero.bookings import mails
+from buergerbuero.bookings.models import OutgoingMail
 from buergerbuero.calls.actions import end_room
 from buergerbuero.calls.models import Participant, Role
 from buergerbuero.live.application import websocket_router
+from buergerbuero.privacy import purge
 from buergerbuero.waiting import actions
 from buergerbuero.waiting.models import QueueEntry
 
-from ..factories import make_department, make_staff
+from ..factories import make_booking, make_department, make_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TOKEN = "a-long-random-token-for-the-monitoring"
@@ -127,3 +130,42 @@ async def test_open_sockets_are_counted_per_endpoint():
     assert watchers(await database_sync_to_async(scrape)()) == before + 1
     await communicator.disconnect()
     assert watchers(await database_sync_to_async(scrape)()) == before
+
+
+def test_mail_attempts_and_mails_given_up(make_kind, settings):
+    from ..bookings.failing_backend import FailingOnceBackend
+
+    FailingOnceBackend.failed = False
+    settings.EMAIL_BACKEND = "tests.bookings.failing_backend.FailingOnceBackend"
+    booking = make_booking(
+        make_kind(minutes=30), timezone.now() + timedelta(hours=2), email="mail@example.org"
+    )
+    mails.booking_confirmed(booking)  # a confirmation; no reminder two hours ahead
+    before = scrape()
+    assert before[("bb_mails_queued", ())] == 1
+    now = timezone.now()
+    assert mails.send_due(now=now) == 0  # refused once
+    assert mails.send_due(now=now + timedelta(minutes=3)) == 1
+    after = scrape()
+    failures, sent = ("bb_mail_failures_total", ()), ("bb_mails_sent_total", ())
+    assert (after[failures] - before[failures], after[sent] - before[sent]) == (1, 1)
+    assert (after[("bb_mails_queued", ())], after[("bb_mails_failed", ())]) == (0, 0)
+
+    mails.booking_cancelled(booking, by_staff=False)
+    OutgoingMail.objects.filter(sent_at__isnull=True).update(attempts=settings.MAIL_MAX_ATTEMPTS)
+    assert (scrape()[("bb_mails_queued", ())], scrape()[("bb_mails_failed", ())]) == (0, 1)
+
+
+def test_purge_runs_by_result(settings, monkeypatch):
+    success = ("bb_purge_runs_total", (("result", "success"),))
+    failure = ("bb_purge_runs_total", (("result", "failure"),))
+    before = scrape()
+    monkeypatch.setattr(purge, "_last_purge", None)
+    purge.purge_if_due()
+    # An audit retention no date can be computed for: the purge fails for real.
+    settings.AUDIT_RETENTION_DAYS = 10**9
+    monkeypatch.setattr(purge, "_last_purge", None)
+    with pytest.raises(OverflowError):
+        purge.purge_if_due()
+    after = scrape()
+    assert (after[success] - before[success], after[failure] - before[failure]) == (1, 1)
