@@ -88,6 +88,7 @@ def test_the_office_numbers_after_a_knock_an_admission_and_the_end_of_the_call()
     assert during[(f"{wait}_bucket", (dept, ("le", "120.0")))] == 1
     assert 90 <= during[(f"{wait}_sum", (dept,))] < 100
     assert (f"{wait}_count", (dept,)) not in before
+    assert during[("bb_database_up", ())] == 1
     assert during[("bb_mails_queued", ())] == 0
     assert during[("bb_mails_failed", ())] == 0
     # The page requests of this test so far: none (the scrape itself is not counted).

@@ -25,6 +25,7 @@ import os
 import time
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, multiprocess
@@ -53,9 +54,23 @@ http_duration = Histogram(
 
 
 class OfficeCollector(Collector):
-    """Gauges read from the database when Prometheus asks: four small queries."""
+    """Gauges read from the database when Prometheus asks: six small queries. With the
+    database away they are left out and `bb_database_up` is 0 (the process's own numbers
+    are still served: a scrape must not fail with the thing it should report)."""
 
     def collect(self):
+        try:
+            families = list(self._from_database())
+        except DatabaseError:
+            families = []
+        yield GaugeMetricFamily(
+            "bb_database_up",
+            "Whether this scrape could read the office's numbers from the database.",
+            1 if families else 0,
+        )
+        yield from families
+
+    def _from_database(self):
         slugs = dict(Department.objects.values_list("pk", "slug"))
         waiting = GaugeMetricFamily(
             "bb_waiting_citizens",
