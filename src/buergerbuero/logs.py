@@ -1,4 +1,19 @@
-"""What the office's logs may hold: no secret from a URL, and no error for a client's fault.
+"""What the office's logs may hold, and in which shape.
+
+Shape (`LOG_FORMAT`): one JSON object per line (`json`, the default without DEBUG) with
+`timestamp` (ISO 8601, UTC), `level`, `logger`, `message` and `request_id`, or a line of
+text (`text`, for `make run`). The request id is made per HTTP request and per WebSocket
+connection (`live/request_ids.py`, through the `request_id` context variable), or taken
+from the request's `X-Request-ID` when that is a safe token, so one request's lines can
+be found together, and with nginx's.
+
+No client address: uvicorn writes the client's IP address first on every access line and
+every WebSocket handshake line; `WithoutClientAddress` drops it, so even the access log
+may stay on. No name, topic, booking code or e-mail address: nothing of ours logs them
+(an SMTP refusal, which quotes the address, is logged by its kind only), and the mail
+console backend, which prints whole mails, is for trying things out only.
+
+No secret from a URL, and no error for a client's fault:
 
 A booking's or invitation's token, a waiting-room entry id and a room id are keys: whoever
 reads them from a log can open the booking, the invitation or the person's socket. Django
@@ -16,6 +31,10 @@ or bring it back after --no-access-log).
 
 import logging
 import re
+import secrets
+from contextvars import ContextVar
+
+from pythonjsonlogger.json import JsonFormatter
 
 REDACTED = "***"
 # /termin/<token>/…, /einladung/<token>/, /warteraum/<entry id>/, /gespraech/<room id>/…
@@ -73,12 +92,98 @@ class ClientProtocolErrors(logging.Filter):
         return logging.getLogger(record.name).isEnabledFor(logging.INFO)
 
 
-def install() -> None:
-    """Adds the filters to their loggers, once however often it is called."""
+# An incoming X-Request-ID is kept when it is this kind of token (a UUID, nginx's
+# $request_id, a load balancer's); anything else is replaced, so a client cannot write
+# arbitrary text into every line of its request.
+SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{7,63}")
+NO_REQUEST = "-"
+# What every JSON line has.
+LINE_KEYS = ("timestamp", "level", "logger", "message", "request_id")
+request_id: ContextVar[str] = ContextVar("request_id", default=NO_REQUEST)
+
+
+def new_request_id(incoming: str = "") -> str:
+    return incoming if SAFE_REQUEST_ID.fullmatch(incoming) else secrets.token_hex(16)
+
+
+class RequestId(logging.Filter):
+    """Adds the current request's id (`-` outside a request: the ticker, start-up)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id.get()
+        return True
+
+
+# uvicorn's lines that start with the client's address ('%s - "GET …" 200',
+# '%s - "WebSocket …" [accepted]').
+CLIENT_FIRST = "%s - "
+
+
+class WithoutClientAddress(logging.Filter):
+    """Drops the client's address from uvicorn's access and handshake lines."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if (
+            isinstance(record.msg, str)
+            and record.msg.startswith(CLIENT_FIRST)
+            and isinstance(record.args, tuple)
+            and record.args
+        ):
+            record.msg = record.msg[len(CLIENT_FIRST) :]
+            record.args = record.args[1:]
+        return True
+
+
+class OfficeJsonFormatter(JsonFormatter):
+    """Only the fields named here: a library's `extra` may carry anything (Django's
+    `django.request` passes the whole request, whose repr holds the path with a booking
+    token; uvicorn a copy of the message with terminal colours)."""
+
+    FIELDS = frozenset({*LINE_KEYS, "exc_info", "stack_info", "status_code"})
+
+    def add_fields(self, log_data, record, message_dict) -> None:
+        super().add_fields(log_data, record, message_dict)
+        for key in [key for key in log_data if key not in self.FIELDS]:
+            del log_data[key]
+
+
+def json_formatter() -> logging.Formatter:
+    return OfficeJsonFormatter(
+        "{levelname}{name}{message}{request_id}",
+        style="{",
+        rename_fields={"levelname": "level", "name": "logger"},
+        timestamp=True,  # record.created as ISO 8601 in UTC
+        json_ensure_ascii=False,
+    )
+
+
+def text_formatter() -> logging.Formatter:
+    return logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+
+
+FORMATTERS = {"json": json_formatter, "text": text_formatter}
+UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+
+
+def install(log_format: str = "json") -> None:
+    """Adds the filters to their loggers, and gives uvicorn's own handlers (set up before
+    Django, with a formatter that expects the client's address) the office's format.
+    Once, however often it is called."""
     for name in REDACTED_LOGGERS:
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactSecrets) for f in logger.filters):
             logger.addFilter(RedactSecrets())
+    for name in ("uvicorn.access", "uvicorn.error"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, WithoutClientAddress) for f in logger.filters):
+            logger.addFilter(WithoutClientAddress())
+    # Python's warnings as log records too, so that every line has the one format.
+    logging.captureWarnings(True)
+    for name in UVICORN_LOGGERS:
+        for handler in logging.getLogger(name).handlers:
+            handler.setFormatter(FORMATTERS[log_format]())
+            if not any(isinstance(f, RequestId) for f in handler.filters):
+                handler.addFilter(RequestId())
     uvicorn_error = logging.getLogger("uvicorn.error")
     if not any(isinstance(f, ClientProtocolErrors) for f in uvicorn_error.filters):
         uvicorn_error.addFilter(ClientProtocolErrors())

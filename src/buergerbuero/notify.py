@@ -92,7 +92,8 @@ def announce(event: Event) -> None:
         try:
             listener(event)
         except Exception:
-            log.exception("listener %r failed on %r", listener, event)
+            # The event's kind, not its fields: a staff message's words may name someone.
+            log.exception("listener %r failed on %s", listener, type(event).__name__)
 
 
 def announce_on_commit(event: Event) -> None:

@@ -5,6 +5,7 @@ production sets DATABASE_URL, REDIS_URL, SECRET_KEY and the ICE/TURN values
 (docs/deploy.md lists every variable).
 """
 
+import ipaddress
 import json
 import os
 import warnings
@@ -86,6 +87,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # /healthz and /readyz, answered before anything else (docs/operations.md).
     "buergerbuero.operations.middleware.ProbeMiddleware",
+    # Counts and times the rest (docs/operations.md, Metrics).
+    "buergerbuero.operations.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "buergerbuero.permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -406,9 +409,33 @@ ICE_TRANSPORT_POLICY = os.environ.get("ICE_TRANSPORT_POLICY", "all")
 # Secret path segments are redacted on the loggers of Django and uvicorn that write
 # paths (logs.py, installed by LiveConfig.ready: dictConfig here would replace uvicorn's
 # own handlers).
+# LOG_FORMAT: one JSON object per line (the default without DEBUG) or text (`make run`).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "").strip().lower() or ("text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ValueError(f"LOG_FORMAT is {LOG_FORMAT!r}: use json or text (docs/deploy.md)")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "buergerbuero.logs.RequestId"}},
+    "formatters": {
+        "json": {"()": "buergerbuero.logs.json_formatter"},
+        "text": {"()": "buergerbuero.logs.text_formatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- Metrics (docs/operations.md) -----------------------------------------------------
+# Who may read /metrics: these networks (CIDR, comma-separated) and, when METRICS_TOKEN is
+# set, only with "Authorization: Bearer <token>". Everyone else gets a 404.
+METRICS_ALLOWED_NETWORKS = [
+    ipaddress.ip_network(item, strict=False)
+    for item in env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+]
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")

@@ -60,7 +60,7 @@ class OfficeServer:
     """uvicorn on a database of its own, with the demo data and the e2e staff; restartable
     on the same port and database."""
 
-    def __init__(self, tmp_path: Path, extra_env: dict | None = None):
+    def __init__(self, tmp_path: Path, extra_env: dict | None = None, flags=None):
         tmp_path.mkdir(parents=True, exist_ok=True)
         self.tmp_path = tmp_path
         self.database_url, self._drop_database = _database_url(tmp_path)
@@ -81,7 +81,7 @@ class OfficeServer:
             },
         )
         self.log_path = tmp_path / "server.log"
-        self.uvicorn = Uvicorn(self.env, ["--log-level", "warning"], self.log_path)
+        self.uvicorn = Uvicorn(self.env, flags or ["--log-level", "warning"], self.log_path)
         self.url = self.uvicorn.url
         # The browsers' pages come from this address: their personal sockets must open.
         self.env["WEBSOCKET_ALLOWED_ORIGINS"] = self.url
@@ -116,11 +116,12 @@ def office_server(tmp_path_factory):
 
 @pytest.fixture
 def own_server(tmp_path):
-    """A server of the test's own, for restarts or other settings: own_server(env)."""
+    """A server of the test's own, for restarts or other settings: own_server(env), or
+    own_server(env, flags) with uvicorn flags instead of `--log-level warning`."""
     servers = []
 
-    def make(extra_env=None):
-        server = OfficeServer(tmp_path / f"server{len(servers)}", extra_env)
+    def make(extra_env=None, flags=None):
+        server = OfficeServer(tmp_path / f"server{len(servers)}", extra_env, flags)
         servers.append(server)
         server.start()
         return server

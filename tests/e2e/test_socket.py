@@ -141,3 +141,16 @@ def test_no_reconnection_after_4400_to_4499(socket_page):
     time.sleep(0.3)
     assert [e[0] for e in page.evaluate("window.events")] == ["attempt", "open", "close"] * 2
     assert events(page, "close")[-1][2:] == [4410, True]
+
+
+def test_a_service_restart_brings_the_page_back_after_a_spread_pause(socket_page):
+    """1012 ("service restart", after the server's `reconnect`): back within 3 s, each
+    page after its own random pause, so a stopped process's sockets do not return at once."""
+    page, connections = socket_page
+    delays = []
+    for _ in range(6):
+        cut(page, connections, code=1012, after_ms=10_000)  # each open long enough: stable
+        delays.append(next_attempt(page))
+    assert all(250 <= delay <= 3000 for delay in delays), delays
+    assert len({round(delay) for delay in delays}) > 1, delays
+    assert {tuple(e[2:]) for e in events(page, "close")} == {(1012, False)}

@@ -104,11 +104,20 @@ def manage_command() -> list[str]:
     return [sys.executable, str(ROOT / "manage.py")]
 
 
-def start_office(tmp_path: Path, database_url: str, count: int = 2, **settings: str) -> Office:
+def start_office(
+    tmp_path: Path,
+    database_url: str,
+    count: int = 2,
+    redis_db: int = 14,
+    flags: tuple[str, ...] = (),
+    **settings: str,
+) -> Office:
+    """`redis_db`: the Redis database number of the test (each engineer's run has its own);
+    `flags`: added to every process's uvicorn command line."""
     env = server_env(
         tmp_path,
         DATABASE_URL=database_url,
-        REDIS_URL="redis://127.0.0.1:6379/14",
+        REDIS_URL=f"redis://127.0.0.1:6379/{redis_db}",
         REDIS_PREFIX=f"bbfault{secrets.token_hex(3)}",
         STATUS_PUBSUB_CHANNEL=f"bb:fault:{secrets.token_hex(3)}",
         **settings,
@@ -118,7 +127,7 @@ def start_office(tmp_path: Path, database_url: str, count: int = 2, **settings: 
     for index in range(count):
         log = tmp_path / f"uvicorn-{index}.log"
         # As docs/deploy.md starts them: no access log (it would hold citizens' addresses).
-        process = Uvicorn(dict(env), ["--no-access-log"], log)
+        process = Uvicorn(dict(env), ["--no-access-log", *flags], log)
         process.env["SITE_URL"] = process.url
         process.env["CSRF_TRUSTED_ORIGINS"] = process.url
         process.start()

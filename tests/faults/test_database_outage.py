@@ -4,6 +4,7 @@ citizen who really left is still let go afterwards."""
 
 import asyncio
 import time
+import urllib.request
 
 from buergerbuero.waiting.models import EntryState
 
@@ -12,6 +13,11 @@ from .harness import OPEN_DEPARTMENT, Citizen, start_office
 GRACE = 12  # seconds; the ticker runs every 10
 OUTAGE = 25  # longer than the grace period, and than two ticks
 PING = 2
+
+
+def scrape(url: str) -> str:
+    with urllib.request.urlopen(url + "/metrics", timeout=10) as response:
+        return response.read().decode()
 
 
 def entry_states(office) -> dict[str, str]:
@@ -47,13 +53,17 @@ def test_a_database_outage_longer_than_the_grace_period_expires_nobody_still_the
             stop_leaving.set()  # this one closes the tab before the outage
             await gone
             await asyncio.to_thread(own_postgres.stop)
-            await asyncio.sleep(OUTAGE)
+            await asyncio.sleep(3)
+            # The monitoring still gets an answer, which says the database is away.
+            during_outage.append(await asyncio.to_thread(scrape, office.processes[0].url))
+            await asyncio.sleep(OUTAGE - 3)
             await asyncio.to_thread(own_postgres.start)
             # Two grace periods and two ticks: time enough to expire whoever is gone.
             await asyncio.sleep(2 * GRACE + 20)
             stop_all.set()
             await asyncio.gather(*waits)
 
+        during_outage: list[str] = []
         started = time.monotonic()
         asyncio.run(scenario())
         assert time.monotonic() - started < 120
@@ -78,6 +88,10 @@ def test_a_database_outage_longer_than_the_grace_period_expires_nobody_still_the
                 (i for i, m in enumerate(citizen.received) if m["type"] == "error"), default=-1
             )
             assert any(m["type"] == "position" for m in citizen.received[last_error + 1 :])
+        [metrics] = during_outage
+        assert "bb_database_up 0.0" in metrics.splitlines(), metrics
+        assert "bb_waiting_citizens" not in metrics
+        assert "bb_http_requests_total{" in metrics  # the process's own numbers
         assert "Traceback" not in office.log_text(), office.log_text()
     finally:
         office.stop()

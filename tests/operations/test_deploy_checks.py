@@ -1,7 +1,8 @@
 """`manage.py check --deploy` refuses what works on a laptop but not in production: a
-local SITE_URL, a weak SECRET_KEY, no TURN. Each check through Django's check framework
-(registered with the deploy tag), each named by its id."""
+local SITE_URL, a weak SECRET_KEY, no TURN, /metrics open to everyone. Each check through
+Django's check framework (registered with the deploy tag), each named by its id."""
 
+import ipaddress
 import secrets
 
 import pytest
@@ -83,3 +84,16 @@ def test_the_checks_run_only_with_deploy(production):
     production.TURN_SECRET = ""
     assert our_errors() == ["buergerbuero.E201", "buergerbuero.E203"]
     assert our_errors(include_deployment_checks=False) == []
+
+
+@pytest.mark.parametrize("networks", [["0.0.0.0/0"], ["127.0.0.1/32", "::/0"]])
+def test_metrics_open_to_every_address_without_a_token_is_an_error(production, networks):
+    production.METRICS_ALLOWED_NETWORKS = [ipaddress.ip_network(n) for n in networks]
+    assert our_errors() == ["buergerbuero.E204"]
+    production.METRICS_TOKEN = secrets.token_urlsafe(32)
+    assert our_errors() == []
+
+
+def test_metrics_for_the_monitoring_network_pass(production):
+    production.METRICS_ALLOWED_NETWORKS = [ipaddress.ip_network("10.0.5.0/24")]
+    assert our_errors() == []

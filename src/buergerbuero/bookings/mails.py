@@ -14,6 +14,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from buergerbuero import metrics
+
 from .codes import format_code
 from .ics import booking_ics
 from .models import Booking, MailKind, OutgoingMail
@@ -98,10 +100,16 @@ def send_due(now=None, limit: int = 50) -> int:
                 message.attach("termin.ics", booking_ics(mail.booking), "text/calendar")
             message.send()
         except Exception as error:
-            log.warning("mail %s to booking %s failed: %s", mail.pk, mail.booking_id, error)
+            # The error's kind only: an SMTP refusal quotes the citizen's address. The full
+            # text is kept with the mail (the admin's outgoing mails).
+            log.warning(
+                "mail %s to booking %s failed: %s", mail.pk, mail.booking_id, type(error).__name__
+            )
             OutgoingMail.objects.filter(pk=mail.pk).update(last_error=str(error)[:500])
+            metrics.mail_failures.inc()
             continue
         with transaction.atomic():
             OutgoingMail.objects.filter(pk=mail.pk).update(sent_at=timezone.now(), last_error="")
+        metrics.mails_sent.inc()
         sent += 1
     return sent

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from buergerbuero import notify
+from buergerbuero import metrics, notify
 from buergerbuero.audit.actions import record
 from buergerbuero.audit.models import Action
 
@@ -44,7 +44,7 @@ def end_room(room_id: str, by: Participant, abandoned: bool = False) -> Room:
         Invitation.objects.filter(room_id=room_id, used_at__isnull=True).update(expires_at=now)
         # The label is usually the guest's name: needed to invite, not after the call.
         Invitation.objects.filter(room_id=room_id).exclude(label="").update(label="")
-        room = Room.objects.get(pk=room_id)
+        room = Room.objects.select_related("department").get(pk=room_id)
         if updated:
             record(
                 Action.END_CALL,
@@ -56,6 +56,8 @@ def end_room(room_id: str, by: Participant, abandoned: bool = False) -> Room:
             )
     if updated:
         notify.announce_on_commit(notify.RoomEnded(room.pk, room.department_id, by.pk))
+        length = (now - room.created_at).total_seconds()
+        metrics.consultation_length.labels(room.department.slug).observe(length)
     return room
 
 

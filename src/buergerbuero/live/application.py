@@ -3,15 +3,20 @@ the per-process background tasks."""
 
 import asyncio
 import contextlib
+import os
 
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
 from django.conf import settings
 from django.urls import path, re_path
 
-from . import ticker
+from buergerbuero.operations import metrics
+
+from . import shutdown, ticker
+from .connections import Tracked
 from .console_consumer import ConsoleConsumer
 from .origins import ExactOriginValidator
+from .request_ids import RequestIds
 from .room_consumer import RoomConsumer
 from .staff_sessions import StaffSessionGuard
 from .statusboard import StatusBoardApp, hub, subscribe_forever
@@ -31,10 +36,12 @@ def websocket_router():
             # The public board is read-only public data: no session, no origin check, so
             # the county's own homepage may watch it too. (A plain ASGI app in Django's
             # path(), as Channels routes them; django-stubs' path() knows only views.)
-            path("ws/status/", StatusBoardApp(hub, ticker.snapshot)),  # type: ignore[arg-type,list-item]
-            path("ws/warteraum/<slug:entry_id>/", personal(WaitingConsumer)),
-            path("ws/konsole/", personal(ConsoleConsumer)),
-            path("ws/raum/<slug:room_id>/", personal(RoomConsumer)),
+            # Each counted for /metrics and told to reconnect when the process stops
+            # (connections.py).
+            path("ws/status/", Tracked("status", StatusBoardApp(hub, ticker.snapshot))),  # type: ignore[arg-type,list-item]
+            path("ws/warteraum/<slug:entry_id>/", Tracked("waiting", personal(WaitingConsumer))),  # type: ignore[arg-type,list-item]
+            path("ws/konsole/", Tracked("console", personal(ConsoleConsumer))),  # type: ignore[arg-type,list-item]
+            path("ws/raum/<slug:room_id>/", Tracked("room", personal(RoomConsumer))),  # type: ignore[arg-type,list-item]
             # Anything else: refused at the handshake (HTTP 403), not a routing error.
             re_path(r"", no_such_socket),  # type: ignore[arg-type,list-item]
         ]
@@ -48,7 +55,8 @@ async def no_such_socket(scope, receive, send) -> None:
 
 
 class Lifespan:
-    """Starts the ticker and (with Redis) the status subscription in each process."""
+    """Starts the ticker and (with Redis) the status subscription in each process, and
+    puts the graceful stop's signal handler in front of the server's (shutdown.py)."""
 
     def __init__(self, app):
         self.app = app
@@ -58,6 +66,7 @@ class Lifespan:
             return await self.app(scope, receive, send)
         stop = asyncio.Event()
         tasks: list[asyncio.Task] = []
+        uninstall = None
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
@@ -65,9 +74,13 @@ class Lifespan:
                 if settings.REDIS_URL:
                     tasks.append(asyncio.create_task(subscribe_forever(stop)))
                 hub.loop = asyncio.get_running_loop()
+                uninstall = shutdown.install(hub.loop)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 stop.set()
+                if uninstall is not None:
+                    uninstall()
+                metrics.process_exited(os.getpid())
                 for task in tasks:
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -77,4 +90,6 @@ class Lifespan:
 
 
 def build_application(django_app):
-    return Lifespan(ProtocolTypeRouter({"http": django_app, "websocket": websocket_router()}))
+    return RequestIds(
+        Lifespan(ProtocolTypeRouter({"http": django_app, "websocket": websocket_router()}))
+    )

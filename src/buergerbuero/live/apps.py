@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.core import checks
 
 from buergerbuero import logs, notify
@@ -14,5 +15,5 @@ class LiveConfig(AppConfig):
 
         notify.listen(announce.deliver)
         # After settings.LOGGING: no secret path segment, no client's fault as an error.
-        logs.install()
+        logs.install(settings.LOG_FORMAT)
         checks.register(deploy_checks.ice_servers_are_valid)

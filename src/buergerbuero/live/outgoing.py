@@ -54,6 +54,14 @@ class Left(Out):
     type: Literal["left"] = "left"
 
 
+class Reconnect(Out):
+    """This server process is stopping (an upgrade, a restart): the socket closes next
+    with 1012 ("service restart"). Reconnect, after a short random pause, and another
+    process carries on: the state lives in the database."""
+
+    type: Literal["reconnect"] = "reconnect"
+
+
 # --- /ws/status/ -------------------------------------------------------------------------
 class Status(Out):
     type: Literal["status"] = "status"
@@ -198,13 +206,22 @@ class Ended(Out):
 
 
 # --- what each endpoint may send ------------------------------------------------------------
-StatusOut = Status
+StatusOut = Annotated[Status | Reconnect, Field(discriminator="type")]
 WaitingOut = Annotated[
-    Position | StaffMessage | Admitted | Declined | CallOver | Expired | Left | Pong | Error,
+    Position
+    | StaffMessage
+    | Admitted
+    | Declined
+    | CallOver
+    | Expired
+    | Left
+    | Reconnect
+    | Pong
+    | Error,
     Field(discriminator="type"),
 ]
 ConsoleOut = Annotated[
-    Queues | EntryAdmitted | EntryDeclined | MessageSent | Pong | Error,
+    Queues | EntryAdmitted | EntryDeclined | MessageSent | Reconnect | Pong | Error,
     Field(discriminator="type"),
 ]
 RoomOut = Annotated[
@@ -218,12 +235,13 @@ RoomOut = Annotated[
     | Invitation
     | Ended
     | Left
+    | Reconnect
     | Pong
     | Error,
     Field(discriminator="type"),
 ]
 
-status_out: TypeAdapter[Status] = TypeAdapter(Status)
+status_out: TypeAdapter[StatusOut] = TypeAdapter(StatusOut)
 waiting_out: TypeAdapter[WaitingOut] = TypeAdapter(WaitingOut)
 console_out: TypeAdapter[ConsoleOut] = TypeAdapter(ConsoleOut)
 room_out: TypeAdapter[RoomOut] = TypeAdapter(RoomOut)

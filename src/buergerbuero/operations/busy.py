@@ -11,6 +11,8 @@ import logging
 
 from django.db import InterfaceError, OperationalError
 
+from buergerbuero.logs import redact
+
 from .error_views import service_unavailable
 
 log = logging.getLogger(__name__)
@@ -27,7 +29,9 @@ class DatabaseBusyMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
-        log.warning("%s %s: database unavailable (%s)", request.method, request.path, exception)
+        log.warning(
+            "%s %s: database unavailable (%s)", request.method, redact(request.path), exception
+        )
         # Like every error page, without the context processors: the session and the
         # messages live in the database that just failed.
         response = service_unavailable(request)

@@ -80,4 +80,21 @@ def turn_is_configured(app_configs, **kwargs) -> list[checks.CheckMessage]:
     ]
 
 
-ALL = [site_url_is_public, secret_key_is_strong, turn_is_configured]
+def metrics_are_not_public(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """/metrics tells anyone who may read it how many people wait where, and when the
+    office is unstaffed: for the monitoring only."""
+    everyone = [str(n) for n in settings.METRICS_ALLOWED_NETWORKS if n.prefixlen == 0]
+    if not everyone or settings.METRICS_TOKEN:
+        return []
+    return [
+        checks.Error(
+            f"METRICS_ALLOWED_NETWORKS includes {', '.join(everyone)} and METRICS_TOKEN is "
+            "not set: every address may read /metrics.",
+            hint="List the monitoring's addresses (e.g. 10.0.5.0/24) or set METRICS_TOKEN "
+            "(docs/operations.md, Metrics).",
+            id="buergerbuero.E204",
+        )
+    ]
+
+
+ALL = [site_url_is_public, secret_key_is_strong, turn_is_configured, metrics_are_not_public]

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from buergerbuero import metrics
 from buergerbuero.audit.actions import purge_before
 from buergerbuero.bookings.models import Booking, BookingStatus, OutgoingMail
 from buergerbuero.calls.models import Invitation, Participant
@@ -129,4 +130,10 @@ def purge_if_due(clock=time.monotonic) -> dict[str, int] | None:
     if _last_purge is not None and current - _last_purge < PURGE_INTERVAL_SECONDS:
         return None
     _last_purge = current
-    return purge_expired(timezone.now())
+    try:
+        counts = purge_expired(timezone.now())
+    except Exception:
+        metrics.purge_runs.labels(result="failure").inc()
+        raise
+    metrics.purge_runs.labels(result="success").inc()
+    return counts

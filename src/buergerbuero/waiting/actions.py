@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from buergerbuero import notify
+from buergerbuero import metrics, notify
 from buergerbuero.audit.actions import record
 from buergerbuero.audit.models import Action
 from buergerbuero.calls.actions import open_room
@@ -81,7 +81,7 @@ def _resolve(entry_id: str, state: str, user=None, **fields) -> QueueEntry:
     updated = QueueEntry.objects.filter(pk=entry_id, state=EntryState.WAITING).update(
         state=state, resolved_at=now, resolved_by=user, **fields
     )
-    entry = QueueEntry.objects.get(pk=entry_id)
+    entry = QueueEntry.objects.select_related("department").get(pk=entry_id)
     if not updated:
         handled_by_staff = entry.state in (EntryState.ADMITTED, EntryState.DECLINED)
         raise AlreadyHandled() if user is not None and handled_by_staff else NotWaiting()
@@ -108,6 +108,8 @@ def admit(entry_id: str, user):
             detail=f"room {room.pk}",
         )
     notify.announce_on_commit(notify.EntryAdmitted(entry.pk, entry.department_id, room.pk))
+    waited = (entry.resolved_at or entry.created_at) - entry.created_at
+    metrics.admission_wait.labels(entry.department.slug).observe(waited.total_seconds())
     return room
 
 

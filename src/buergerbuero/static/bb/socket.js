@@ -1,5 +1,8 @@
 // A JSON WebSocket that reconnects with back-off and keeps the server's
 // heartbeat fresh. Close codes 4400-4499 mean "do not come back" (forbidden, gone).
+// A server process that stops (an upgrade) sends {"type": "reconnect"} and closes with
+// 1012 ("service restart"): the page comes back after a random pause of up to
+// RESTART_SPREAD_MS, so that the sockets of a whole process do not all return at once.
 
 // Back-off between attempts: 0.5 s doubling to 30 s, each spread by ±25 % so that a crowd
 // cut off at once does not come back at once. It starts again from 0.5 s only after a
@@ -9,10 +12,17 @@ const FIRST_DELAY_MS = 500;
 const MAX_DELAY_MS = 30000;
 const JITTER = 0.25;
 const STABLE_MS = 10000;
+const SERVICE_RESTART = 1012;
+const RESTART_SPREAD_MS = 3000;
 
 export function reconnectDelay(attempt) {
   const base = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** attempt);
   return base * (1 - JITTER + 2 * JITTER * Math.random());
+}
+
+// After a restart: anywhere between 0.25 s and RESTART_SPREAD_MS, uniformly.
+export function restartDelay() {
+  return 250 + Math.random() * (RESTART_SPREAD_MS - 250);
 }
 
 export function connectSocket(path, { onMessage, onOpen, onClose, pingSeconds = 20 } = {}) {
@@ -40,7 +50,8 @@ export function connectSocket(path, { onMessage, onOpen, onClose, pingSeconds = 
       } catch {
         return;
       }
-      if (message.type !== "pong") onMessage?.(message);
+      // "reconnect" is for this module: the close that follows says the rest.
+      if (message.type !== "pong" && message.type !== "reconnect") onMessage?.(message);
     });
     ws.addEventListener("close", (event) => {
       clearInterval(pingTimer);
@@ -48,7 +59,10 @@ export function connectSocket(path, { onMessage, onOpen, onClose, pingSeconds = 
       const final = stopped || (event.code >= 4400 && event.code < 4500);
       onClose?.(event, final);
       if (!final) {
-        const delay = reconnectDelay(attempt);
+        // After a restart spread wide at once; the back-off still grows if the next
+        // attempts fail too (every process restarting).
+        const backOff = reconnectDelay(attempt);
+        const delay = event.code === SERVICE_RESTART ? Math.max(restartDelay(), backOff) : backOff;
         attempt += 1;
         setTimeout(open, delay);
       }

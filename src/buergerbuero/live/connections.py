@@ -1,0 +1,95 @@
+"""The open WebSockets of this process, per endpoint: counted for /metrics and told to
+reconnect elsewhere when the process stops (`restart_all`, from live/shutdown.py).
+
+`Tracked` wraps an endpoint's ASGI app and watches what it sends: a socket counts from
+its `websocket.accept` until its app returns. Once the process has sent a socket its
+`reconnect` message and close frame, whatever the app still sends to it is dropped
+(uvicorn refuses anything after a close).
+"""
+
+import asyncio
+import contextlib
+import json
+
+from prometheus_client import Gauge
+
+from . import outgoing
+
+# RFC 6455 1012, "service restart": the browser comes back, after a spread pause.
+CLOSE_SERVICE_RESTART = 1012
+# How long one socket may take to accept the message and the close frame.
+SEND_TIMEOUT_SECONDS = 1.0
+
+open_sockets = Gauge(
+    "bb_websocket_connections",
+    "Open WebSocket connections, by endpoint.",
+    ["endpoint"],
+    multiprocess_mode="livesum",  # summed over the processes alive
+)
+ENDPOINTS = ("status", "waiting", "console", "room")
+for _endpoint in ENDPOINTS:
+    open_sockets.labels(endpoint=_endpoint)  # every series from the start, at 0
+
+
+class Connection:
+    def __init__(self, send) -> None:
+        self.send = send
+        self.restarted = False
+
+
+_open: set[Connection] = set()
+
+
+class Tracked:
+    def __init__(self, endpoint: str, app) -> None:
+        self.endpoint = endpoint
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        connection = Connection(send)
+        gauge = open_sockets.labels(endpoint=self.endpoint)
+        accepted = False
+
+        async def tracking_send(message) -> None:
+            nonlocal accepted
+            if connection.restarted:
+                return
+            await send(message)
+            if message["type"] == "websocket.accept" and not accepted:
+                accepted = True
+                _open.add(connection)
+                gauge.inc()
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        finally:
+            if accepted:
+                _open.discard(connection)
+                gauge.dec()
+
+
+def count() -> int:
+    return len(_open)
+
+
+async def restart_all() -> int:
+    """Tell every open socket of this process to reconnect, and close it with 1012.
+    Returns how many were told."""
+    text = json.dumps(outgoing.Reconnect().dump(), separators=(",", ":"))
+    connections = list(_open)
+    await asyncio.gather(*(_restart(connection, text) for connection in connections))
+    return len(connections)
+
+
+async def _restart(connection: Connection, text: str) -> None:
+    connection.restarted = True
+    with contextlib.suppress(Exception):  # a socket that is already going needs nothing
+        async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
+            await connection.send({"type": "websocket.send", "text": text})
+            await connection.send(
+                {
+                    "type": "websocket.close",
+                    "code": CLOSE_SERVICE_RESTART,
+                    "reason": "service restart",
+                }
+            )
