@@ -180,7 +180,7 @@ def run_pg(program: str, *parameters: str, stdin=None, stdout=None) -> None:
     args[0] = tool(program)
     result = subprocess.run(  # noqa: S603 - our own arguments, no shell
         args,
-        env={**os.environ, **extra_env},
+        env={**os.environ, **(extra_env or {})},
         stdin=stdin,
         stdout=stdout,
         stderr=subprocess.PIPE,
