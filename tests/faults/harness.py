@@ -183,6 +183,7 @@ class LiveSocket:
     ping: bool = True
     received: list[dict] = field(default_factory=list)
     opened_on: list[str] = field(default_factory=list)  # the process of each connection
+    opened_at: list[int] = field(default_factory=list)  # len(received) when it opened
     closes: list = field(default_factory=list)
     current: int = 0
     _ws: object = None
@@ -199,6 +200,7 @@ class LiveSocket:
                 ) as ws:
                     self._ws = ws
                     self.opened_on.append(base)
+                    self.opened_at.append(len(self.received))
                     attempt = 0
                     await self._talk(ws, stop)
             except websockets.ConnectionClosed as closed:
@@ -219,11 +221,12 @@ class LiveSocket:
                 self.received.append(json.loads(text))
 
         async def ping() -> None:
-            while self.ping:
+            while True:
                 await asyncio.sleep(1)
                 await ws.send('{"type": "ping"}')
 
-        tasks = [asyncio.create_task(job) for job in (read(), ping(), stop.wait())]
+        jobs = [read(), stop.wait(), *([ping()] if self.ping else [])]
+        tasks = [asyncio.create_task(job) for job in jobs]
         done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in pending:
             task.cancel()
@@ -237,6 +240,15 @@ class LiveSocket:
     async def send(self, message: dict) -> None:
         assert self._ws is not None, "not connected"
         await self._ws.send(json.dumps(message))
+
+    async def reopened(self, connections: int, seconds: float = 30) -> int:
+        """Wait for connection number `connections` + 1; the index of its first message."""
+        deadline = asyncio.get_running_loop().time() + seconds
+        while len(self.opened_at) <= connections:
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"{self.path} did not come back: {self.closes}")
+            await asyncio.sleep(0.05)
+        return self.opened_at[connections]
 
     async def next(self, wanted, seconds: float = 20, after: int | None = None) -> dict:
         """The first message from index `after` on (default: from now) that `wanted` accepts."""

@@ -13,7 +13,7 @@ import pytest
 
 from ..clients import Browser
 from ..services import OwnPostgres, OwnRedis
-from .harness import OPEN_DEPARTMENT, Citizen, LiveSocket, start_office
+from .harness import OPEN_DEPARTMENT, Citizen, LiveSocket, keep_staff_present, start_office
 
 PASSWORD = "pw-for-fault-tests"  # OPEN_DEPARTMENT's clerk
 
@@ -118,6 +118,7 @@ async def test_a_knock_on_one_process_reaches_staff_on_the_other_and_back(office
 
 async def test_a_redis_restart_is_survived_without_restarting_the_processes(office):
     office, redis = office
+    keep_staff_present(office)
     a, b = (process.url for process in office.processes)
     watchers = [
         LiveSocket([a], "/ws/status/", ping=False),
@@ -135,22 +136,24 @@ async def test_a_redis_restart_is_survived_without_restarting_the_processes(offi
         await asyncio.sleep(3)
         await asyncio.to_thread(redis.start)
 
-        # Both sockets were cut off and came back by themselves, on the same processes.
-        await console.next(lambda m: waiting_ids(m) == [early.entry_id], seconds=30)
-        await early_room.next(lambda m: m["type"] == "position", seconds=30)
-        assert (len(console.opened_on), len(early_room.opened_on)) > connected
+        # Both sockets were cut off and came back by themselves, on the same processes,
+        # with the state as it is.
+        back = await console.reopened(connected[0])
+        await console.next(lambda m: waiting_ids(m) == [early.entry_id], after=back)
+        back = await early_room.reopened(connected[1])
+        await early_room.next(lambda m: m["type"] == "position", after=back)
+        assert 1013 in console.closes and 1013 in early_room.closes
         # Across processes again: a knock on A reaches B, an admission on B reaches A.
         late = await asyncio.to_thread(knock, a, "Nach dem Neustart")
         await console.next(lambda m: waiting_ids(m) == [early.entry_id, late.entry_id])
         await console.send({"type": "admit", "entry": early.entry_id})
         await early_room.next(lambda m: m["type"] == "admitted")
         # The status boards of both processes hear a change made on B again.
-        await console.send({"type": "presence", "presence": "paused"})
-        for watcher in watchers:
-            await watcher.next(lambda m: states(m) == [("wohngeld", "closed")])
-        await console.send({"type": "presence", "presence": "available"})
-        for watcher in watchers:
-            await watcher.next(lambda m: states(m) == [("wohngeld", "busy")])
+        for presence, state in (("paused", "closed"), ("available", "busy")):
+            marks = [len(watcher.received) for watcher in watchers]
+            await console.send({"type": "presence", "presence": presence})
+            for watcher, mark in zip(watchers, marks, strict=True):
+                await watcher.next(lambda m, s=state: states(m) == [("wohngeld", s)], after=mark)
     # Nobody lost their place: the late citizen is still waiting.
     assert (
         office.shell(
@@ -163,6 +166,7 @@ async def test_a_redis_restart_is_survived_without_restarting_the_processes(offi
 
 async def test_a_killed_process_loses_none_of_the_citizens_waiting_on_it(office):
     office, _redis = office
+    keep_staff_present(office)
     process_a, process_b = office.processes
     a, b = process_a.url, process_b.url
     citizens = [await asyncio.to_thread(knock, a, f"Wartend {n}") for n in range(3)]
@@ -175,18 +179,21 @@ async def test_a_killed_process_loses_none_of_the_citizens_waiting_on_it(office)
         process_a.process.kill()  # SIGKILL: no shutdown, no disconnect handler
         process_a.process.wait(10)
 
-        after = [
-            await room.next(lambda m: m["type"] == "position", seconds=30, after=len(room.received))
-            for room in rooms
-        ]
+        after = []
+        for room in rooms:
+            back = await room.reopened(1)
+            after.append(await room.next(lambda m: m["type"] == "position", after=back))
         # Each came back on B, to the same entry, in the same place.
         assert [room.opened_on for room in rooms] == [[a, b]] * 3
         assert [(m["position"], m["office"]) for m in after] == [
             (m["position"], m["office"]) for m in before
         ]
+        # They are in B's queue too: a knock on B shows the console all of them, in order.
         ids = [citizen.entry_id for citizen in citizens]
-        queue = await console.next(lambda m: waiting_ids(m) is not None, after=count)
-        assert waiting_ids(queue)[-3:] == ids
+        newcomer = await asyncio.to_thread(knock, b, "Neu auf B")
+        await console.next(
+            lambda m: (waiting_ids(m) or [])[-4:] == [*ids, newcomer.entry_id], after=count
+        )
     stored = office.shell(
         "from buergerbuero.waiting.models import QueueEntry\n"
         f"print(' '.join(QueueEntry.objects.get(pk=pk).state for pk in {ids!r}))"
