@@ -177,9 +177,8 @@ def run_pg(program: str, *parameters: str, stdin=None, stdout=None) -> None:
     args, extra_env = connection.client.settings_to_cmd_args_env(
         connection.settings_dict, list(parameters)
     )
-    args[0] = tool(program)
     result = subprocess.run(  # noqa: S603 - our own arguments, no shell
-        args,
+        [tool(program), *args[1:]],
         env={**os.environ, **(extra_env or {})},
         stdin=stdin,
         stdout=stdout,
