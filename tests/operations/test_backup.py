@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
 
 from buergerbuero.bookings.models import Booking
 from buergerbuero.privacy.actions import erase_booking
@@ -104,6 +105,23 @@ def test_personal_data_purged_or_erased_after_the_backup_stays_gone(tmp_path):
     assert "bookings: 1 purged\n" in restored
     names = sorted(Booking.objects.values_list("display_name", flat=True))
     assert names == ["", "", "Ayşe Yılmaz"]
+
+
+def test_a_backup_from_an_older_schema_is_restored_and_migrated(tmp_path):
+    backup_data.seed()
+    before = backup_data.rows()
+    call_command("migrate", "audit", "0002", verbosity=0)  # as an older office had it
+    backup = tmp_path / "older.bbbackup"
+    run("backup", str(backup))
+    call_command("migrate", "audit", verbosity=0)
+
+    restored = run("restore", "--no-input", str(backup))
+
+    assert "Migrations applied after the restore: 1\n" in restored
+    assert backup_data.rows() == before
+    assert ("audit", "0003_alter_auditevent_action") in MigrationRecorder(
+        connection
+    ).applied_migrations()
 
 
 def test_a_backup_of_the_other_database_kind_is_refused_and_nothing_changes(tmp_path):
