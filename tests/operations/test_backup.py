@@ -184,6 +184,13 @@ def test_a_damaged_or_foreign_file_is_refused_and_nothing_changes(tmp_path):
     assert backup_data.rows() == before
 
 
+def test_a_backup_into_a_missing_directory_or_onto_a_directory_is_refused(tmp_path):
+    assert refusal("backup", str(tmp_path / "nowhere" / "office.bbbackup")) == (
+        f"The directory {tmp_path / 'nowhere'} does not exist."
+    )
+    assert refusal("backup", str(tmp_path)) == f"{tmp_path} is a directory: name the backup file."
+
+
 def forge(path: Path, *, database: str, migrations=None) -> Path:
     """A well-formed backup file with metadata of our choosing (and a payload that must
     never be read, because the metadata is refused first)."""

@@ -90,6 +90,15 @@ def write_backup(target: Path) -> Metadata:
     target = target.resolve()
     if not target.parent.is_dir():
         raise BackupError(f"The directory {target.parent} does not exist.")
+    if target.is_dir():
+        raise BackupError(f"{target} is a directory: name the backup file.")
+    try:
+        return _write(target, kind)
+    except OSError as error:
+        raise BackupError(f"Cannot write {target}: {error.strerror or error}.") from error
+
+
+def _write(target: Path, kind: str) -> Metadata:
     # Temporary files hold personal data too: a private directory beside the target.
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".bb-backup-") as work:
         payload = Path(work) / PAYLOAD_NAMES[kind]

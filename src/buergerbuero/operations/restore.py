@@ -163,6 +163,8 @@ def _open(path: Path) -> Iterator[tarfile.TarFile]:
         raise BackupError(f"{path} does not exist.") from error
     except (tarfile.TarError, EOFError) as error:
         raise BackupError(f"{path} is not a Bürgerbüro backup (or it is damaged).") from error
+    except OSError as error:
+        raise BackupError(f"{path} cannot be read: {error.strerror or error}.") from error
 
 
 def _metadata(archive: tarfile.TarFile) -> Metadata:

@@ -55,8 +55,11 @@ class Command(BaseCommand):
             self.stdout.write(f"{kind}: {count} purged")
 
     def _confirmed(self, file: Path, created_at: str) -> bool:
-        answer = input(
-            f"This replaces every row of the office's database with the backup in {file} "
-            f"({created_at}). Type 'yes' to continue: "
-        )
+        try:
+            answer = input(
+                f"This replaces every row of the office's database with the backup in {file} "
+                f"({created_at}). Type 'yes' to continue: "
+            )
+        except EOFError:  # no terminal: nobody said yes
+            return False
         return answer.strip() == "yes"
