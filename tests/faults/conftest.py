@@ -1,6 +1,6 @@
 import pytest
 
-from .harness import OwnPostgres
+from ..services import OwnPostgres
 
 
 @pytest.fixture

@@ -2,8 +2,10 @@
 can be stopped), Redis, and several uvicorn processes started as docs/deploy.md says,
 plus citizens that knock over HTTP and wait on real WebSockets.
 
-The cluster is made with Debian's pg_createcluster on a free port and dropped afterwards;
-a machine without it fails the test loudly.
+The cluster (tests/services.py) is made with Debian's pg_createcluster on a free port and
+dropped afterwards; a machine without it fails the test loudly. Redis is the machine's
+(db 14) unless the test passes the URL of one of its own (`OwnRedis`), which it may
+restart.
 """
 
 import asyncio
@@ -12,7 +14,6 @@ import http.cookiejar
 import json
 import re
 import secrets
-import shutil
 import subprocess
 import sys
 import urllib.parse
@@ -22,56 +23,8 @@ from pathlib import Path
 
 import websockets
 
-from ..server import ROOT, Uvicorn, free_port, manage, server_env
-
-PG_VERSION = "15"
-
-
-class OwnPostgres:
-    """A PostgreSQL cluster of our own, on a free port, trust auth on loopback."""
-
-    def __init__(self, max_connections: int = 100):
-        if shutil.which("pg_createcluster") is None:
-            raise RuntimeError("pg_createcluster is missing: install postgresql-common")
-        self.name = f"bbfault{secrets.token_hex(3)}"
-        self.port = free_port()
-        subprocess.run(
-            [
-                "pg_createcluster",
-                PG_VERSION,
-                self.name,
-                "--port",
-                str(self.port),
-                "--",
-                "--auth-local=trust",
-                "--auth-host=trust",
-            ],
-            check=True,
-            capture_output=True,
-        )
-        conf = Path(f"/etc/postgresql/{PG_VERSION}/{self.name}/postgresql.conf")
-        with conf.open("a") as settings:
-            settings.write(f"\nmax_connections = {max_connections}\nfsync = off\n")
-        self.start()
-        self.url = f"postgres://postgres@127.0.0.1:{self.port}/postgres"
-
-    def _ctl(self, action: str, *extra: str) -> None:
-        subprocess.run(
-            ["pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, self.name, action, *extra],
-            check=True,
-            capture_output=True,
-        )
-
-    def start(self) -> None:
-        self._ctl("start")
-
-    def stop(self) -> None:
-        self._ctl("stop", "-m", "fast")
-
-    def drop(self) -> None:
-        subprocess.run(
-            ["pg_dropcluster", "--stop", PG_VERSION, self.name], check=False, capture_output=True
-        )
+from ..clients import NoRedirect
+from ..server import ROOT, Uvicorn, manage, server_env
 
 
 @dataclass
@@ -108,16 +61,16 @@ def start_office(
     tmp_path: Path,
     database_url: str,
     count: int = 2,
-    redis_db: int = 14,
+    redis_url: str = "redis://127.0.0.1:6379/14",
     flags: tuple[str, ...] = (),
     **settings: str,
 ) -> Office:
-    """`redis_db`: the Redis database number of the test (each engineer's run has its own);
-    `flags`: added to every process's uvicorn command line."""
+    """`redis_url`: the test's own Redis (a restartable server, or a database number of
+    its own); `flags`: added to every process's uvicorn command line."""
     env = server_env(
         tmp_path,
         DATABASE_URL=database_url,
-        REDIS_URL=f"redis://127.0.0.1:6379/{redis_db}",
+        REDIS_URL=redis_url,
         REDIS_PREFIX=f"bbfault{secrets.token_hex(3)}",
         STATUS_PUBSUB_CHANNEL=f"bb:fault:{secrets.token_hex(3)}",
         **settings,
@@ -220,9 +173,95 @@ class Citizen:
                     await reading
 
 
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
+@dataclass
+class LiveSocket:
+    """One page's socket as socket.js keeps it: reconnects after every close or refusal
+    (0.5 s doubling, here at most 4 s so that a test stays short) and, when its process does
+    not answer at all, on the next one (as nginx passes a refused connection on to the next
+    upstream). Pings every second unless `ping` is off; keeps every message received."""
 
-    def http_error_302(self, req, fp, code, msg, headers):
-        return fp
+    bases: list[str]
+    path: str
+    cookie: str = ""
+    ping: bool = True
+    received: list[dict] = field(default_factory=list)
+    opened_on: list[str] = field(default_factory=list)  # the process of each connection
+    opened_at: list[int] = field(default_factory=list)  # len(received) when it opened
+    closes: list = field(default_factory=list)
+    current: int = 0
+    _ws: object = None
+
+    async def run(self, stop: asyncio.Event) -> None:
+        attempt = 0
+        while not stop.is_set():
+            base = self.bases[self.current % len(self.bases)]
+            url = base.replace("http://", "ws://") + self.path
+            headers = {"Cookie": self.cookie, "Accept-Language": "en"}
+            try:
+                async with websockets.connect(
+                    url, origin=base, additional_headers=headers, open_timeout=5
+                ) as ws:
+                    self._ws = ws
+                    self.opened_on.append(base)
+                    self.opened_at.append(len(self.received))
+                    attempt = 0
+                    await self._talk(ws, stop)
+            except websockets.ConnectionClosed as closed:
+                self.closes.append(closed.rcvd.code if closed.rcvd else None)
+            except (OSError, TimeoutError, websockets.InvalidStatus) as error:
+                self.closes.append(type(error).__name__)
+                if isinstance(error, OSError):
+                    self.current += 1
+            finally:
+                self._ws = None
+            attempt += 1
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), min(4.0, 0.5 * 2 ** (attempt - 1)))
+
+    async def _talk(self, ws, stop: asyncio.Event) -> None:
+        async def read() -> None:
+            async for text in ws:
+                self.received.append(json.loads(text))
+
+        async def ping() -> None:
+            while True:
+                await asyncio.sleep(1)
+                await ws.send('{"type": "ping"}')
+
+        jobs = [read(), stop.wait(), *([ping()] if self.ping else [])]
+        tasks = [asyncio.create_task(job) for job in jobs]
+        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        for task in done:
+            task.result()  # a closed connection raises here, with its code
+        if stop.is_set():
+            return
+        await ws.recv()  # the reader ended: the server closed; raises ConnectionClosed
+
+    async def send(self, message: dict) -> None:
+        assert self._ws is not None, "not connected"
+        await self._ws.send(json.dumps(message))
+
+    async def reopened(self, connections: int, seconds: float = 30) -> int:
+        """Wait for connection number `connections` + 1; the index of its first message."""
+        deadline = asyncio.get_running_loop().time() + seconds
+        while len(self.opened_at) <= connections:
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"{self.path} did not come back: {self.closes}")
+            await asyncio.sleep(0.05)
+        return self.opened_at[connections]
+
+    async def next(self, wanted, seconds: float = 20, after: int | None = None) -> dict:
+        """The first message from index `after` on (default: from now) that `wanted` accepts."""
+        index = len(self.received) if after is None else after
+        deadline = asyncio.get_running_loop().time() + seconds
+        while True:
+            while index < len(self.received):
+                if wanted(self.received[index]):
+                    return self.received[index]
+                index += 1
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"no such message on {self.path}: {self.received[-5:]}")
+            await asyncio.sleep(0.05)

@@ -79,7 +79,7 @@ def test_a_stopped_process_sends_its_sockets_elsewhere_and_nobody_loses_their_pl
         tmp_path,
         own_postgres.url,
         count=2,
-        redis_db=REDIS_DB,
+        redis_url=f"redis://127.0.0.1:6379/{REDIS_DB}",
         flags=("--timeout-graceful-shutdown", str(GRACEFUL_SECONDS)),
     )
     staying, stopping = office.processes

@@ -12,17 +12,10 @@ queue changes again.
 
 import asyncio
 import contextlib
-import http.cookiejar
 import json
 import random
-import re
-import socket
 import sqlite3
-import subprocess
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,10 +23,11 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from ..clients import Browser
 from ..factories import PASSWORD
-from ..server import Uvicorn, free_port, manage, server_env
+from ..server import Uvicorn, manage, server_env
+from ..services import OwnRedis
 
-REDIS_SERVER = "/usr/bin/redis-server"
 CITIZENS = 4
 OUTAGE_SECONDS = 10
 SEED = """
@@ -41,87 +35,6 @@ from tests import factories
 department = factories.make_department(slug="wohngeld", name="Wohngeld")
 factories.make_staff(department, username="clerk", password=factories.PASSWORD)
 """
-
-
-class Redis:
-    """redis-server on `port`, without persistence: a restart forgets everything."""
-
-    def __init__(self, port: int, log_path: Path):
-        self.port = port
-        self.log_path = log_path
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        with open(self.log_path, "a") as log:
-            self.process = subprocess.Popen(
-                [
-                    *(REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1"),
-                    *("--save", "", "--appendonly", "no", "--daemonize", "no"),
-                ],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
-                    s.sendall(b"PING\r\n")
-                    if s.recv(16).startswith(b"+PONG"):
-                        return
-            except OSError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                pytest.fail("redis-server did not start:\n" + self.log_path.read_text())
-            time.sleep(0.1)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(10)
-            self.process = None
-
-
-class Browser:
-    """A cookie jar and a form poster: one person's browser over plain HTTP."""
-
-    def __init__(self, base: str):
-        self.base = base
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.jar), NoRedirect()
-        )
-
-    def get(self, path: str) -> tuple[int, str]:
-        return self._open(urllib.request.Request(self.base + path))
-
-    def post(self, path: str, form: dict, page: str) -> tuple[int, str]:
-        """POST `form` with the CSRF token of `page` (read first, as a browser would)."""
-        status, html = self.get(page)
-        assert status == 200, (page, status)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
-        assert token is not None, page
-        data = urllib.parse.urlencode({"csrfmiddlewaretoken": token[1], **form}).encode()
-        request = urllib.request.Request(
-            self.base + path, data=data, headers={"Referer": self.base + page}
-        )
-        return self._open(request)
-
-    def _open(self, request) -> tuple[int, str]:
-        try:
-            with self.opener.open(request, timeout=10) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            location = error.headers.get("Location", "")
-            return error.code, location or error.read().decode(errors="replace")
-
-    def cookie_header(self) -> str:
-        return "; ".join(f"{c.name}={c.value}" for c in self.jar)
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # a redirect comes back as HTTPError with its Location
 
 
 @dataclass
@@ -198,13 +111,13 @@ async def until(condition, seconds: float) -> None:
 @pytest.fixture
 def office(tmp_path):
     """Redis of its own, uvicorn on SQLite with REDIS_URL pointing at it; both stopped after."""
-    redis = Redis(free_port(), tmp_path / "redis.log")
+    redis = OwnRedis(tmp_path / "redis.log")
     redis.start()
     database = tmp_path / "office.sqlite3"
     env = server_env(
         tmp_path,
         DATABASE_URL=f"sqlite:///{database}",
-        REDIS_URL=f"redis://127.0.0.1:{redis.port}/0",
+        REDIS_URL=redis.url(),
         PYTHONWARNINGS="default",
     )
     env.pop("DEBUG", None)
