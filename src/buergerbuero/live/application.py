@@ -65,8 +65,10 @@ class Lifespan:
                 if settings.REDIS_URL:
                     tasks.append(asyncio.create_task(subscribe_forever(stop)))
                 hub.loop = asyncio.get_running_loop()
+                hub.kept_current = True
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                hub.kept_current = False
                 stop.set()
                 for task in tasks:
                     task.cancel()
