@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "buergerbuero.privacy",
     "buergerbuero.audit",
     "buergerbuero.operations",
+    "buergerbuero.api",
 ]
 
 MIDDLEWARE = [
@@ -412,3 +413,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# bench/pages.py only: mounts /bench/trivial/, a view that does nothing, as the yardstick
+# the pages are measured against (docs/benchmarks.md). Never set in production.
+BENCH_TRIVIAL_VIEW = env_bool("BENCH_TRIVIAL_VIEW", False)
