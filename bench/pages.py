@@ -134,7 +134,7 @@ async def measure(args) -> int:
             # Interleaved, and each round starting elsewhere, so a slow minute of the
             # machine does not fall on one page only.
             for name in names[n % len(names) :] + names[: n % len(names)]:
-                for attempt in range(args.attempts):
+                for _attempt in range(args.attempts):
                     share = await bench.wait_quiet([server])
                     run = await load(base + PAGES[name], args, server.pid)
                     if run["bad"] or run["socket_errors"]:

@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import get_language
-from ninja import NinjaAPI, Query, Router
+from ninja import NinjaAPI, Query, Router, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
@@ -25,7 +25,7 @@ from buergerbuero.bookings.forms import BookingForm
 from buergerbuero.bookings.mails import booking_link
 from buergerbuero.bookings.models import AppointmentKind, Booking, Closure
 from buergerbuero.departments.models import Department
-from buergerbuero.errors import InvalidInput
+from buergerbuero.errors import DomainError, InvalidInput
 from buergerbuero.office.status import StatusDocument
 from buergerbuero.public.board import current as current_board
 from buergerbuero.ratelimit import allow
@@ -68,9 +68,10 @@ api = NinjaAPI(
 )
 
 
-def error(request: HttpRequest, problem: ApiError, **extra) -> HttpResponse:
+def error(request: HttpRequest, problem: DomainError, status: int = 0, **extra) -> HttpResponse:
     body = {"code": problem.code, "message": str(problem), **extra}
-    response = api.create_response(request, body, status=problem.status)
+    status = status or getattr(problem, "status", 400)
+    response = api.create_response(request, body, status=status)
     response["Cache-Control"] = PERSONAL
     return response
 
@@ -287,9 +288,7 @@ def _booking(token: str) -> Booking:
 
 
 def _booking_problem(request, problem: BookingError) -> HttpResponse:
-    response = error(request, problem, alternatives=problem.alternatives)
-    response.status_code = 409
-    return response
+    return error(request, problem, 409, alternatives=problem.alternatives)
 
 
 @citizen.post(
@@ -320,7 +319,7 @@ def create_booking(request, body: schemas.BookingIn, response: HttpResponse):
     except BookingError as problem:
         return _booking_problem(request, problem)
     response["Cache-Control"] = PERSONAL
-    return 201, _booking_out(booking)
+    return Status(201, _booking_out(booking))
 
 
 @citizen.get(
