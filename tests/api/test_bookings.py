@@ -45,7 +45,9 @@ def test_book_move_cancel(api, kind):
 
     later = free(api, kind, 3)
     moved = api.post(
-        f"/api/v1/bookings/{booking.token}/move", {"starts_at": later}, content_type="application/json"
+        f"/api/v1/bookings/{booking.token}/move",
+        {"starts_at": later},
+        content_type="application/json",
     )
     assert moved.status_code == 200
     booking.refresh_from_db()

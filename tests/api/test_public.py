@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.test import Client
 
 from buergerbuero.bookings.models import Closure
 from buergerbuero.live.announce import board_text
@@ -137,7 +138,8 @@ def test_wrong_type_in_path_is_a_json_422(api, make_kind):
 
 
 def test_messages_in_the_requests_language(db):
-    from django.test import Client
-
     response = Client(headers={"accept-language": "de"}).get("/api/v1/departments/nowhere")
-    assert response.json()["message"] != "There is nothing at this address."
+    assert response.json() == {
+        "code": "not_found",
+        "message": "Unter dieser Adresse gibt es nichts.",
+    }
