@@ -26,7 +26,7 @@ from buergerbuero.bookings.mails import booking_link
 from buergerbuero.bookings.models import AppointmentKind, Booking, Closure
 from buergerbuero.departments.models import Department
 from buergerbuero.errors import DomainError, InvalidInput
-from buergerbuero.office.status import StatusDocument
+from buergerbuero.office.status import OfficeStatus, StatusDocument
 from buergerbuero.public.board import current as current_board
 from buergerbuero.ratelimit import allow
 
@@ -143,7 +143,8 @@ def _department_out(department: Department, rows: dict) -> schemas.DepartmentOut
         summary=department.summary,
         time_zone=department.time_zone,
         status=schemas.LiveStatus(
-            state=row.state if row else "closed", next_opening=row.next_opening if row else None
+            state=row.state if row else OfficeStatus.CLOSED,
+            next_opening=row.next_opening if row else None,
         ),
         opening_hours=[
             schemas.OpeningRange(
