@@ -5,7 +5,9 @@ from datetime import timedelta
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -29,7 +31,18 @@ CHECKS = [
 
 
 @pytest.fixture
-def office(db, settings):
+def same_connection():
+    """What Django's test client does around each request: the WSGI handler must not close
+    the test's database connection, which holds the test's transaction (PostgreSQL)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def office(db, settings, same_connection):
     """A department with a bookable kind and a token; generous limits so the examples
     reach the actions rather than the rate limit."""
     settings.RATE_LIMITS = {k: (100_000, 3600) for k in settings.RATE_LIMITS}

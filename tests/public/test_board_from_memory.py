@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from buergerbuero.live.announce import board_text
 from buergerbuero.live.statusboard import hub
+from buergerbuero.public.board import PAGE_SECONDS, forget_pages
 from buergerbuero.staff.models import StaffProfile
 from buergerbuero.staff.presence import set_presence
 
@@ -28,6 +29,7 @@ def live_hub():
     def reset():
         hub.last_text = None
         hub.kept_current = False
+        forget_pages()
 
     reset()
     hub.kept_current = True
@@ -38,6 +40,10 @@ def live_hub():
 def without_token(response) -> str:
     """The page without its CSRF token, which is new for every visitor."""
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+
+
+def token_of(response) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode())[1]
 
 
 @pytest.fixture
@@ -99,6 +105,50 @@ def test_overview_from_memory_reads_only_the_departments(
         ("wohngeld", "open"),
         ("kataster", "closed"),
     ]
+
+
+def test_overview_for_visitors_without_a_session_is_rendered_once_per_board(
+    two_departments, live_hub, django_assert_num_queries
+):
+    live_hub.last_text = board_text()
+    first = Client(HTTP_ACCEPT_LANGUAGE="en").get(reverse("public:overview"))
+    with django_assert_num_queries(0):
+        again = Client(HTTP_ACCEPT_LANGUAGE="en").get(reverse("public:overview"))
+    assert without_token(again) == without_token(first)
+    assert token_of(again) != token_of(first)
+    # The token works: it is the one of the cookie this response sets.
+    assert again.cookies["csrftoken"].value
+    german = Client(HTTP_ACCEPT_LANGUAGE="de").get(reverse("public:overview"))
+    assert "Alle Fachbereiche" in german.content.decode()
+    # A new board is a new page.
+    two_departments.name = "Wohngeld und WBS"
+    two_departments.save()
+    live_hub.last_text = board_text()
+    assert "Wohngeld und WBS" in Client().get(reverse("public:overview")).content.decode()
+
+
+def test_overview_with_a_session_is_rendered_for_that_visitor(
+    two_departments, live_hub, django_assert_num_queries
+):
+    live_hub.last_text = board_text()
+    Client().get(reverse("public:overview"))
+    visitor = Client()
+    visitor.cookies["sessionid"] = "x" * 32
+    # The departments, and the session the messages would be read from.
+    with django_assert_num_queries(2):
+        response = visitor.get(reverse("public:overview"))
+    assert response.context is not None
+
+
+def test_a_kept_page_lasts_one_tick(two_departments, live_hub, monkeypatch):
+    live_hub.last_text = board_text()
+    Client().get(reverse("public:overview"))
+    two_departments.summary = "Neu"
+    two_departments.save()
+    assert "Neu" not in Client().get(reverse("public:overview")).content.decode()
+    later = time.monotonic() + PAGE_SECONDS + 1
+    monkeypatch.setattr(time, "monotonic", lambda: later)
+    assert "<p>Neu</p>" in Client().get(reverse("public:overview")).content.decode()
 
 
 def test_embedded_board_from_memory_makes_no_query(

@@ -21,19 +21,31 @@ from buergerbuero.waiting import actions as queue_actions
 from buergerbuero.waiting.errors import QueueError
 from buergerbuero.waiting.models import QueueEntry
 
+from . import board
 from .board import current as current_board
 from .forms import GuestForm, KnockForm
 from .schedule_table import weekly_table
 
 
 def overview(request):
+    current = current_board()
+    page = board.cached_page(request, "overview", current)
+    if page is not None:
+        return page
+    # The departments for their summaries (one query); their states from the board.
     departments = Department.objects.filter(is_active=True)
-    rows = {row.slug: row for row in current_board().rows}
-    return render(
+    rows = {row.slug: row for row in current.rows}
+    pairs = [(d, rows[d.slug]) for d in departments if d.slug in rows]
+    response = render(
         request,
         "public/overview.html",
-        {"departments": [(d, rows[d.slug]) for d in departments if d.slug in rows]},
+        {
+            "departments": pairs,
+            "board_html": board.fragment("public/_overview_board.html", current, pairs),
+        },
     )
+    board.keep_page(request, "overview", current, response)
+    return response
 
 
 @require_GET
