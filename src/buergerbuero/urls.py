@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
-from buergerbuero.api.v1 import api
+from buergerbuero.api.v1 import api, unknown_path
 from buergerbuero.bookings import urls as booking_urls
 from buergerbuero.console import urls as console_urls
 from buergerbuero.console.login_forms import AdminStaffLoginForm
@@ -21,6 +21,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("verwaltung/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    path("api/v1/<path:rest>", unknown_path, name="api_unknown"),
     path("", include(booking_urls)),
     path("", include(public_urls)),
 ]

@@ -143,3 +143,13 @@ def test_messages_in_the_requests_language(db):
         "code": "not_found",
         "message": "Unter dieser Adresse gibt es nichts.",
     }
+
+
+def test_a_path_that_is_no_endpoint_is_a_json_404(api, db):
+    for path in ["/api/v1/departments/", "/api/v1/nothing", "/api/v1/bookings/x/y/z"]:
+        response = api.get(path)
+        assert (response.status_code, response.json(), response["Cache-Control"]) == (
+            404,
+            {"code": "not_found", "message": "There is nothing at this address."},
+            "private, no-store",
+        )

@@ -102,6 +102,7 @@ URLS = {
     # Every page of the admin site: Django's admin_view wrapper and ModelAdmin permissions.
     "admin:*": ADMIN_SITE,
     # The API (docs/api.md)
+    "api_unknown": API_ANYONE,  # any other path under /api/v1/: a JSON 404
     "api-v1:api-root": API_ANYONE,  # django-ninja's anchor for its paths: a 404
     "api-v1:openapi-json": API_ANYONE,
     "api-v1:list_departments": API_ANYONE,
@@ -400,6 +401,10 @@ def check_api_anyone(world, name):
         "api-v1:list_slots": ("get", [slug, world.kind_a.pk], None, 200),
         "api-v1:create_booking": ("post", [], booking, 201),
     }
+    if name == "api_unknown":
+        response = Client().get("/api/v1/departments/")
+        assert (response.status_code, response.json()["code"]) == (404, "not_found")
+        return
     method, args, body, expected = examples[name]
     response = getattr(Client(), method)(
         reverse(name, args=args), body, content_type="application/json"

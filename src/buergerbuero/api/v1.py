@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 from django.core.validators import slug_re
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import get_language
 from ninja import NinjaAPI, Query, Router, Status
@@ -408,6 +408,14 @@ def day_sheet(request, slug: str, response: HttpResponse, query: Query[DayQuery]
             for b in bookings
         ],
     )
+
+
+def unknown_path(request: HttpRequest, rest: str) -> HttpResponse:
+    """Anything under /api/v1/ that is no endpoint: JSON, like every other refusal."""
+    problem = NotFound()
+    response = JsonResponse({"code": problem.code, "message": str(problem)}, status=404)
+    response["Cache-Control"] = PERSONAL
+    return response
 
 
 api.add_router("", public)
