@@ -153,3 +153,21 @@ def test_a_path_that_is_no_endpoint_is_a_json_404(api, db):
             {"code": "not_found", "message": "There is nothing at this address."},
             "private, no-store",
         )
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_one_department_and_its_kinds_query_count_is_constant(
+    api, make_department, make_kind, django_assert_num_queries, live_hub, count
+):
+    department = make_department(slug="wohngeld", hours=WEEKDAY_MORNINGS * count)
+    for _ in range(count):
+        make_kind(department)
+    live_hub.last_text = board_text()
+    # The department, its hours, closures and kinds.
+    with django_assert_num_queries(4):
+        detail = api.get("/api/v1/departments/wohngeld")
+    assert len(detail.json()["opening_hours"]) == 5 * count
+    # The department, its active kinds.
+    with django_assert_num_queries(2):
+        kinds = api.get("/api/v1/departments/wohngeld/kinds")
+    assert len(kinds.json()) == count
