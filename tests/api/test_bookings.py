@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from buergerbuero.bookings.models import Booking, BookingStatus
@@ -113,3 +114,13 @@ def test_cancelling_shares_the_pages_rate_limit(api, kind, settings):
     token = book(api, kind, free(api, kind)).json()["token"]
     response = api.post(f"/api/v1/bookings/{token}/cancel")
     assert (response.status_code, response.json()["code"]) == (429, "rate_limited")
+
+
+def test_no_csrf_token_needed_no_cookie_used(kind):
+    # The API authenticates by token or by nothing, never by a cookie, so a program
+    # without the pages' CSRF token can book.
+    program = Client(enforce_csrf_checks=True)
+    slot = program.get(f"/api/v1/departments/{kind.department.slug}/kinds/{kind.pk}/slots").json()[
+        "slots"
+    ][0]
+    assert book(program, kind, slot).status_code == 201
