@@ -234,9 +234,10 @@ def main_thread_cpu_ns(pid: int) -> int:
 
 def process_cpu_ns(pid: int) -> int:
     total = 0
-    with contextlib.suppress(FileNotFoundError):
+    # A thread (or the process) may end between listing and reading: ENOENT or ESRCH.
+    with contextlib.suppress(FileNotFoundError, ProcessLookupError):
         for task in Path(f"/proc/{pid}/task").iterdir():
-            with contextlib.suppress(FileNotFoundError):
+            with contextlib.suppress(FileNotFoundError, ProcessLookupError):
                 total += int((task / "schedstat").read_text().split()[0])
     return total
 
