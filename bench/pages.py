@@ -44,7 +44,7 @@ from status_fanout import (
     Bench,
     free_port,
     have_uvloop,
-    process_cpu_ns,
+    process_total_cpu_ns,
     system_busy_ns,
 )
 
@@ -88,20 +88,13 @@ async def load(url: str, args, server_pid: int) -> dict:
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
-    own = [server_pid, proc.pid, os.getpid()]
     t0 = time.monotonic()
-    foreign0 = system_busy_ns() - sum(process_cpu_ns(p) for p in own)
-    last_wrk = 0
-    # wrk's own CPU must be read while it still exists: sample until it ends.
-    while True:
-        try:
-            await asyncio.wait_for(asyncio.shield(proc.wait()), 0.25)
-            break
-        except TimeoutError:
-            last_wrk = process_cpu_ns(proc.pid) or last_wrk
-    foreign1 = system_busy_ns() - process_cpu_ns(server_pid) - process_cpu_ns(os.getpid())
-    # The wrk process is gone: take away what it had used by its last sample.
-    foreign = (foreign1 - last_wrk - foreign0) / 1e9 / (time.monotonic() - t0)
+    own0 = process_total_cpu_ns(server_pid) + process_total_cpu_ns(os.getpid(), children=True)
+    foreign0 = system_busy_ns() - own0
+    await proc.wait()
+    # wrk has been reaped: its time is now among this process's children's.
+    own1 = process_total_cpu_ns(server_pid) + process_total_cpu_ns(os.getpid(), children=True)
+    foreign = (system_busy_ns() - own1 - foreign0) / 1e9 / (time.monotonic() - t0)
     out = (await proc.stdout.read()).decode()
     if proc.returncode != 0:
         raise RuntimeError(f"wrk failed:\n{out}")

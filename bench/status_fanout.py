@@ -245,6 +245,15 @@ def process_cpu_ns(pid: int) -> int:
 TICK_NS = 1e9 / os.sysconf("SC_CLK_TCK")
 
 
+def process_total_cpu_ns(pid: int, children: bool = False) -> int:
+    """CPU time of a process from /proc/<pid>/stat, including threads that have ended
+    (which `process_cpu_ns` no longer sees; a server's short-lived worker threads are
+    many), and with `children` the reaped child processes. Tick precision."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    utime, stime, cutime, cstime = (int(x) for x in fields[11:15])
+    return int((utime + stime + ((cutime + cstime) if children else 0)) * TICK_NS)
+
+
 def system_busy_ns() -> int:
     """CPU time all programs on the machine have used, without interrupt time: the
     kernel's loopback TCP work for our own sockets is counted there, not in any process."""
