@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint bench setup browser messages
+.PHONY: run test test-sqlite test-postgres lint bench bench-pages setup browser messages
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ lint: setup
 
 bench: setup
 	$(PY) bench/status_fanout.py
+
+# status.json and the overview against a trivial view, 50 connections (docs/benchmarks.md,
+# "Pages"); the load generator is wrk from Debian's packages.
+bench-pages: setup
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+	cd bench && ../$(PY) pages.py
 
 messages: setup
 	cd src/buergerbuero && ../../$(PY) ../../manage.py makemessages -l de -l en -l tr -l ar -l uk -l ru --no-location --no-obsolete && ../../$(PY) ../../manage.py compilemessages

@@ -234,14 +234,24 @@ def main_thread_cpu_ns(pid: int) -> int:
 
 def process_cpu_ns(pid: int) -> int:
     total = 0
-    with contextlib.suppress(FileNotFoundError):
+    # A thread (or the process) may end between listing and reading: ENOENT or ESRCH.
+    with contextlib.suppress(FileNotFoundError, ProcessLookupError):
         for task in Path(f"/proc/{pid}/task").iterdir():
-            with contextlib.suppress(FileNotFoundError):
+            with contextlib.suppress(FileNotFoundError, ProcessLookupError):
                 total += int((task / "schedstat").read_text().split()[0])
     return total
 
 
 TICK_NS = 1e9 / os.sysconf("SC_CLK_TCK")
+
+
+def process_total_cpu_ns(pid: int, children: bool = False) -> int:
+    """CPU time of a process from /proc/<pid>/stat, including threads that have ended
+    (which `process_cpu_ns` no longer sees; a server's short-lived worker threads are
+    many), and with `children` the reaped child processes. Tick precision."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    utime, stime, cutime, cstime = (int(x) for x in fields[11:15])
+    return int((utime + stime + ((cutime + cstime) if children else 0)) * TICK_NS)
 
 
 def system_busy_ns() -> int:

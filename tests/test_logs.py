@@ -32,6 +32,7 @@ def logged_messages(caplog) -> list[str]:
         (f"/warteraum/{SECRET}/", "Not Found: /warteraum/***/"),
         (f"/gespraech/{SECRET}/", "Not Found: /gespraech/***/"),
         (f"/gespraech/{SECRET}/beendet/", "Not Found: /gespraech/***/beendet/"),
+        (f"/api/v1/bookings/{SECRET}", "Not Found: /api/v1/bookings/***"),
     ],
 )
 def test_a_refused_request_is_logged_without_its_key(caplog, path, logged):
@@ -81,7 +82,14 @@ def test_uvicorns_access_line_keeps_its_shape_and_loses_the_token():
         "/fachbereich/kfz/termin/3/2026-03-02T09:00:00+01:00/",
         "/konsole/termine/kfz/?tag=2026-03-02",
         "/datenschutz/",
+        "/api/v1/bookings",
+        "/api/v1/departments/kfz/kinds/3/slots",
     ],
 )
 def test_paths_without_a_key_stay_as_they_are(kept):
     assert redact(f"Not Found: {kept}") == f"Not Found: {kept}"
+
+
+def test_the_apis_booking_paths_lose_the_token():
+    line = f'"POST /api/v1/bookings/{SECRET}/move HTTP/1.1" 409'
+    assert redact(line) == '"POST /api/v1/bookings/***/move HTTP/1.1" 409'

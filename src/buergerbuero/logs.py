@@ -38,10 +38,12 @@ from pythonjsonlogger.json import JsonFormatter
 
 REDACTED = "***"
 # /termin/<token>/…, /einladung/<token>/, /warteraum/<entry id>/, /gespraech/<room id>/…
-# and the sockets /ws/warteraum/<entry id>/, /ws/raum/<room id>/: the segment after the
-# prefix, at the start of a path (so /fachbereich/<slug>/termin/ keeps its kind and time).
+# the sockets /ws/warteraum/<entry id>/, /ws/raum/<room id>/ and the API's
+# /api/v1/bookings/<token>…: the segment after the prefix, at the start of a path (so
+# /fachbereich/<slug>/termin/ keeps its kind and time).
 SECRET_SEGMENT = re.compile(
-    r"""(?:^|(?<=[\s"'(]))(/(?:ws/)?(?:termin|einladung|warteraum|gespraech|raum)/)[^/?#\s"']+"""
+    r"""(?:^|(?<=[\s"'(]))(/(?:ws/)?(?:termin|einladung|warteraum|gespraech|raum)/|/api/v1/bookings/)"""
+    r"""[^/?#\s"']+"""
 )
 SECRET_PARAMETER = re.compile(r"([?&]verschieben=)[^&#\s\"']*")
 REDACTED_LOGGERS = (

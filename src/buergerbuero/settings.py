@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "buergerbuero.privacy",
     "buergerbuero.audit",
     "buergerbuero.operations",
+    "buergerbuero.api",
 ]
 
 MIDDLEWARE = [
@@ -439,3 +440,6 @@ METRICS_ALLOWED_NETWORKS = [
     for item in env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
 ]
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# bench/pages.py only: mounts /bench/trivial/, a view that does nothing, as the yardstick
+# the pages are measured against (docs/benchmarks.md). Never set in production.
+BENCH_TRIVIAL_VIEW = env_bool("BENCH_TRIVIAL_VIEW", False)

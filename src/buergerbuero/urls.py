@@ -2,10 +2,11 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+from buergerbuero.api.v1 import api, unknown_path
 from buergerbuero.bookings import urls as booking_urls
 from buergerbuero.console import urls as console_urls
 from buergerbuero.console.login_forms import AdminStaffLoginForm
-from buergerbuero.operations import error_views
+from buergerbuero.operations import bench_views, error_views
 from buergerbuero.privacy import urls as privacy_urls
 from buergerbuero.public import urls as public_urls
 
@@ -19,6 +20,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("konsole/", include(console_urls)),
     path("verwaltung/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("api/v1/<path:rest>", unknown_path, name="api_unknown"),
     path("", include(booking_urls)),
     path("", include(public_urls)),
 ]
@@ -28,6 +31,9 @@ handler400 = error_views.bad_request
 handler403 = error_views.permission_denied
 handler404 = error_views.page_not_found
 handler500 = error_views.server_error
+
+if settings.BENCH_TRIVIAL_VIEW:
+    urlpatterns.insert(0, path("bench/trivial/", bench_views.trivial))
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns

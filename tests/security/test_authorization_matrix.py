@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from buergerbuero.api.tokens import issue_token
 from buergerbuero.bookings import actions as booking_actions
 from buergerbuero.bookings.models import Booking, Closure
 from buergerbuero.calls import actions as call_actions
@@ -51,6 +52,9 @@ DEPT_STAFF_PERMISSION = "a lead of the department, or an administrator"
 STAFF = "staff of at least one department"
 RECORD_READER = "a superuser, or a user with privacy.view_processing_record"
 ADMIN_SITE = "an active user with is_staff (the admin's own permissions per model)"
+API_ANYONE = "anyone (API)"
+API_BOOKING_TOKEN = "the holder of the booking token (API)"
+API_TOKEN = "an API token with the scope, bound to the department"
 
 URLS = {
     # public
@@ -97,6 +101,20 @@ URLS = {
     "set_language": ANYONE,
     # Every page of the admin site: Django's admin_view wrapper and ModelAdmin permissions.
     "admin:*": ADMIN_SITE,
+    # The API (docs/api.md)
+    "api_unknown": API_ANYONE,  # any other path under /api/v1/: a JSON 404
+    "api-v1:api-root": API_ANYONE,  # django-ninja's anchor for its paths: a 404
+    "api-v1:openapi-json": API_ANYONE,
+    "api-v1:list_departments": API_ANYONE,
+    "api-v1:get_department": API_ANYONE,
+    "api-v1:status": API_ANYONE,
+    "api-v1:list_kinds": API_ANYONE,
+    "api-v1:list_slots": API_ANYONE,
+    "api-v1:create_booking": API_ANYONE,  # rate-limited like the booking page
+    "api-v1:get_booking": API_BOOKING_TOKEN,
+    "api-v1:move_booking": API_BOOKING_TOKEN,
+    "api-v1:cancel_booking": API_BOOKING_TOKEN,
+    "api-v1:day_sheet": API_TOKEN,
 }
 
 
@@ -365,7 +383,73 @@ def check_admin_site(world, name):
     assert as_user(world.superuser).get(pages[0]).status_code == 200
 
 
+def check_api_anyone(world, name):
+    slug = world.a.slug
+    booking = {
+        "department": slug,
+        "kind": world.kind_a.pk,
+        "starts_at": free_slot(world.kind_a).isoformat(),
+        "display_name": "Ada",
+    }
+    examples = {
+        "api-v1:api-root": ("get", [], None, 404),
+        "api-v1:openapi-json": ("get", [], None, 200),
+        "api-v1:list_departments": ("get", [], None, 200),
+        "api-v1:get_department": ("get", [slug], None, 200),
+        "api-v1:status": ("get", [], None, 200),
+        "api-v1:list_kinds": ("get", [slug], None, 200),
+        "api-v1:list_slots": ("get", [slug, world.kind_a.pk], None, 200),
+        "api-v1:create_booking": ("post", [], booking, 201),
+    }
+    if name == "api_unknown":
+        response = Client().get("/api/v1/departments/")
+        assert (response.status_code, response.json()["code"]) == (404, "not_found")
+        return
+    method, args, body, expected = examples[name]
+    response = getattr(Client(), method)(
+        reverse(name, args=args), body, content_type="application/json"
+    )
+    assert response.status_code == expected
+
+
+def check_api_booking_token(world, name):
+    method = "get" if name == "api-v1:get_booking" else "post"
+    body = {"starts_at": free_slot(world.kind_a, 72).isoformat()}
+    for token in token_variants(world.booking):
+        url = reverse(name, args=[token])
+        response = getattr(Client(), method)(url, body, content_type="application/json")
+        assert (response.status_code, response.json()["code"]) == (404, "not_found")
+    world.booking.refresh_from_db()
+    assert (world.booking.status, world.booking.display_name) == ("booked", "Berta")
+    assert (
+        Client().get(reverse("api-v1:get_booking", args=[world.booking.token])).status_code == 200
+    )
+
+
+def check_api_token(world, name):
+    def token_for(department, scopes=("appointments:read",)) -> dict:
+        _token, text = issue_token(
+            "test", scopes, [department], expires_at=timezone.now() + timedelta(days=1)
+        )
+        return {"authorization": f"Bearer {text}"}
+
+    url = reverse(name, args=[world.a.slug])
+    refused = [
+        (Client(), {}, 401),
+        (as_user(world.staff_a), {}, 401),  # a console session is no API token
+        (as_user(world.superuser), {}, 401),
+        (Client(), token_for(world.b), 403),
+        (Client(), token_for(world.a, scopes=()), 403),
+    ]
+    for client, headers, expected in refused:
+        assert client.get(url, headers=headers).status_code == expected
+    assert Client().get(url, headers=token_for(world.a)).status_code == 200
+
+
 CHECKS = {
+    API_ANYONE: check_api_anyone,
+    API_BOOKING_TOKEN: check_api_booking_token,
+    API_TOKEN: check_api_token,
     ANYONE: check_anyone,
     ENTRY: check_entry,
     PARTICIPANT: check_participant,

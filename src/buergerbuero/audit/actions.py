@@ -24,13 +24,15 @@ def record(
     object_id: object = "",
     department_id: int | None = None,
     detail: str = "",
+    actor_name: str = "",
 ) -> AuditEvent:
     """Append one event. `detail` is for ids, dates and fixed words, never a citizen's
-    name, topic or message."""
+    name, topic or message. Without a user as `actor` (an API token, a command),
+    `actor_name` says who it was."""
     return AuditEvent.objects.create(
         action=Action(action),
         actor=actor,
-        actor_name=actor.get_username() if actor is not None else "",
+        actor_name=actor.get_username() if actor is not None else actor_name,
         department_id=department_id,
         object_type=object_type,
         object_id=str(object_id),

@@ -21,6 +21,9 @@ class Action(models.TextChoices):
     ADD_CLOSURE = "add_closure", _("added a closure")
     REMOVE_CLOSURE = "remove_closure", _("removed a closure")
     ERASE_BOOKING = "erase_booking", _("erased a booking's personal data on request")
+    ISSUE_API_TOKEN = "issue_api_token", _("issued an API token")
+    REVOKE_API_TOKEN = "revoke_api_token", _("revoked an API token")
+    USE_API_TOKEN = "use_api_token", _("used an API token")
 
 
 class AuditEvent(models.Model):

@@ -10,11 +10,15 @@ from buergerbuero.departments.models import Department
 from .models import Booking
 
 
-def bookings_of_day(department: Department, day: date, viewer) -> list[Booking]:
-    """The bookings starting on `day` (the department's local date), in time order."""
+def bookings_of_day(
+    department: Department, day: date, viewer, viewer_name: str = ""
+) -> list[Booking]:
+    """The bookings starting on `day` (the department's local date), in time order.
+    `viewer` is a staff user, or None with `viewer_name` (an API token's)."""
     record(
         Action.VIEW_DAY,
         actor=viewer,
+        actor_name=viewer_name,
         department_id=department.pk,
         object_type="department",
         object_id=department.pk,

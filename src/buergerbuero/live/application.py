@@ -75,8 +75,10 @@ class Lifespan:
                     tasks.append(asyncio.create_task(subscribe_forever(stop)))
                 hub.loop = asyncio.get_running_loop()
                 uninstall = shutdown.install(hub.loop)
+                hub.kept_current = True
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                hub.kept_current = False
                 stop.set()
                 if uninstall is not None:
                     uninstall()

@@ -30,11 +30,23 @@ class StatusHub:
         self.watchers: set[Send] = set()
         self.last_text: str | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
+        # Set by the ASGI lifespan while this process's ticker (and, with Redis, its
+        # subscription) keep `last_text` current; only then may pages read the board from
+        # memory instead of the database (`board_text`).
+        self.kept_current = False
         # One broadcast at a time: a later board never overtakes an earlier one on its
         # way to a watcher (bench/status_stall.py showed it did without).
         self._sending = asyncio.Lock()
         self._snapshot_lock = asyncio.Lock()
         self._closing: set[asyncio.Task] = set()
+
+    def board_text(self) -> str | None:
+        """The board as last broadcast, if something keeps it current in this process:
+        every announced change arrives here at once (across processes through Redis) and
+        the ticker catches anything else (a schedule opening, an admin's edit) within
+        one tick. None before the first board, and in a process without the lifespan (a
+        test client, a management command): the caller then reads the database."""
+        return self.last_text if self.kept_current else None
 
     def attach(self, send: Send) -> None:
         self.loop = asyncio.get_running_loop()

@@ -1,9 +1,10 @@
 """Citizens' pages: overview, department, knock, waiting room, call, invitation."""
 
 from django.conf import settings
-from django.http import Http404, HttpResponseForbidden, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -14,33 +15,49 @@ from buergerbuero.calls import actions as call_actions
 from buergerbuero.calls.errors import InvitationInvalid
 from buergerbuero.calls.models import Room
 from buergerbuero.departments.models import Department
-from buergerbuero.office.status import StatusDocument, board, department_state
+from buergerbuero.office.status import department_state
 from buergerbuero.ratelimit import allow
 from buergerbuero.waiting import actions as queue_actions
 from buergerbuero.waiting.errors import QueueError
 from buergerbuero.waiting.models import QueueEntry
 
+from . import board
+from .board import current as current_board
 from .forms import GuestForm, KnockForm
 from .schedule_table import weekly_table
 
 
 def overview(request):
+    current = current_board()
+    page = board.cached_page(request, "overview", current)
+    if page is not None:
+        return page
+    # The departments for their summaries (one query); their states from the board.
     departments = Department.objects.filter(is_active=True)
-    rows = {row.slug: row for row in board()}
-    return render(
+    rows = {row.slug: row for row in current.rows}
+    pairs = [(d, rows[d.slug]) for d in departments if d.slug in rows]
+    response = render(
         request,
         "public/overview.html",
-        {"departments": [(d, rows[d.slug]) for d in departments if d.slug in rows]},
+        {
+            "departments": pairs,
+            "board_html": board.fragment("public/_overview_board.html", current, pairs),
+        },
     )
+    board.keep_page(request, "overview", current, response)
+    return response
 
 
 @require_GET
 def status_json(request):
-    response = JsonResponse(StatusDocument(departments=board()).model_dump(mode="json"))
-    # Public data, meant for the county's own homepage.
+    current = current_board()
+    response = HttpResponse(current.document, content_type="application/json")
+    # Public data, meant for the county's own homepage. A cache may keep it but must ask
+    # again every time (the board changes any second); an unchanged board is then a 304.
     response["Access-Control-Allow-Origin"] = "*"
     response["Cache-Control"] = "no-cache"
-    return response
+    response["ETag"] = current.etag
+    return get_conditional_response(request, etag=current.etag, response=response) or response
 
 
 @xframe_options_exempt
@@ -48,7 +65,7 @@ def embed_status(request):
     response = render(
         request,
         "public/embed_status.html",
-        {"rows": board()},
+        {"rows": current_board().rows},
     )
     allowed = settings.EMBED_ALLOWED_ORIGINS or ["'none'"]
     # What django-csp's @csp_replace sets, here with the origins from the settings; its

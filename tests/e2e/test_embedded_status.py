@@ -1,0 +1,76 @@
+"""The county's homepage embeds the live status with the snippet of docs/deploy.md; when
+the office goes down the widget says so and keeps the last state, and recovers by itself."""
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from playwright.sync_api import expect
+
+from ..server import free_port
+from .flows import OFFICE, set_presence, staff_login
+
+pytestmark = pytest.mark.e2e
+
+SNIPPET = """<iframe src="{office}/einbetten/status/"
+        title="Virtuelles Bürgerbüro – wer ist gerade erreichbar?"
+        loading="lazy" style="border:0;width:100%;height:24rem"></iframe>
+<p><a href="{office}/">Zum Virtuellen Bürgerbüro</a></p>"""
+
+
+@pytest.fixture
+def homepage():
+    """The county's homepage on an origin of its own; homepage(office_url) serves the
+    snippet pointing at that office and returns the page's URL."""
+    port = free_port()
+    content = {}
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = (
+                "<!DOCTYPE html><html lang='de'><head><meta charset='utf-8'>"
+                f"<title>Landkreis</title></head><body><h1>Landkreis</h1>{content['html']}"
+                "</body></html>"
+            ).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Page)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+
+    def serve(office_url: str) -> str:
+        content["html"] = SNIPPET.format(office=office_url)
+        return f"http://127.0.0.1:{port}/"
+
+    yield serve, f"http://127.0.0.1:{port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_widget_on_the_homepage_while_the_office_goes_down_and_back(
+    own_server, new_page, homepage
+):
+    serve, homepage_origin = homepage
+    office = own_server({"EMBED_ALLOWED_ORIGINS": homepage_origin})
+    staff = new_page(base_url=office.url)
+    staff_login(staff)
+    set_presence(staff, "Available")
+
+    visitor = new_page(base_url=office.url)
+    visitor.goto(serve(office.url))
+    widget = visitor.frame_locator("iframe")
+    badge = widget.locator(f'[data-status-for="{OFFICE}"]')
+    expect(badge).to_have_text("Open – free")
+
+    office.stop()
+    expect(widget.locator("#live-note")).to_have_text("Live status interrupted – reconnecting…")
+    expect(badge).to_have_text("Open – free")  # the last known state stays
+
+    office.start()
+    expect(widget.locator("#live-note")).to_have_text("", timeout=20_000)
