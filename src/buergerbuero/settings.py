@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "buergerbuero.public",
     "buergerbuero.console",
     "buergerbuero.privacy",
+    "buergerbuero.statistics",
     "buergerbuero.audit",
     "buergerbuero.operations",
 ]
