@@ -5,7 +5,9 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
+from buergerbuero import housekeeping
 from buergerbuero.calls.models import Room
 from buergerbuero.privacy.anonymise import anonymise
 from buergerbuero.statistics.aggregate import (
@@ -13,6 +15,7 @@ from buergerbuero.statistics.aggregate import (
     SETTLE,
     aggregate,
     figures_between,
+    floor_hour,
     run_if_due,
 )
 from buergerbuero.statistics.histogram import from_json, percentile
@@ -118,3 +121,12 @@ def test_simultaneous_runs_write_each_hour_once(busy_hour):
     assert run_if_due(LATER) is True
     claims = race(*[lambda: run_if_due(LATER + INTERVAL)] * 4)
     assert sorted(claims) == [False, False, False, True]
+
+
+def test_the_tickers_housekeeping_keeps_the_figures_current(make_department):
+    department = make_department()
+    now = timezone.now()
+    entry_now = QueueEntry.objects.create(department=department, display_name="A", seen_at=now)
+    housekeeping.run_purge_if_due()
+    row = HourlyFigures.objects.get(department=department)
+    assert (row.hour, row.knocks) == (floor_hour(entry_now.created_at), 1)

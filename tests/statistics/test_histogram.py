@@ -1,6 +1,13 @@
 """Durations in buckets, and nearest-rank percentiles read from them."""
 
-from buergerbuero.statistics.histogram import bucket, from_json, histogram, merge, percentile, to_json
+from buergerbuero.statistics.histogram import (
+    bucket,
+    from_json,
+    histogram,
+    merge,
+    percentile,
+    to_json,
+)
 
 
 def test_bucket_widths_grow_with_the_duration():

@@ -55,7 +55,7 @@ def led():
 
 
 def test_department_page_shows_figures_chart_and_table(led):
-    department, lead = led
+    _department, lead = led
     response = client_of(lead).get(reverse("console:department_statistics", args=["wohngeld"]))
     assert response.status_code == 200
     page = response.content.decode()
@@ -121,8 +121,24 @@ def test_csv_has_every_day_of_every_department_and_no_name(led):
     today = timezone.localdate(timezone=department.zone).isoformat()
     assert rows[-2:] == [
         [today, "kfz", "'=KFZ", "0", "0", "0", "0", "0", "0", "0", "0", "0", "", "", "", ""],
-        [today, "wohngeld", "Wohngeld", "7", "3", "1", "2", "1", "3", "4", "1", "2"]
-        + ["300", "1200", "600", "1800"],
+        [
+            today,
+            "wohngeld",
+            "Wohngeld",
+            "7",
+            "3",
+            "1",
+            "2",
+            "1",
+            "3",
+            "4",
+            "1",
+            "2",
+            "300",
+            "1200",
+            "600",
+            "1800",
+        ],
     ]
 
 
@@ -151,9 +167,7 @@ QUERIES = 8
 
 @pytest.mark.parametrize("name", ["console:statistics", "console:statistics_csv"])
 @pytest.mark.parametrize("size", [1, 6])
-def test_query_count_does_not_grow_with_days_or_departments(
-    django_assert_num_queries, name, size
-):
+def test_query_count_does_not_grow_with_days_or_departments(django_assert_num_queries, name, size):
     departments = [make_department(time_zone="Europe/Berlin") for _ in range(size)]
     lead = make_staff(*departments, role="lead")
     for department in departments:

@@ -85,7 +85,10 @@ def _charts(result: Report, labels: list[str]) -> list:
         bar_chart(
             "chart-wait",
             _("Median wait (minutes:seconds)"),
-            _("Median wait from knock to admission per %(unit)s; the figures are in the table below.")
+            _(
+                "Median wait from knock to admission per %(unit)s; "
+                "the figures are in the table below."
+            )
             % {"unit": _unit_name(result.period.unit)},
             labels,
             [value for value in waits],

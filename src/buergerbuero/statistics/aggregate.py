@@ -38,7 +38,7 @@ INTERVAL = timedelta(minutes=10)
 # The first run reads the past in pieces of this size, so memory stays bounded.
 CHUNK = timedelta(days=14)
 STATE_ID = 1
-OUTCOMES = {
+OUTCOMES: dict[str, str] = {
     EntryState.ADMITTED: "admitted",
     EntryState.DECLINED: "declined",
     EntryState.LEFT: "left",
@@ -79,6 +79,7 @@ def figures_between(start: datetime, end: datetime) -> list[HourlyFigures]:
         .exclude(state=EntryState.WAITING)
         .values_list("department_id", "state", "created_at", "resolved_at")
     ):
+        assert resolved is not None  # filtered on it
         hour = hours[department_id, floor_hour(resolved)]
         hour.counts[OUTCOMES[state]] += 1
         if state == EntryState.ADMITTED:
@@ -86,6 +87,7 @@ def figures_between(start: datetime, end: datetime) -> list[HourlyFigures]:
     for department_id, created, ended in Room.objects.filter(
         ended_at__gte=start, ended_at__lt=end
     ).values_list("department_id", "created_at", "ended_at"):
+        assert ended is not None  # filtered on it
         hour = hours[department_id, floor_hour(ended)]
         hour.counts["consultations"] += 1
         hour.lengths.append((ended - created).total_seconds())
