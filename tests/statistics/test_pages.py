@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from buergerbuero.console.charts import bar_chart, duration, duration_ceiling
 from buergerbuero.statistics.models import HourlyFigures
 
 from ..factories import make_department, make_staff
@@ -181,3 +182,20 @@ def test_query_count_does_not_grow_with_days_or_departments(django_assert_num_qu
     report = response.context["report"] if name == "console:statistics" else None
     if report:
         assert report.total.counts["knocks"] == size * size * 5
+
+
+def test_chart_bars_scale_to_a_round_top():
+    chart = bar_chart("c", "Title", "Summary", ["a", "b", "c"], [10, None, 0], ["10", "–", "0"])
+    # 10 is the top: one bar the plot's full height; no bar for no figure or zero.
+    assert [(bar.label, bar.height, bar.value) for bar in chart.bars] == [("a", 180.0, "10")]
+    assert chart.top_label == "10"
+    assert duration_ceiling(480) == 600
+    waits = bar_chart("w", "T", "S", ["a"], [400], ["6:40"], duration, duration_ceiling)
+    assert (waits.top_label, waits.bars[0].height) == ("10:00", 120.0)
+    assert [duration(s) for s in (None, 0, 65, 3600, 3725)] == [
+        "–",
+        "0:00",
+        "1:05",
+        "1:00:00",
+        "1:02:05",
+    ]

@@ -44,14 +44,22 @@ class Chart:
     top: int = TOP
 
 
-def _nice_ceiling(value: float) -> float:
+def _nice_ceiling(value: float) -> int:
     """1, 2, 5, 10, 20, 50 … at or above `value` (at least 1)."""
-    step = 1.0
+    step = 1
     while True:
         for factor in (1, 2, 5):
             if step * factor >= value:
                 return step * factor
         step *= 10
+
+
+# Round tops for an axis of durations: whole minutes and hours rather than 8:20.
+DURATION_TOPS = (60, 120, 300, 600, 900, 1200, 1800, 2700, 3600, 5400, 7200, 14400, 28800, 86400)
+
+
+def duration_ceiling(value: float) -> int:
+    return next((top for top in DURATION_TOPS if top >= value), DURATION_TOPS[-1])
 
 
 def bar_chart(
@@ -62,16 +70,17 @@ def bar_chart(
     values: list[float | None],
     shown: list[str],
     unit_format=str,
+    ceiling=_nice_ceiling,
 ) -> Chart:
-    """One bar per value (None: no bar); `shown` is each value as text; the y axis runs
+    """One bar per value (None or 0: no bar); `shown` is each value as text; the y axis runs
     from 0 to a round number at or above the largest value."""
-    top = _nice_ceiling(max([v for v in values if v is not None] or [0]))
+    top = ceiling(max([v for v in values if v is not None] or [0]))
     plot_width = WIDTH - LEFT - 8
     slot = plot_width / max(1, len(values))
     plot_height = HEIGHT - BOTTOM - TOP
     bars = []
     for index, (label, value, text) in enumerate(zip(labels, values, shown, strict=True)):
-        if value is None:
+        if not value:  # no figure, or zero: nothing to draw
             continue
         height = plot_height * value / top
         bars.append(

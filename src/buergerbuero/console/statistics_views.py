@@ -30,7 +30,7 @@ from buergerbuero.statistics.report import (
     report,
 )
 
-from .charts import bar_chart, duration
+from .charts import bar_chart, duration, duration_ceiling
 
 PERIOD_PARAMETER = "zeitraum"
 
@@ -94,6 +94,7 @@ def _charts(result: Report, labels: list[str]) -> list:
             [value for value in waits],
             [duration(value) for value in waits],
             unit_format=lambda top: duration(int(top)),
+            ceiling=duration_ceiling,
         ),
     ]
 
