@@ -3,15 +3,15 @@ of queries however many days and departments."""
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from buergerbuero.console.charts import bar_chart, duration, duration_ceiling
-from buergerbuero.statistics.models import HourlyFigures
+from buergerbuero.statistics.models import Aggregation, HourlyFigures
 
 from ..factories import make_department, make_staff
 
@@ -199,3 +199,25 @@ def test_chart_bars_scale_to_a_round_top():
         "1:00:00",
         "1:02:05",
     ]
+
+
+def test_the_page_says_until_when_the_figures_are_final_in_the_departments_zone(led):
+    department, lead = led
+    department.time_zone = "America/New_York"
+    department.save()
+    url = reverse("console:department_statistics", args=["wohngeld"])
+    not_yet = "Not computed yet: the figures appear within ten minutes."
+    assert not_yet in client_of(lead).get(url).content.decode()
+    Aggregation.objects.create(
+        pk=1,
+        closed_until=datetime(2025, 3, 10, 9, 0, tzinfo=UTC),
+        ran_at=datetime(2025, 3, 11, 9, 10, tzinfo=UTC),
+    )
+    page = client_of(lead).get(url).content.decode()
+    with translation.override("en"):
+        final = formats.date_format(
+            datetime(2025, 3, 10, 5, 0, tzinfo=department.zone), "SHORT_DATETIME_FORMAT"
+        )
+    assert final.endswith("05:00")
+    assert f"Final up to {final}; later figures may still change." in page
+    assert not_yet not in page

@@ -107,6 +107,12 @@ def _page(request, departments: list[Department], department: Department | None)
     period = _period(request)
     result = report(departments, period, _today(departments))
     labels = [_label(period.unit, row.start) for row in result.rows if row.start]
+    # Times on the page ("final up to") in the department's zone; the office's for several.
+    with timezone.override(department.zone if department else timezone.get_default_timezone()):
+        return _render(request, department, departments, period, result, labels)
+
+
+def _render(request, department, departments, period, result, labels):
     return render(
         request,
         "console/statistics.html",
