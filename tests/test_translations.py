@@ -131,7 +131,9 @@ def test_catalogue_has_every_string_of_the_code(tmp_path):
     (scratch / "de" / "LC_MESSAGES").mkdir(parents=True)
     shutil.copy(GERMAN_PO, scratch / "de" / "LC_MESSAGES" / "django.po")
     subprocess.run(
-        [sys.executable, "-c", MAKEMESSAGES, str(scratch)],
+        # -P: the working directory is the package's copy, whose statistics/ would
+        # otherwise stand in for the standard library's statistics module.
+        [sys.executable, "-P", "-c", MAKEMESSAGES, str(scratch)],
         cwd=copy,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "buergerbuero.settings"},
         check=True,

@@ -21,6 +21,7 @@ from django.db import DatabaseError, connection
 from buergerbuero.bookings.mails import send_due as send_due_mails
 from buergerbuero.calls.actions import end_abandoned_rooms
 from buergerbuero.privacy.purge import purge_if_due
+from buergerbuero.statistics.aggregate import run_if_due as aggregate_if_due
 from buergerbuero.waiting.actions import expire_stale
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,8 @@ def run_due_work() -> None:
 
 
 def run_purge_if_due() -> None:
-    """Purge personal data whose retention has ended (at most hourly per process). Kept
-    apart so that a long purge never delays what citizens see."""
+    """Bring the anonymous statistics up to date (every ten minutes, by one process of
+    all: statistics/aggregate.py), then purge personal data whose retention has ended (at
+    most hourly per process). Kept apart so that neither ever delays what citizens see."""
+    aggregate_if_due()
     purge_if_due()

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "buergerbuero.public",
     "buergerbuero.console",
     "buergerbuero.privacy",
+    "buergerbuero.statistics",
     "buergerbuero.audit",
     "buergerbuero.operations",
     "buergerbuero.api",

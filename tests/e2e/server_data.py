@@ -43,3 +43,26 @@ lead = get_user_model().objects.create_user(
 )
 StaffProfile.objects.create(user=lead).departments.set([office], through_defaults={"role": "lead"})
 lead.user_permissions.set(Permission.objects.filter(codename="view_processing_record"))
+
+# Statistics: anonymous figures of earlier days (the ticker computes today's itself and
+# leaves hours older than a day alone), so the lead's charts have bars to draw.
+from datetime import timedelta  # noqa: E402
+
+from django.utils import timezone  # noqa: E402
+
+from buergerbuero.statistics.models import HourlyFigures  # noqa: E402
+
+hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+HourlyFigures.objects.bulk_create(
+    HourlyFigures(
+        department=office,
+        hour=hour - timedelta(days=days),
+        knocks=days + 2,
+        admitted=days + 1,
+        declined=1,
+        consultations=days + 1,
+        wait_seconds={"60": 1, str(60 * days): days},
+        consultation_seconds={"600": days + 1},
+    )
+    for days in range(2, 9)
+)

@@ -50,6 +50,7 @@ LOGGED_IN = "any logged-in user"
 DEPT_STAFF = "staff of the department"
 DEPT_STAFF_PERMISSION = "a lead of the department, or an administrator"
 STAFF = "staff of at least one department"
+LEAD = "a lead of at least one department, or an administrator (their departments only)"
 RECORD_READER = "a superuser, or a user with privacy.view_processing_record"
 ADMIN_SITE = "an active user with is_staff (the admin's own permissions per model)"
 API_ANYONE = "anyone (API)"
@@ -97,6 +98,10 @@ URLS = {
     "console:booking_settings": DEPT_STAFF_PERMISSION,
     "console:add_closure": DEPT_STAFF_PERMISSION,
     "console:delete_closure": DEPT_STAFF_PERMISSION,
+    "console:statistics": LEAD,
+    "console:statistics_csv": LEAD,
+    "console:department_statistics": DEPT_STAFF_PERMISSION,
+    "console:department_statistics_csv": DEPT_STAFF_PERMISSION,
     # Django's own
     "set_language": ANYONE,
     # Every page of the admin site: Django's admin_view wrapper and ModelAdmin permissions.
@@ -364,6 +369,29 @@ def check_dept_staff(world, name, needs_permission=False):
             assert as_user(user).get(url).status_code == 200, user
 
 
+def check_lead(world, name):
+    url = reverse(name)
+    assert login_redirect(english_client().get(url))
+    nobody = get_user_model().objects.create_user("no-profile", password="pw-for-tests-123")
+    for user in (nobody, world.plain_a):
+        assert as_user(user).get(url).status_code == 403, user
+    # Each lead sees their own departments' figures, an administrator every department's.
+    seen = {}
+    for user in (world.staff_a, world.staff_b, world.superuser):
+        response = as_user(user).get(url)
+        assert response.status_code == 200, user
+        seen[user.username] = sorted(
+            {line.split(",")[1] for line in response.content.decode().splitlines()[1:]}
+            if name.endswith("_csv")
+            else {d.slug for d in response.context["departments"]}
+        )
+    assert seen == {
+        world.staff_a.username: ["amt-a"],
+        world.staff_b.username: ["amt-b"],
+        "root": ["amt-a", "amt-b"],
+    }
+
+
 def check_record_reader(world, name):
     url = reverse(name)
     assert login_redirect(english_client().get(url))
@@ -461,6 +489,7 @@ CHECKS = {
     DEPT_STAFF: check_dept_staff,
     DEPT_STAFF_PERMISSION: lambda world, name: check_dept_staff(world, name, True),
     RECORD_READER: check_record_reader,
+    LEAD: check_lead,
     ADMIN_SITE: check_admin_site,
 }
 

@@ -298,6 +298,23 @@ def test_staff_url_segments_fuzzed_never_fail(
     )
 
 
+@FUZZ
+@given(segment=SEGMENT, period=st.text(max_size=20))
+def test_statistics_url_and_period_fuzzed_never_fail(
+    db, office_with_kind, make_staff, segment, period
+):
+    department, _kind = office_with_kind
+    client, _lead = logged_in(make_staff(department, role="lead"))
+    for name in ("console:department_statistics", "console:department_statistics_csv"):
+        url = reverse(name, args=["PLACEHOLDER"]).replace("PLACEHOLDER", path_segment(segment))
+        ok(client.get(url, {"zeitraum": period}))
+        assert (
+            client.get(reverse(name, args=[department.slug]), {"zeitraum": period}).status_code
+            == 200
+        )
+    ok(client.get(reverse("console:statistics"), {"zeitraum": period}))
+
+
 # --- names with markup are text ---------------------------------------------------
 
 

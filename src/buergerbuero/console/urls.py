@@ -1,13 +1,22 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import account_views, booking_views, settings_views, views
+from . import account_views, booking_views, settings_views, statistics_views, views
 
 app_name = "console"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("anmelden/", account_views.StaffLoginView.as_view(), name="login"),
+    path("statistik/", statistics_views.overview, name="statistics"),
+    # Slugs hold no dot, so these names never meet a department's.
+    path("statistik/statistik.csv", statistics_views.overview_csv, name="statistics_csv"),
+    path("statistik/<slug:slug>/", statistics_views.department_page, name="department_statistics"),
+    path(
+        "statistik/<slug:slug>/statistik.csv",
+        statistics_views.department_csv,
+        name="department_statistics_csv",
+    ),
     path("zweiter-faktor/", account_views.second_factor_page, name="second_factor"),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("termine/<slug:slug>/", booking_views.day_view, name="day"),

@@ -442,19 +442,24 @@ INVENTORY: tuple[Processing, ...] = (
         title=_("Anonymous statistics"),
         subjects=_("Nobody: no person can be identified."),
         data=_(
-            "Per department and day: how many knocked, were admitted, declined, left or "
-            "expired; waiting and consultation time in total; bookings, cancellations, "
-            "no-shows."
+            "Per department and hour: how many knocked, were admitted, declined, left or "
+            "expired; how long the admitted waited and how long consultations lasted, as "
+            "counts per time band; bookings, cancellations, no-shows. Also per day (older "
+            "figures)."
         ),
         purpose=_("Planning staff and opening hours."),
         legal_basis=NO_PERSONAL_DATA,
         stored_in=(
+            "statistics.HourlyFigures.knocks",
+            "statistics.HourlyFigures.wait_seconds",
+            "statistics.HourlyFigures.consultation_seconds",
+            "statistics.HourlyFigures.no_shows",
             "privacy.DailyStatistic.knocks",
             "privacy.DailyStatistic.wait_seconds_total",
             "privacy.DailyStatistic.consultation_seconds_total",
             "privacy.DailyStatistic.no_shows",
         ),
-        recipients=_("Administrators."),
+        recipients=_("Department leads (their departments only) and administrators."),
         retention=lambda r: gettext("Kept; they contain no personal data."),
         deletion=_("Not needed."),
     ),
