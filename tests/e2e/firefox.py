@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 FIREFOX = os.environ.get("FIREFOX", "/usr/bin/firefox-esr")
+XVFB = "Xvfb"
 E2E = Path(__file__).parent
 BRIDGE = E2E / "firefox_bridge.mjs"
 PUPPETEER = E2E / "node_modules" / "puppeteer-core" / "package.json"
@@ -26,6 +27,8 @@ def require_firefox() -> None:
     missing = []
     if not Path(FIREFOX).exists() and not shutil.which(FIREFOX):
         missing.append(f"Firefox ({FIREFOX}: apt-get install firefox-esr)")
+    if not shutil.which(XVFB):
+        missing.append("Xvfb (apt-get install xvfb)")
     if not shutil.which("node"):
         missing.append("node (apt-get install npm)")
     if not PUPPETEER.exists():
@@ -39,15 +42,37 @@ class BridgeError(AssertionError):
 
 
 class Firefox:
-    """One firefox-esr process (for a test module); each page has a browser context of its own."""
+    """One firefox-esr process (for a test module); each page has a browser context of its own.
+
+    It runs on a virtual screen (Xvfb) rather than headless: headless Firefox has no screen
+    to share, and getDisplayMedia() fails there with NotFoundError.
+    """
 
     def __init__(self, log_path: Path):
         require_firefox()
         self.log = log_path.open("w")
+        # Xvfb picks a free display number itself and writes it to the pipe (-displayfd).
+        read_end, write_end = os.pipe()
+        self.xvfb = subprocess.Popen(
+            [XVFB, "-displayfd", str(write_end), "-screen", "0", "1280x720x24", "-nolisten", "tcp"],
+            pass_fds=(write_end,),
+            stdout=self.log,
+            stderr=self.log,
+        )
+        os.close(write_end)
+        with os.fdopen(read_end) as display:
+            number = display.readline().strip()
+        if not number:
+            raise BridgeError(f"Xvfb did not start; see {log_path}")
         self.process = subprocess.Popen(
             ["node", str(BRIDGE)],
             cwd=E2E,
-            env={**os.environ, "FIREFOX": FIREFOX, "PUPPETEER_SKIP_DOWNLOAD": "1"},
+            env={
+                **os.environ,
+                "FIREFOX": FIREFOX,
+                "DISPLAY": f":{number}",
+                "PUPPETEER_SKIP_DOWNLOAD": "1",
+            },
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.log,
@@ -86,6 +111,8 @@ class Firefox:
             self.process.kill()
             self.process.wait()
         self.process.stdout.close()  # type: ignore[union-attr]
+        self.xvfb.terminate()
+        self.xvfb.wait(timeout=10)
         self.log.close()
 
 

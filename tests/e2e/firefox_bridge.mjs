@@ -10,14 +10,18 @@ import { createInterface } from "node:readline";
 import puppeteer from "puppeteer-core";
 
 const executablePath = process.env.FIREFOX || "/usr/bin/firefox-esr";
+// Headless Firefox has no screen, so getDisplayMedia() fails with NotFoundError there;
+// with a DISPLAY (tests/e2e/firefox.py starts Xvfb) it shares that virtual screen.
+const headless = !process.env.DISPLAY;
 const browser = await puppeteer.launch({
   browser: "firefox",
   executablePath,
-  headless: true,
+  headless,
   extraPrefsFirefox: {
     // Fake camera (a coloured picture) and microphone (a 1 kHz tone), no prompt: what
     // Chromium's --use-fake-device-for-media-stream and --use-fake-ui-for-media-stream do.
     "media.navigator.streams.fake": true,
+    // This also grants screen sharing at once, with the whole (virtual) screen.
     "media.navigator.permission.disabled": true,
     // Remote audio plays without a click (Chromium: --autoplay-policy=no-user-gesture-required).
     "media.autoplay.default": 0,
