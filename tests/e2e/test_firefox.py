@@ -144,12 +144,13 @@ def firefox_staff_login(page: FirefoxPage) -> None:
 
 
 def firefox_sign_off(page: FirefoxPage) -> None:
-    if "/gespraech/" in page.url:
+    if re.search(CALL_URL, page.url):
         page.click('::-p-aria(End consultation[role="button"])')
         page.expect_text("h1", "Staff console")
     page.goto("/konsole/")
     page.wait_until("() => !document.getElementById('presence').disabled")
-    page.click('::-p-aria(Offline[role="radio"])')
+    # A script's click: teardown only, and robust whatever the page shows meanwhile.
+    page.evaluate("() => document.querySelector('input[name=presence][value=offline]').click()")
     page.wait_until(
         "(s) => document.querySelector(s)?.textContent.trim() === 'Closed'",
         f'section[data-department="{OFFICE}"] .status',
