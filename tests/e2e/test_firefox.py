@@ -56,8 +56,7 @@ CODECS = """async () => {
   return out;
 }"""
 
-# Firefox has no media-source stats; the receiving side's energy shows the sound arrived
-# (and was played: remote videos are not muted).
+# Firefox has no media-source stats; the receiving side's energy shows sound arrived.
 RECEIVING_AUDIO_ENERGY = """() => Promise.all([...window.bbCall.mesh.peers.values()].map(async (peer) => {
   const stats = [...(await peer.pc.getStats()).values()];
   return stats.some((s) => s.type === 'inbound-rtp' && s.kind === 'audio' && s.totalAudioEnergy > 0);
