@@ -208,7 +208,7 @@ def test_firefox_citizen_with_chromium_staff(new_page, firefox_page):
     share.click()
     citizen.wait_until(ASPECT_IS, [STAFF_NAME, 4 / 3])
 
-    # Firefox shares its (virtual 1280×720) screen the same way.
+    # Firefox shares its (virtual 1280x720) screen the same way.
     assert abs(remote_video_aspect(staff, "Fuchs Feuer") - 4 / 3) < 0.01
     citizen.click('::-p-aria(Share screen[role="button"])')
     staff.wait_for_function(ASPECT_IS, arg=["Fuchs Feuer", 16 / 9], timeout=10_000)
@@ -276,7 +276,11 @@ def test_chromium_citizen_with_firefox_staff(new_page, firefox_page):
     assert citizen.console_errors == []
 
 
-def test_firefox_interpreter_joins_a_chromium_call(new_page, firefox_page, browser_with_cameras):
+def test_firefox_interpreter_joins_a_chromium_call(
+    new_page,
+    firefox_page,
+    browser_with_cameras,  # noqa: F811 (the fixture imported above)
+):
     staff = new_page()
     staff_login(staff)
     set_presence(staff, "Available")
