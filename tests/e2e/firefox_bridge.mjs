@@ -23,6 +23,11 @@ const browser = await puppeteer.launch({
     "media.navigator.streams.fake": true,
     // This also grants screen sharing at once, with the whole (virtual) screen.
     "media.navigator.permission.disabled": true,
+    // Real host addresses in ICE candidates, not mDNS names (xxxx.local), which nothing on
+    // this machine resolves: Chromium (camera permission granted) shows its own too.
+    // With mDNS names only Chromium's candidates were usable, and under heavy load one
+    // connection stayed "connecting" for 20 s (docs/browsers.md).
+    "media.peerconnection.ice.obfuscate_host_addresses": false,
     // Remote audio plays without a click (Chromium: --autoplay-policy=no-user-gesture-required).
     "media.autoplay.default": 0,
     "media.autoplay.blocking_policy": 0,
