@@ -153,6 +153,11 @@ class FirefoxPage:
     def console_errors(self) -> list[str]:
         return self._call("errors")
 
+    @property
+    def requests(self) -> list[str]:
+        """Every URL this page asked for (documents, scripts, styles, media, fetches)."""
+        return self._call("requests")
+
     def close(self) -> None:
         self._call("closePage")
 

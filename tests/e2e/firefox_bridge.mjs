@@ -57,7 +57,8 @@ const operations = {
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
     const id = nextId++;
-    const entry = { id, context, page, baseURL, errors: [] };
+    const entry = { id, context, page, baseURL, errors: [], requests: [] };
+    page.on("request", (request) => entry.requests.push(request.url()));
     page.on("console", (message) => {
       if (message.type() === "error") entry.errors.push(message.text());
     });
@@ -95,6 +96,9 @@ const operations = {
   },
   async errors(request) {
     return pageOf(request).errors;
+  },
+  async requests(request) {
+    return pageOf(request).requests;
   },
   async closePage(request) {
     const entry = pageOf(request);

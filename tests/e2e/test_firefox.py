@@ -13,6 +13,7 @@ import re
 import shutil
 import zipfile
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -110,13 +111,21 @@ def firefox_page(firefox, office_server):
         return page
 
     yield make
+    requested: list[str] = []
     for page in pages:
         try:
             if getattr(page, "is_staff", False):
                 firefox_sign_off(page)
+            requested += page.requests
             page.close()
         except AssertionError as error:  # the test's own outcome is what counts
             print(f"could not close a Firefox page: {error}")
+    # As in Chromium (conftest.new_page): no page asks another host for anything. (data:
+    # URLs are no request to anyone: Firefox's own video controls load a font as one.)
+    assert requested, "the request log of Firefox is empty"
+    remote = [url for url in requested if urlparse(url).scheme not in ("data", "blob")]
+    foreign = [url for url in remote if urlparse(url).hostname != "127.0.0.1"]
+    assert foreign == [], f"requests to other hosts: {foreign}"
 
 
 def firefox_knock(page: FirefoxPage, name: str) -> None:
