@@ -8,6 +8,7 @@ or `::-p-aria(Name[role="button"])` for what a screen reader would announce.
 
 import json
 import os
+import select
 import shutil
 import subprocess
 import time
@@ -83,7 +84,14 @@ class Firefox:
             raise BridgeError(f"Firefox did not start: {ready}; see {log_path}")
         self.version = ready["ready"]
 
-    def _read(self) -> dict:
+    def _read(self, timeout: float = 90.0) -> dict:
+        # One request at a time, one line per reply: nothing waits in the pipe's buffer
+        # when select() is asked. A reply that never comes (a page script that never
+        # settles) ends the browser rather than the whole test run.
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        if not ready:
+            self.process.kill()
+            raise BridgeError(f"no answer from Firefox within {timeout}s; see {self.log.name}")
         line = self.process.stdout.readline()  # type: ignore[union-attr]
         if not line:
             self.process.wait(timeout=10)
