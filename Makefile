@@ -23,15 +23,18 @@ run: setup
 	@echo "Office: http://$(HOST):$(PORT)/   Staff console: http://$(HOST):$(PORT)/konsole/"
 	DEBUG=$${DEBUG:-1} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(VENV)/bin/uvicorn buergerbuero.asgi:application --app-dir src --host $(HOST) --port $(PORT)
 
-# Chromium for the browser tests and coturn for the TURN relay test, from Debian's
-# packages (Playwright's own browser download does not work offline); gettext for
-# compiling translations; axe-core from the npm registry for the accessibility checks
-# (version pinned in tests/e2e/package-lock.json). Tests fail loudly if any is missing.
+# Chromium and Firefox ESR for the browser tests, and coturn for the TURN relay test, from
+# Debian's packages (Playwright's own browser downloads do not work offline); Xvfb, the
+# virtual screen Firefox runs on (headless Firefox has no screen to share); gettext for
+# compiling translations; from the npm registry, axe-core for the accessibility checks and
+# puppeteer-core, which drives Firefox over WebDriver BiDi (versions pinned in
+# tests/e2e/package-lock.json; PUPPETEER_SKIP_DOWNLOAD: it must not fetch a browser of its
+# own). Tests fail loudly if any is missing.
 browser:
-	@if ! command -v chromium >/dev/null 2>&1 || ! command -v turnserver >/dev/null 2>&1 || ! command -v msgfmt >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium coturn gettext $$(command -v npm >/dev/null || echo npm) >/dev/null; \
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v firefox-esr >/dev/null 2>&1 || ! command -v Xvfb >/dev/null 2>&1 || ! command -v turnserver >/dev/null 2>&1 || ! command -v msgfmt >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium firefox-esr xvfb coturn gettext $$(command -v npm >/dev/null || echo npm) >/dev/null; \
 	fi
-	@test -f tests/e2e/node_modules/axe-core/axe.min.js || npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
+	@test -f tests/e2e/node_modules/axe-core/axe.min.js -a -f tests/e2e/node_modules/puppeteer-core/package.json || PUPPETEER_SKIP_DOWNLOAD=1 npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
 
 # Every test: SQLite with the in-memory channel layer, then PostgreSQL with Redis.
 test: setup browser
