@@ -88,9 +88,10 @@ def make_kind(
             "parallel_staff": parallel,
             "min_notice_minutes": notice,
             "horizon_days": horizon,
-            "holiday_subdivision": subdivision,
         },
     )
+    Department.objects.filter(pk=department.pk).update(holiday_subdivision=subdivision)
+    department.holiday_subdivision = subdivision
     if location is None:
         location = "Kreishaus, Zimmer 1" if mode == "in_person" else ""
     return AppointmentKind.objects.create(
