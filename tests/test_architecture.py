@@ -9,7 +9,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "buergerbuero"
 DOMAIN = {"departments", "office", "waiting", "calls", "bookings", "staff", "privacy", "audit"}
-TRANSPORT = {"live", "public", "console", "api", "operations"}
+TRANSPORT = {"live", "public", "console", "api", "operations", "administration"}
 # Modules inside a domain package that are themselves a way in (pages, forms, admin).
 INTERFACE = {"views", "forms", "urls", "admin", "admin_second_factor", "middleware"}
 

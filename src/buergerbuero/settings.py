@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "buergerbuero.live",
     "buergerbuero.public",
     "buergerbuero.console",
+    "buergerbuero.administration",
     "buergerbuero.privacy",
     "buergerbuero.audit",
     "buergerbuero.operations",
@@ -116,6 +117,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "buergerbuero.administration.context.may_administer",
             ],
         },
     },
@@ -337,6 +339,8 @@ RATE_LIMITS = {
     "knock": (int(os.environ.get("RATE_KNOCK", "10")), 3600),
     # Every request to an invitation link, valid or not: guessing tokens stays hopeless.
     "invitation": (int(os.environ.get("RATE_INVITATION", "30")), 3600),
+    # "Forgot password" on the staff login page.
+    "password_reset": (int(os.environ.get("RATE_PASSWORD_RESET", "5")), 3600),
 }
 CACHES = (
     {

@@ -67,9 +67,14 @@ class InvalidSchedule(DomainError):
     code = "invalid_schedule"
     message = _("The opening hours have mistakes. Nothing was saved.")
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[tuple["TypedRange | None", str]]):
         super().__init__()
+        # (the range the mistake is in, if one; the sentence naming day and range)
         self.problems = problems
+
+    @property
+    def sentences(self) -> list[str]:
+        return [text for _where, text in self.problems]
 
 
 class InvalidClosure(InvalidInput):
@@ -90,6 +95,7 @@ class TypedRange:
     weekday: int
     opens: str
     closes: str
+    row: int = 0  # where the page showed it, to link a mistake to its field
 
 
 def parse_time(text: str) -> int | None:
@@ -110,12 +116,12 @@ def day_name(weekday: int) -> str:
 def validate_schedule(typed: Iterable[TypedRange]) -> list[tuple[int, int, int]]:
     """(weekday, opens, closes) minutes of every filled range, or InvalidSchedule naming
     each mistake. Rows left empty are skipped (the page always shows a spare one)."""
-    problems: list[str] = []
-    ranges: list[tuple[int, int, int]] = []
+    problems: list[tuple[TypedRange | None, str]] = []
+    ranges: list[tuple[int, int, int, TypedRange]] = []
     numbers: dict[int, int] = {}
     for entry in typed:
         if entry.weekday not in range(7):
-            problems.append(str(_("Unknown weekday.")))
+            problems.append((None, str(_("Unknown weekday."))))
             continue
         opens_text, closes_text = entry.opens.strip(), entry.closes.strip()
         if not opens_text and not closes_text:
@@ -124,51 +130,47 @@ def validate_schedule(typed: Iterable[TypedRange]) -> list[tuple[int, int, int]]
         where = {"day": day_name(entry.weekday), "n": number}
         if not opens_text or not closes_text:
             problems.append(
-                str(_("%(day)s, range %(n)s: please fill in both the start and the end.") % where)
+                (
+                    entry,
+                    str(
+                        _("%(day)s, range %(n)s: please fill in both the start and the end.")
+                        % where
+                    ),
+                )
             )
             continue
         opens, closes = parse_time(opens_text), parse_time(closes_text)
         for text, minute in ((opens_text, opens), (closes_text, closes)):
             if minute is None:
-                problems.append(
-                    str(
-                        _(
-                            "%(day)s, range %(n)s: “%(text)s” is not a time. Please write "
-                            "HH:MM between 00:00 and 24:00, e.g. 08:30."
-                        )
-                        % {**where, "text": text[:10]}
-                    )
-                )
+                message = _(
+                    "%(day)s, range %(n)s: “%(text)s” is not a time. Please write "
+                    "HH:MM between 00:00 and 24:00, e.g. 08:30."
+                ) % {**where, "text": text[:10]}
+                problems.append((entry, str(message)))
         if opens is None or closes is None:
             continue
         if closes <= opens:
-            problems.append(
-                str(
-                    _("%(day)s, range %(n)s: the end (%(closes)s) must be after the start (%(opens)s).")
-                    % {**where, "opens": minute_label(opens), "closes": minute_label(closes)}
-                )
-            )
+            message = _(
+                "%(day)s, range %(n)s: the end (%(closes)s) must be after the start (%(opens)s)."
+            ) % {**where, "opens": minute_label(opens), "closes": minute_label(closes)}
+            problems.append((entry, str(message)))
             continue
         if opens >= MINUTES_PER_DAY:
-            problems.append(str(_("%(day)s, range %(n)s: 24:00 can only be an end.") % where))
+            problems.append((entry, str(_("%(day)s, range %(n)s: 24:00 can only be an end.") % where)))
             continue
-        ranges.append((entry.weekday, opens, closes))
-    ranges.sort()
-    for (day, _o1, c1), (next_day, o2, c2) in zip(ranges, ranges[1:], strict=False):
+        ranges.append((entry.weekday, opens, closes, entry))
+    ranges.sort(key=lambda r: r[:3])
+    for (day, o1, c1, _e), (next_day, o2, c2, second) in zip(ranges, ranges[1:], strict=False):
         if day == next_day and o2 < c1:
-            problems.append(
-                str(
-                    _("%(day)s: %(first)s and %(second)s overlap.")
-                    % {
-                        "day": day_name(day),
-                        "first": f"{minute_label(_o1)}–{minute_label(c1)}",
-                        "second": f"{minute_label(o2)}–{minute_label(c2)}",
-                    }
-                )
-            )
+            message = _("%(day)s: %(first)s and %(second)s overlap.") % {
+                "day": day_name(day),
+                "first": f"{minute_label(o1)}–{minute_label(c1)}",
+                "second": f"{minute_label(o2)}–{minute_label(c2)}",
+            }
+            problems.append((second, str(message)))
     if problems:
         raise InvalidSchedule(problems)
-    return ranges
+    return [r[:3] for r in ranges]
 
 
 def set_weekly_schedule(department: Department, typed: Iterable[TypedRange], by) -> None:
