@@ -94,7 +94,7 @@ def test_department_page_query_count_is_constant(
         )
     # The department with its hours (prefetched), staff links, staff in calls, and
     # whether it takes bookings.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = Client().get(reverse("public:department", args=[department.slug]))
     assert response.status_code == 200
     assert [len(day["ranges"]) for day in response.context["schedule"]] == [count] * 7

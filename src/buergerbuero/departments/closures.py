@@ -71,3 +71,21 @@ def closed_intervals(
         if today - timedelta(days=1) <= day <= last.date()
     }
     return sorted([*closures, *schedule.whole_days(sorted(days), zone)])
+
+
+def upcoming(department: Department, now: datetime, days: int = 14) -> list[dict]:
+    """Closures and public holidays of the coming `days`, for the department's page
+    (no reasons: they are internal)."""
+    until = now + timedelta(days=days)
+    zone = department.zone
+    rows = [
+        {"starts_at": c.starts_at, "ends_at": c.ends_at, "holiday": False}
+        for c in Closure.objects.filter(department=department, ends_at__gt=now, starts_at__lt=until)
+    ]
+    today = now.astimezone(zone).date()
+    years = range(today.year, until.astimezone(zone).year + 1)
+    for day in sorted(public_holidays(department, years)):
+        if today <= day <= until.astimezone(zone).date():
+            [(begin, end)] = schedule.whole_days([day], zone)
+            rows.append({"starts_at": begin, "ends_at": end, "holiday": True})
+    return sorted(rows, key=lambda row: row["starts_at"])
