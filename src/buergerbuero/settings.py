@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "buergerbuero.public",
     "buergerbuero.console",
     "buergerbuero.administration",
+    "buergerbuero.policy",
     "buergerbuero.privacy",
     "buergerbuero.audit",
     "buergerbuero.operations",
@@ -100,6 +101,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "buergerbuero.staff.middleware.StaffSessionMiddleware",
+    # A role that requires an authenticator app is led to set it up first.
+    "buergerbuero.policy.middleware.SecondFactorRequired",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

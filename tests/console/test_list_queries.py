@@ -47,8 +47,9 @@ def test_console_home_query_count_is_constant(
     client = logged_in(clerk)
     # Session, user, the user's authenticator app (StaffSessionMiddleware); the staff
     # profile, its active departments' ids, the departments; the session saved at the end
-    # (the idle clock starts): savepoint, UPDATE, release.
-    with django_assert_num_queries(9):
+    # (the idle clock starts): savepoint, UPDATE, release; the departments the member leads
+    # (the header's link to the administration).
+    with django_assert_num_queries(10):
         response = client.get(reverse("console:home"))
     assert response.status_code == 200
     assert response.context["departments"] == departments

@@ -19,6 +19,7 @@ from buergerbuero.bookings.models import Booking, Closure
 from buergerbuero.calls import actions as call_actions
 from buergerbuero.calls.models import Invitation, Participant, Role, Room
 from buergerbuero.live import schemas
+from buergerbuero.policy.models import SecurityPolicy
 from buergerbuero.waiting.models import EntryState, QueueEntry
 
 from ..factories import make_kind
@@ -114,6 +115,7 @@ URLS = {
     "administration:staff_reactivate": MEMBER_MANAGER,
     "administration:staff_remove": MEMBER_MANAGER,
     "administration:staff_invite": MEMBER_MANAGER,
+    "administration:security": ADMINISTRATOR,
     "administration:set_password": PASSWORD_LINK,
     "administration:forgot_password": ANYONE,
     # Django's own
@@ -426,6 +428,7 @@ ADMIN_POST = {
     "administration:staff_reactivate": {"confirm": "yes"},
     "administration:staff_remove": {"confirm": "yes"},
     "administration:staff_invite": {},
+    "administration:security": {"second_factor_staff": "on"},
 }
 
 
@@ -444,6 +447,7 @@ def admin_world_state(world) -> tuple:
                 "pk", flat=True
             )
         ),
+        list(SecurityPolicy.objects.values_list("second_factor_staff", flat=True)),
     )
 
 
@@ -456,7 +460,11 @@ def admin_args(world, name, department=None):
         "administration:staff_add",
     ):
         return [world.plain_a.pk]
-    if name in ("administration:home", "administration:department_new") or name.startswith(
+    if name in (
+        "administration:home",
+        "administration:department_new",
+        "administration:security",
+    ) or name.startswith(
         "administration:staff_"
     ):
         return []

@@ -10,4 +10,7 @@ def may_administer(request) -> dict:
     user = getattr(request, "user", None)
     if user is None:
         return {}
-    return {"may_administer": SimpleLazyObject(lambda: bool(permissions.lead_department_ids(user)))}
+    return {
+        "may_administer": SimpleLazyObject(lambda: bool(permissions.lead_department_ids(user))),
+        "is_county_administrator": SimpleLazyObject(lambda: permissions.is_administrator(user)),
+    }

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.departments.actions import time_zones
 from buergerbuero.departments.models import Department
+from buergerbuero.policy.models import SecurityPolicy
 from buergerbuero.staff.models import Role
 
 NOT_A_MEMBER = ""
@@ -127,3 +128,9 @@ class AccessibleSetPasswordForm(AccessibleForm, SetPasswordForm):
 
 def department_initial(department: Department) -> dict:
     return {field: getattr(department, field) for field in DepartmentForm.base_fields}
+
+
+class SecurityPolicyForm(AccessibleForm, forms.ModelForm):
+    class Meta:
+        model = SecurityPolicy
+        fields = ["second_factor_administrators", "second_factor_leads", "second_factor_staff"]

@@ -49,6 +49,7 @@ urlpatterns = [
         name="staff_remove",
     ),
     path("mitarbeitende/<int:user_id>/einladen/", views.staff_invite, name="staff_invite"),
+    path("sicherheit/", views.security, name="security"),
     path("passwort/<str:uidb64>/<str:token>/", account_views.set_password, name="set_password"),
     path("passwort-vergessen/", account_views.forgot_password, name="forgot_password"),
 ]

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.forms.models import model_to_dict
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,10 +19,17 @@ from buergerbuero.departments import actions
 from buergerbuero.departments.models import WEEKDAYS, Closure, Department, minute_label
 from buergerbuero.errors import DomainError
 from buergerbuero.office.status import department_states
+from buergerbuero.policy import actions as policy
 from buergerbuero.staff import accounts, permissions
 from buergerbuero.staff.models import Membership, StaffProfile
 
-from .forms import ClosureForm, DepartmentForm, MemberForm, department_initial
+from .forms import (
+    ClosureForm,
+    DepartmentForm,
+    MemberForm,
+    SecurityPolicyForm,
+    department_initial,
+)
 
 User = get_user_model()
 SPARE_ROWS = 1
@@ -468,3 +476,16 @@ def staff_invite(request, user_id):
     accounts.send_invitation(member, by=request.user)
     messages.success(request, _("Invitation sent to %(email)s.") % {"email": member.email})
     return redirect("administration:staff_list")
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def security(request):
+    _require_administrator(request)
+    form = SecurityPolicyForm(request.POST or None, initial=model_to_dict(policy.current()))
+    if request.method == "POST" and form.is_valid():
+        policy.set_policy(form.cleaned_data, by=request.user)
+        messages.success(request, _("Security settings saved."))
+        return redirect("administration:security")
+    return render(request, "administration/security.html", {"form": form})

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from buergerbuero.departments import actions
 from buergerbuero.errors import DomainError
-from buergerbuero.staff.management.commands._actor import command_actor
+from buergerbuero.audit.command_actor import command_actor
 
 
 class Command(BaseCommand):

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from buergerbuero.departments import actions
 from buergerbuero.departments.models import Department
-from buergerbuero.staff.management.commands._actor import command_actor
+from buergerbuero.audit.command_actor import command_actor
 
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 

@@ -10,7 +10,7 @@ from buergerbuero.errors import DomainError
 from buergerbuero.staff import accounts
 from buergerbuero.staff.models import Role
 
-from ._actor import command_actor
+from buergerbuero.audit.command_actor import command_actor
 
 
 class Command(BaseCommand):
