@@ -8,7 +8,17 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "buergerbuero"
-DOMAIN = {"departments", "office", "waiting", "calls", "bookings", "staff", "privacy", "audit", "policy"}
+DOMAIN = {
+    "departments",
+    "office",
+    "waiting",
+    "calls",
+    "bookings",
+    "staff",
+    "privacy",
+    "audit",
+    "policy",
+}
 TRANSPORT = {"live", "public", "console", "api", "operations", "administration"}
 # Modules inside a domain package that are themselves a way in (pages, forms, admin).
 INTERFACE = {"views", "forms", "urls", "admin", "admin_second_factor", "middleware"}

@@ -47,9 +47,15 @@ def test_import_schedule_validates_like_the_page(db, tmp_path):
 
 def test_add_department_refuses_a_taken_slug_and_an_unknown_zone(db):
     call_command("add_department", "kfz", "Kfz-Zulassung")
-    with pytest.raises(CommandError, match="already uses this web address"), translation.override("en"):
+    with (
+        pytest.raises(CommandError, match="already uses this web address"),
+        translation.override("en"),
+    ):
         call_command("add_department", "kfz", "Noch eine")
-    with pytest.raises(CommandError, match="choose a time zone from the list"), translation.override("en"):
+    with (
+        pytest.raises(CommandError, match="choose a time zone from the list"),
+        translation.override("en"),
+    ):
         call_command("add_department", "other", "Andere", "--time-zone", "Mars/Olympus")
     assert list(Department.objects.values_list("slug", flat=True)) == ["kfz"]
 

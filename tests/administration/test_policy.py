@@ -51,9 +51,7 @@ def test_sign_ins_and_failed_sign_ins_are_audited(make_department, make_staff):
     signed_in(member)
     Client().post(reverse("console:login"), {"username": member.username, "password": "wrong"})
     Client().post(reverse("console:login"), {"username": "my-password-typed-here", "password": "x"})
-    assert list(
-        AuditEvent.objects.order_by("id").values_list("action", "object_id", "detail")
-    ) == [
+    assert list(AuditEvent.objects.order_by("id").values_list("action", "object_id", "detail")) == [
         ("sign_in", str(member.pk), ""),
         ("sign_in_failed", str(member.pk), member.username),
         ("sign_in_failed", "", "unknown account"),

@@ -64,7 +64,12 @@ def test_schedule_saves_several_ranges_a_day(administrator, make_department):
     ("rows", "message"),
     [
         (
-            {"d1-0-opens": "08:00", "d1-0-closes": "12:00", "d1-1-opens": "11:00", "d1-1-closes": "14:00"},
+            {
+                "d1-0-opens": "08:00",
+                "d1-0-closes": "12:00",
+                "d1-1-opens": "11:00",
+                "d1-1-closes": "14:00",
+            },
             "Tuesday: 08:00–12:00 and 11:00–14:00 overlap.",
         ),
         (
@@ -146,7 +151,11 @@ def test_new_department_is_created_and_audited(administrator):
             "time_zone",
             "Select a valid choice. Mars/Olympus is not one of the available choices.",
         ),
-        ({"holiday_subdivision": "XX"}, "holiday_subdivision", "Unknown region code, e.g. NW for North Rhine-Westphalia."),
+        (
+            {"holiday_subdivision": "XX"},
+            "holiday_subdivision",
+            "Unknown region code, e.g. NW for North Rhine-Westphalia.",
+        ),
     ],
 )
 def test_bad_department_input_is_refused_with_a_message(
@@ -170,9 +179,12 @@ def test_a_lead_edits_their_department_but_creates_none(make_department, make_st
     lead = make_staff(mine, role="lead")
     client = client_of(lead)
     assert client.get(reverse("administration:department_new")).status_code == 403
-    assert client.post(
-        reverse("administration:department_edit", args=["other"]), department_data(slug="other")
-    ).status_code == 403
+    assert (
+        client.post(
+            reverse("administration:department_edit", args=["other"]), department_data(slug="other")
+        ).status_code
+        == 403
+    )
     response = client.post(
         reverse("administration:department_edit", args=["mine"]),
         department_data(slug="mine", name="Meins"),

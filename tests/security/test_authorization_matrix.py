@@ -443,9 +443,9 @@ def admin_world_state(world) -> tuple:
         sorted(get_user_model().objects.values_list("username", "is_active")),
         sorted(Membership.objects.values_list("profile_id", "department_id", "role")),
         sorted(
-            get_user_model().objects.filter(staff_profile__is_administrator=True).values_list(
-                "pk", flat=True
-            )
+            get_user_model()
+            .objects.filter(staff_profile__is_administrator=True)
+            .values_list("pk", flat=True)
         ),
         list(SecurityPolicy.objects.values_list("second_factor_staff", flat=True)),
     )
@@ -464,9 +464,7 @@ def admin_args(world, name, department=None):
         "administration:home",
         "administration:department_new",
         "administration:security",
-    ) or name.startswith(
-        "administration:staff_"
-    ):
+    ) or name.startswith("administration:staff_"):
         return []
     return [department.slug]
 

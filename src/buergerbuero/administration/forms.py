@@ -34,7 +34,9 @@ class DepartmentForm(AccessibleForm, forms.Form):
     slug = forms.CharField(
         label=_("Web address"),
         max_length=60,
-        help_text=_("Part of the address of the department's page: lower-case letters, digits, hyphens."),
+        help_text=_(
+            "Part of the address of the department's page: lower-case letters, digits, hyphens."
+        ),
     )
     summary = forms.CharField(label=_("Short description"), max_length=240, required=False)
     description = forms.CharField(
@@ -69,9 +71,9 @@ class ClosureForm(AccessibleForm, forms.Form):
 
     def clean(self):
         cleaned = super().clean() or {}
-        if cleaned.get("starts_at") and cleaned.get("ends_at"):
-            if cleaned["starts_at"] >= cleaned["ends_at"]:
-                self.add_error("ends_at", _("The closure must end after it starts."))
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts_at and ends_at and starts_at >= ends_at:
+            self.add_error("ends_at", _("The closure must end after it starts."))
         return cleaned
 
 

@@ -227,7 +227,9 @@ def schedule(request, slug):
             return redirect("administration:schedule", slug=slug)
     else:
         typed = [
-            actions.TypedRange(h.weekday, minute_label(h.opens_minute), minute_label(h.closes_minute), i)
+            actions.TypedRange(
+                h.weekday, minute_label(h.opens_minute), minute_label(h.closes_minute), i
+            )
             for i, h in enumerate(department.hours.all())
         ]
     return render(
@@ -258,7 +260,10 @@ def closures(request, slug):
             )
             messages.success(
                 request,
-                _("Closure saved. The office shows closed in that time, and no appointments can be booked."),
+                _(
+                    "Closure saved. The office shows closed in that time, and no appointments "
+                    "can be booked."
+                ),
             )
             return redirect("administration:closures", slug=slug)
         return render(
@@ -326,7 +331,7 @@ def staff_list(request):
     )
 
 
-def _member(request, user_id) -> User:
+def _member(request, user_id):
     member = get_object_or_404(User, pk=user_id)
     if permissions.is_administrator(request.user):
         return member
@@ -381,7 +386,7 @@ def staff_edit(request, user_id):
     roles = dict(
         Membership.objects.filter(profile__user=member).values_list("department_id", "role")
     )
-    initial = {f"role_{d}": r for d, r in roles.items()}
+    initial: dict[str, object] = {f"role_{d}": r for d, r in roles.items()}
     initial["is_administrator"] = bool(profile and profile.is_administrator)
     form = MemberForm(
         request.POST or None,

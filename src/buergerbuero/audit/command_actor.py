@@ -7,13 +7,13 @@ from django.contrib.auth.models import AnonymousUser
 class CommandActor(AnonymousUser):
     """The IT person at the server's shell: may do what an administrator may."""
 
-    is_active = True
-    is_superuser = True
+    is_active = True  # type: ignore[assignment]
+    is_superuser = True  # type: ignore[assignment]
     pk = None
     id = None
 
     @property
-    def is_authenticated(self):  # type: ignore[override]
+    def is_authenticated(self):
         return True
 
     def get_username(self) -> str:

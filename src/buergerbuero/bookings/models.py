@@ -2,6 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.calls.ids import new_public_id, new_secret_token
+
 # Closures moved to departments (the walk-in office obeys them too); kept importable here.
 from buergerbuero.departments.models import Closure as Closure
 from buergerbuero.waiting.models import DISPLAY_NAME_MAX, LANGUAGE_MAX, TOPIC_MAX

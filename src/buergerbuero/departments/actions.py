@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from itertools import pairwise
 
 from django.core.validators import validate_slug
 from django.db import transaction
@@ -90,7 +91,7 @@ def time_zones() -> list[str]:
 
 @dataclass(frozen=True)
 class TypedRange:
-    """One opening range as a person typed it: weekday 0–6, "HH:MM" and "HH:MM"."""
+    """One opening range as a person typed it: weekday 0 to 6, "HH:MM" and "HH:MM"."""
 
     weekday: int
     opens: str
@@ -99,7 +100,7 @@ class TypedRange:
 
 
 def parse_time(text: str) -> int | None:
-    """Minutes since midnight of "HH:MM" (00:00–24:00), None if it is not such a time."""
+    """Minutes since midnight of "HH:MM" (00:00 to 24:00), None if it is not such a time."""
     match = _TIME.match(text.strip())
     if not match:
         return None
@@ -156,11 +157,13 @@ def validate_schedule(typed: Iterable[TypedRange]) -> list[tuple[int, int, int]]
             problems.append((entry, str(message)))
             continue
         if opens >= MINUTES_PER_DAY:
-            problems.append((entry, str(_("%(day)s, range %(n)s: 24:00 can only be an end.") % where)))
+            problems.append(
+                (entry, str(_("%(day)s, range %(n)s: 24:00 can only be an end.") % where))
+            )
             continue
         ranges.append((entry.weekday, opens, closes, entry))
     ranges.sort(key=lambda r: r[:3])
-    for (day, o1, c1, _e), (next_day, o2, c2, second) in zip(ranges, ranges[1:], strict=False):
+    for (day, o1, c1, _e), (next_day, o2, c2, second) in pairwise(ranges):
         if day == next_day and o2 < c1:
             message = _("%(day)s: %(first)s and %(second)s overlap.") % {
                 "day": day_name(day),

@@ -18,9 +18,7 @@ CLOSURE_HORIZON = timedelta(days=400)
 
 @lru_cache(maxsize=256)
 def _holidays(country: str, subdivision: str, year: int) -> frozenset[date]:
-    calendar = holiday_calendars.country_holidays(
-        country, subdiv=subdivision or None, years=[year]
-    )
+    calendar = holiday_calendars.country_holidays(country, subdiv=subdivision or None, years=[year])
     return frozenset(calendar.keys())
 
 

@@ -92,7 +92,9 @@ def subtract(intervals: Iterable[Interval], closed: Iterable[Interval]) -> list[
 
 def whole_days(days: Iterable[date], zone: ZoneInfo) -> list[Interval]:
     """Local calendar days (public holidays) as closed intervals from midnight to midnight."""
-    return [(_local_instant(day, 0, zone), _local_instant(day, MINUTES_PER_DAY, zone)) for day in days]
+    return [
+        (_local_instant(day, 0, zone), _local_instant(day, MINUTES_PER_DAY, zone)) for day in days
+    ]
 
 
 def _lookahead(now: datetime, closed: list[Interval]) -> int:

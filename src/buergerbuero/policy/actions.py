@@ -39,7 +39,11 @@ def set_policy(fields: dict, by) -> SecurityPolicy:
 def requires_second_factor(user) -> bool:
     """Whether any of the user's roles requires an authenticator app."""
     policy = current()
-    if not (policy.second_factor_administrators or policy.second_factor_leads or policy.second_factor_staff):
+    if not (
+        policy.second_factor_administrators
+        or policy.second_factor_leads
+        or policy.second_factor_staff
+    ):
         return False
     if policy.second_factor_administrators and permissions.is_administrator(user):
         return True

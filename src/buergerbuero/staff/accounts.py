@@ -145,9 +145,9 @@ def set_memberships(user, memberships: dict[int, str], by, is_administrator=None
     managed = permissions.lead_department_ids(by)
     if not set(memberships) <= managed:
         raise NotAllowed
-    if is_administrator is not None and is_administrator != profile.is_administrator:
-        if not permissions.is_administrator(by):
-            raise NotAllowed
+    changes_flag = is_administrator is not None and is_administrator != profile.is_administrator
+    if changes_flag and not permissions.is_administrator(by):
+        raise NotAllowed
     if any(role not in Role.values for role in memberships.values()):
         raise InvalidInput
     with transaction.atomic():

@@ -2,9 +2,9 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from buergerbuero.audit.command_actor import command_actor
 from buergerbuero.departments import actions
 from buergerbuero.errors import DomainError
-from buergerbuero.audit.command_actor import command_actor
 
 
 class Command(BaseCommand):

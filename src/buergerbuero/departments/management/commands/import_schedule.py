@@ -12,9 +12,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from buergerbuero.audit.command_actor import command_actor
 from buergerbuero.departments import actions
 from buergerbuero.departments.models import Department
-from buergerbuero.audit.command_actor import command_actor
 
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 

@@ -5,12 +5,11 @@ Creates the account in one step and mails the invitation to set a password.
 
 from django.core.management.base import BaseCommand, CommandError
 
+from buergerbuero.audit.command_actor import command_actor
 from buergerbuero.departments.models import Department
 from buergerbuero.errors import DomainError
 from buergerbuero.staff import accounts
 from buergerbuero.staff.models import Role
-
-from buergerbuero.audit.command_actor import command_actor
 
 
 class Command(BaseCommand):

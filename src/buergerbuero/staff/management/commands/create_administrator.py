@@ -24,7 +24,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("email", help="e-mail address, also the user name")
         parser.add_argument("--name", default="", help="first and last name")
-        parser.add_argument("--password-file", type=Path, help="file whose first line is the password")
+        parser.add_argument(
+            "--password-file", type=Path, help="file whose first line is the password"
+        )
 
     def handle(self, *args, email, name, password_file, **options):
         email = email.strip().lower()
@@ -35,7 +37,9 @@ class Command(BaseCommand):
             try:
                 password = password_file.read_text().splitlines()[0]
             except (OSError, IndexError) as error:
-                raise CommandError(f"Cannot read a password from {password_file}: {error}") from None
+                raise CommandError(
+                    f"Cannot read a password from {password_file}: {error}"
+                ) from None
         else:
             password = getpass.getpass("Password: ")
             if password != getpass.getpass("Password (again): "):
@@ -50,5 +54,11 @@ class Command(BaseCommand):
                 username=email, email=email, password=password, first_name=first, last_name=last
             )
             StaffProfile.objects.create(user=user, is_administrator=True)
-            record(Action.ADD_MEMBER, actor=None, object_type="user", object_id=user.pk, detail="administrator (command)")
+            record(
+                Action.ADD_MEMBER,
+                actor=None,
+                object_type="user",
+                object_id=user.pk,
+                detail="administrator (command)",
+            )
         self.stdout.write(f"Administrator {email} created.")
