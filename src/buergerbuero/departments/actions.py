@@ -210,7 +210,8 @@ def _clean_fields(fields: dict, department: Department | None) -> dict:
         raise UnknownTimeZone
     if "holiday_subdivision" in cleaned:
         code = cleaned["holiday_subdivision"] = str(cleaned["holiday_subdivision"]).strip().upper()
-        country = department.holiday_country if department else "DE"
+        # A department without holidays (country "") gets Germany's once a region is set.
+        country = cleaned["holiday_country"] = (department and department.holiday_country) or "DE"
         if not known_region(country, code):
             raise UnknownRegion
     if "name" in cleaned and not str(cleaned["name"]).strip():
