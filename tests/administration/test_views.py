@@ -304,3 +304,26 @@ def test_forgot_password_does_not_tell_whether_an_account_exists(
         unknown = client.post(url, {"email": "nobody@example.org"})
     assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
     assert [m.to for m in mail.outbox] == [["it@example.org"]]
+
+
+STAFF_LIST_QUERIES = 11
+HOME_QUERIES = 8
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_list_pages_query_count_is_constant(
+    administrator, make_department, make_staff, django_assert_num_queries, count
+):
+    for _ in range(count):
+        department = make_department()
+        make_staff(department, role="lead")
+        make_staff(department)
+    client = client_of(administrator)
+    # Session, user, authenticator app (StaffSessionMiddleware); the profile (administrator?)
+    # and the led departments (the header); the session saved: savepoint, UPDATE, release.
+    # Staff: the members, their memberships, their departments. Home: the departments and
+    # their hours.
+    with django_assert_num_queries(STAFF_LIST_QUERIES):
+        assert client.get(reverse("administration:staff_list")).status_code == 200
+    with django_assert_num_queries(HOME_QUERIES):
+        assert client.get(reverse("administration:home")).status_code == 200

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from buergerbuero.departments import actions
 from buergerbuero.departments.models import WEEKDAYS, Closure, Department, minute_label
 from buergerbuero.errors import DomainError
-from buergerbuero.office.status import department_states
 from buergerbuero.policy import actions as policy
 from buergerbuero.staff import accounts, permissions
 from buergerbuero.staff.models import Membership, StaffProfile
@@ -321,14 +320,9 @@ def _visible_members(user):
 @login_required
 def staff_list(request):
     _require_manager(request)
+    # Who is present where: each membership's presence, shown per department.
     profiles = list(_visible_members(request.user))
-    departments = [m.department for p in profiles for m in p.memberships.all()]
-    states = department_states(list({d.pk: d for d in departments}.values()))
-    return render(
-        request,
-        "administration/staff_list.html",
-        {"profiles": profiles, "states": states},
-    )
+    return render(request, "administration/staff_list.html", {"profiles": profiles})
 
 
 def _member(request, user_id):
