@@ -28,6 +28,9 @@ _counter = itertools.count()
 def make_department(slug=None, hours=None, time_zone="Europe/Berlin", **fields) -> Department:
     """hours: list of (weekday, opens_minute, closes_minute); default: always open."""
     n = next(_counter)
+    # No public holidays unless a test asks for them: "always open" must hold on
+    # Christmas Day too.
+    fields.setdefault("holiday_country", "")
     department = Department.objects.create(
         slug=slug or f"dept-{n}",
         name=fields.pop("name", f"Department {n}"),
@@ -88,9 +91,10 @@ def make_kind(
             "parallel_staff": parallel,
             "min_notice_minutes": notice,
             "horizon_days": horizon,
-            "holiday_subdivision": subdivision,
         },
     )
+    Department.objects.filter(pk=department.pk).update(holiday_subdivision=subdivision)
+    department.holiday_subdivision = subdivision
     if location is None:
         location = "Kreishaus, Zimmer 1" if mode == "in_person" else ""
     return AppointmentKind.objects.create(

@@ -18,8 +18,9 @@ DOMAIN = {
     "privacy",
     "audit",
     "statistics",
+    "policy",
 }
-TRANSPORT = {"live", "public", "console", "api", "operations"}
+TRANSPORT = {"live", "public", "console", "api", "operations", "administration"}
 # Modules inside a domain package that are themselves a way in (pages, forms, admin).
 INTERFACE = {"views", "forms", "urls", "admin", "admin_second_factor", "middleware"}
 
@@ -148,6 +149,7 @@ LAYERS = [
     {"calls"},
     {"departments"},
     {"staff"},
+    {"policy"},
     {"office"},
     {"waiting"},
     {"bookings"},

@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "buergerbuero.live",
     "buergerbuero.public",
     "buergerbuero.console",
+    "buergerbuero.administration",
+    "buergerbuero.policy",
     "buergerbuero.privacy",
     "buergerbuero.statistics",
     "buergerbuero.audit",
@@ -104,6 +106,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "buergerbuero.staff.middleware.StaffSessionMiddleware",
+    # A role that requires an authenticator app is led to set it up first.
+    "buergerbuero.policy.middleware.SecondFactorRequired",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -121,6 +125,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "buergerbuero.administration.context.may_administer",
             ],
         },
     },
@@ -342,6 +347,8 @@ RATE_LIMITS = {
     "knock": (int(os.environ.get("RATE_KNOCK", "10")), 3600),
     # Every request to an invitation link, valid or not: guessing tokens stays hopeless.
     "invitation": (int(os.environ.get("RATE_INVITATION", "30")), 3600),
+    # "Forgot password" on the staff login page.
+    "password_reset": (int(os.environ.get("RATE_PASSWORD_RESET", "5")), 3600),
 }
 CACHES = (
     {

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+from buergerbuero.administration import urls as administration_urls
 from buergerbuero.api.v1 import api, unknown_path
 from buergerbuero.bookings import urls as booking_urls
 from buergerbuero.console import urls as console_urls
@@ -13,10 +14,13 @@ from buergerbuero.public import urls as public_urls
 # The admin's login obeys the console's: throttled, and the authenticator code if set up.
 admin.site.login_form = AdminStaffLoginForm
 admin.site.login_template = "admin/staff_login.html"
+# Django's own admin is for superusers only; administrators and leads use /konsole/verwaltung/.
+admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser  # type: ignore[method-assign]
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # Before "konsole/": the record of processing activities lives under it.
     path("", include(privacy_urls)),
+    path("konsole/verwaltung/", include(administration_urls)),
     path("konsole/", include(console_urls)),
     path("verwaltung/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

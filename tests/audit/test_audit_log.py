@@ -226,7 +226,6 @@ RULES = {
     "buffer_minutes": 10,
     "horizon_days": 14,
     "min_notice_minutes": 60,
-    "holiday_subdivision": "NW",
 }
 KIND = {
     "name": "Vor Ort",

@@ -119,7 +119,7 @@ def test_admin_changelist_query_count_is_constant(
     make_kind, admin_client, django_assert_num_queries, model, queries, count
 ):
     busy_departments(make_kind, count)
-    url = reverse(f"admin:bookings_{model._meta.model_name}_changelist")
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
     with django_assert_num_queries(queries):
         response = admin_client.get(url)
     assert response.status_code == 200

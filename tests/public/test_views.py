@@ -66,7 +66,7 @@ def test_overview_query_count_is_constant(
     for _ in range(count):
         make_staff(make_department(hours=WEEKDAY_MORNINGS))
     # The departments, then the board: departments, hours, staff links, staff in calls.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = english.get(reverse("public:overview"))
     assert len(response.context["departments"]) == count
 

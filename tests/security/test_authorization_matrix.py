@@ -20,6 +20,7 @@ from buergerbuero.bookings.models import Booking, Closure
 from buergerbuero.calls import actions as call_actions
 from buergerbuero.calls.models import Invitation, Participant, Role, Room
 from buergerbuero.live import schemas
+from buergerbuero.policy.models import SecurityPolicy
 from buergerbuero.waiting.models import EntryState, QueueEntry
 
 from ..factories import make_kind
@@ -56,6 +57,12 @@ ADMIN_SITE = "an active user with is_staff (the admin's own permissions per mode
 API_ANYONE = "anyone (API)"
 API_BOOKING_TOKEN = "the holder of the booking token (API)"
 API_TOKEN = "an API token with the scope, bound to the department"
+ADMIN_SITE = "an active superuser (administrators and leads use the administration)"
+ADMINISTRATOR = "an administrator, or a superuser"
+MANAGER = "an administrator, or a lead of at least one department"
+DEPT_LEAD_PAGE = "a lead of the department, or an administrator (GET and POST)"
+MEMBER_MANAGER = "an administrator, or a lead of one of the member's departments"
+PASSWORD_LINK = "the holder of a valid, unused set-password link"
 
 URLS = {
     # public
@@ -102,6 +109,25 @@ URLS = {
     "console:statistics_csv": LEAD,
     "console:department_statistics": DEPT_STAFF_PERMISSION,
     "console:department_statistics_csv": DEPT_STAFF_PERMISSION,
+    # administration
+    "administration:home": MANAGER,
+    "administration:department_new": ADMINISTRATOR,
+    "administration:department_edit": DEPT_LEAD_PAGE,
+    "administration:schedule": DEPT_LEAD_PAGE,
+    "administration:closures": DEPT_LEAD_PAGE,
+    "administration:closure_remove": DEPT_LEAD_PAGE,
+    "administration:department_deactivate": ADMINISTRATOR,
+    "administration:department_reactivate": ADMINISTRATOR,
+    "administration:staff_list": MANAGER,
+    "administration:staff_add": MANAGER,
+    "administration:staff_edit": MEMBER_MANAGER,
+    "administration:staff_suspend": MEMBER_MANAGER,
+    "administration:staff_reactivate": MEMBER_MANAGER,
+    "administration:staff_remove": MEMBER_MANAGER,
+    "administration:staff_invite": MEMBER_MANAGER,
+    "administration:security": ADMINISTRATOR,
+    "administration:set_password": PASSWORD_LINK,
+    "administration:forgot_password": ANYONE,
     # Django's own
     "set_language": ANYONE,
     # Every page of the admin site: Django's admin_view wrapper and ModelAdmin permissions.
@@ -160,6 +186,7 @@ class World:
     room: object
     booking: object
     closure: object
+    administrator: object = None  # StaffProfile.is_administrator, no superuser
 
 
 @pytest.fixture
@@ -179,8 +206,21 @@ def world(db, make_department, make_staff):
         starts_at=timezone.now() + timedelta(days=60),
         ends_at=timezone.now() + timedelta(days=61),
     )
+    administrator = make_staff(administrator=True)
     return World(
-        a, b, kind_a, staff_a, plain_a, staff_b, superuser, citizen, waiting, room, booking, closure
+        a,
+        b,
+        kind_a,
+        staff_a,
+        plain_a,
+        staff_b,
+        superuser,
+        citizen,
+        waiting,
+        room,
+        booking,
+        closure,
+        administrator,
     )
 
 
@@ -244,6 +284,7 @@ def check_anyone(world, name):
         "privacy:notice": ("get", [], 200),
         "console:login": ("get", [], 200),
         "console:logout": ("post", [], 302),
+        "administration:forgot_password": ("get", [], 200),
         "set_language": ("post", [], 302),
     }
     method, args, expected = examples[name]
@@ -405,7 +446,14 @@ def check_record_reader(world, name):
 
 def check_admin_site(world, name):
     pages = [reverse("admin:index"), reverse("admin:audit_auditevent_changelist")]
-    for client in (stranger(), world.citizen.client, as_user(world.staff_a)):
+    world.administrator.is_staff = True  # even with Django's staff flag
+    world.administrator.save()
+    for client in (
+        stranger(),
+        world.citizen.client,
+        as_user(world.staff_a),
+        as_user(world.administrator),
+    ):
         for page in pages:
             assert login_redirect(client.get(page)), page
     assert as_user(world.superuser).get(pages[0]).status_code == 200
@@ -472,6 +520,147 @@ def check_api_token(world, name):
     for client, headers, expected in refused:
         assert client.get(url, headers=headers).status_code == expected
     assert Client().get(url, headers=token_for(world.a)).status_code == 200
+# --- the administration --------------------------------------------------------------
+
+ADMIN_POST = {
+    "administration:department_new": {"name": "X", "slug": "new-x", "time_zone": "Europe/Berlin"},
+    "administration:department_edit": {"name": "Renamed", "slug": "renamed", "time_zone": "UTC"},
+    "administration:schedule": {"d0-0-opens": "01:00", "d0-0-closes": "02:00"},
+    "administration:closures": {"starts_at": "2031-01-01T00:00", "ends_at": "2031-01-02T00:00"},
+    "administration:closure_remove": {"confirm": "yes"},
+    "administration:department_deactivate": {"confirm": "yes"},
+    "administration:department_reactivate": {"confirm": "yes"},
+    "administration:staff_add": {"name": "New", "email": "new@example.org"},
+    "administration:staff_edit": {"is_administrator": "on"},
+    "administration:staff_suspend": {"confirm": "yes"},
+    "administration:staff_reactivate": {"confirm": "yes"},
+    "administration:staff_remove": {"confirm": "yes"},
+    "administration:staff_invite": {},
+    "administration:security": {"second_factor_staff": "on"},
+}
+
+
+def admin_world_state(world) -> tuple:
+    from buergerbuero.departments.models import Department, OpeningHours
+    from buergerbuero.staff.models import Membership
+
+    return (
+        sorted(Department.objects.values_list("slug", "name", "time_zone", "is_active")),
+        sorted(OpeningHours.objects.values_list("department_id", "weekday", "opens_minute")),
+        sorted(Closure.objects.values_list("pk", flat=True)),
+        sorted(get_user_model().objects.values_list("username", "is_active")),
+        sorted(Membership.objects.values_list("profile_id", "department_id", "role")),
+        sorted(
+            get_user_model()
+            .objects.filter(staff_profile__is_administrator=True)
+            .values_list("pk", flat=True)
+        ),
+        list(SecurityPolicy.objects.values_list("second_factor_staff", flat=True)),
+    )
+
+
+def admin_args(world, name, department=None):
+    department = department or world.a
+    if name == "administration:closure_remove":
+        return [department.slug, world.closure.pk]
+    if name.startswith("administration:staff_") and name not in (
+        "administration:staff_list",
+        "administration:staff_add",
+    ):
+        return [world.plain_a.pk]
+    if name in (
+        "administration:home",
+        "administration:department_new",
+        "administration:security",
+    ) or name.startswith("administration:staff_"):
+        return []
+    return [department.slug]
+
+
+def check_admin_page(world, name, refused, allowed):
+    """GET and POST by each refused person: 403 (404 for a member outside their
+    departments) and nothing changed; GET by each allowed person: 200."""
+    url = reverse(name, args=admin_args(world, name))
+    get_only_post = name == "administration:staff_invite"
+    before = admin_world_state(world)
+    assert login_redirect(english_client().get(url))
+    assert login_redirect(english_client().post(url, ADMIN_POST.get(name, {})))
+    for user, expected in refused:
+        client = as_user(user)
+        if not get_only_post:
+            assert client.get(url).status_code == expected, (user, "GET")
+        assert client.post(url, ADMIN_POST.get(name, {})).status_code == expected, (user, "POST")
+    assert admin_world_state(world) == before
+    for user in allowed:
+        if get_only_post:
+            assert as_user(user).post(url).status_code == 302, user
+        else:
+            assert as_user(user).get(url).status_code == 200, user
+
+
+def nobody_user():
+    return get_user_model().objects.create_user("no-profile", password="pw-for-tests-123")
+
+
+def check_administrator_only(world, name):
+    check_admin_page(
+        world,
+        name,
+        [(world.plain_a, 403), (world.staff_a, 403), (world.staff_b, 403), (nobody_user(), 403)],
+        [world.administrator, world.superuser],
+    )
+
+
+def check_manager(world, name):
+    check_admin_page(
+        world,
+        name,
+        [(world.plain_a, 403), (nobody_user(), 403)],
+        [world.staff_a, world.staff_b, world.administrator, world.superuser],
+    )
+
+
+def check_dept_lead_page(world, name):
+    check_admin_page(
+        world,
+        name,
+        [(world.plain_a, 403), (world.staff_b, 403), (nobody_user(), 403)],
+        [world.staff_a, world.administrator, world.superuser],
+    )
+    if name == "administration:closure_remove":
+        # B's lead on B's own slug with A's closure: not found, nothing removed.
+        cross = reverse(name, args=admin_args(world, name, world.b))
+        assert as_user(world.staff_b).post(cross, {"confirm": "yes"}).status_code == 404
+        assert Closure.objects.filter(pk=world.closure.pk).exists()
+
+
+def check_member_manager(world, name):
+    # The member is plain_a (staff of A): B's lead does not find them.
+    check_admin_page(
+        world,
+        name,
+        [(world.plain_a, 403), (world.staff_b, 404), (nobody_user(), 403)],
+        [world.staff_a, world.administrator, world.superuser],
+    )
+
+
+def check_password_link(world, name):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    user = world.plain_a
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    other_uid = urlsafe_base64_encode(force_bytes(world.staff_a.pk))
+    for args in ([uid, token[:-1] + "x"], [other_uid, token], ["xx", token], [uid, "1-2"]):
+        url = reverse(name, args=args)
+        assert stranger().get(url).status_code == 410
+        data = {"new_password1": "ein-neues-passwort-9", "new_password2": "ein-neues-passwort-9"}
+        assert stranger().post(url, data).status_code == 410
+    user.refresh_from_db()
+    assert user.check_password("pw-for-tests-123")
+    assert stranger().get(reverse(name, args=[uid, token])).status_code == 200
 
 
 CHECKS = {
@@ -491,6 +680,11 @@ CHECKS = {
     RECORD_READER: check_record_reader,
     LEAD: check_lead,
     ADMIN_SITE: check_admin_site,
+    ADMINISTRATOR: check_administrator_only,
+    MANAGER: check_manager,
+    DEPT_LEAD_PAGE: check_dept_lead_page,
+    MEMBER_MANAGER: check_member_manager,
+    PASSWORD_LINK: check_password_link,
 }
 
 

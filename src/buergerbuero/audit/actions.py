@@ -31,7 +31,8 @@ def record(
     `actor_name` says who it was."""
     return AuditEvent.objects.create(
         action=Action(action),
-        actor=actor,
+        # A command's actor (manage.py) is no account: its name is recorded, no id.
+        actor=actor if getattr(actor, "pk", None) is not None else None,
         actor_name=actor.get_username() if actor is not None else actor_name,
         department_id=department_id,
         object_type=object_type,

@@ -24,6 +24,21 @@ class Action(models.TextChoices):
     ISSUE_API_TOKEN = "issue_api_token", _("issued an API token")
     REVOKE_API_TOKEN = "revoke_api_token", _("revoked an API token")
     USE_API_TOKEN = "use_api_token", _("used an API token")
+    CREATE_DEPARTMENT = "create_department", _("created a department")
+    CHANGE_DEPARTMENT = "change_department", _("changed a department")
+    DEACTIVATE_DEPARTMENT = "deactivate_department", _("deactivated a department")
+    REACTIVATE_DEPARTMENT = "reactivate_department", _("reactivated a department")
+    SET_SCHEDULE = "set_schedule", _("set the weekly opening hours")
+    ADD_MEMBER = "add_member", _("added a staff member")
+    CHANGE_MEMBERSHIPS = "change_memberships", _("changed a member's departments or roles")
+    SUSPEND_MEMBER = "suspend_member", _("suspended a staff member")
+    REACTIVATE_MEMBER = "reactivate_member", _("reactivated a staff member")
+    REMOVE_MEMBER = "remove_member", _("removed a staff member")
+    SEND_INVITATION = "send_invitation", _("sent a staff invitation")
+    SET_PASSWORD = "set_password", _("set their password from a mailed link")
+    SIGN_IN = "sign_in", _("signed in")
+    SIGN_IN_FAILED = "sign_in_failed", _("failed to sign in")
+    CHANGE_SECURITY_POLICY = "change_security_policy", _("changed the security settings")
 
 
 class AuditEvent(models.Model):

@@ -1,28 +1,21 @@
 """Reading a department's calendar from the database for the slot computation."""
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
-import holidays as holiday_calendars
 from django.utils import timezone
 
+from buergerbuero.departments.closures import public_holidays
+from buergerbuero.departments.models import Closure
 from buergerbuero.office.status import ranges_of
 
-from .models import AppointmentKind, BookingSettings, Closure, OccupiedCell
+from .models import AppointmentKind, BookingSettings, OccupiedCell
 from .slots import Rules, bookable_intervals, free_slots
 
 
 def settings_for(department) -> BookingSettings:
     found = BookingSettings.objects.filter(department=department).first()
     return found or BookingSettings(department=department)
-
-
-def public_holidays(settings: BookingSettings, years: list[int]) -> set[date]:
-    """Public holidays from the maintained `holidays` package (NRW by default)."""
-    calendar = holiday_calendars.country_holidays(
-        settings.holiday_country, subdiv=settings.holiday_subdivision or None, years=years
-    )
-    return set(calendar.keys())
 
 
 def rules_for(kind: AppointmentKind, settings: BookingSettings) -> Rules:
@@ -48,7 +41,7 @@ def calendar_of(department, settings: BookingSettings, now: datetime):
         zone,
         now,
         settings.horizon_days,
-        public_holidays(settings, years),
+        public_holidays(department, years),
         [(c.starts_at, c.ends_at) for c in closures],
     )
     occupied: dict[int, set[datetime]] = {}

@@ -10,17 +10,17 @@ from django.db import transaction
 
 from buergerbuero.audit.actions import record
 from buergerbuero.audit.models import Action
-from buergerbuero.departments.models import Department
+from buergerbuero.departments import actions as department_actions
+from buergerbuero.departments.models import Closure, Department
 
 from .availability import settings_for
-from .models import AppointmentKind, BookingSettings, Closure
+from .models import AppointmentKind, BookingSettings
 
 RULE_FIELDS = (
     "parallel_staff",
     "buffer_minutes",
     "horizon_days",
     "min_notice_minutes",
-    "holiday_subdivision",
 )
 KIND_FIELDS = ("name", "mode", "duration_minutes", "location", "is_active")
 
@@ -53,28 +53,12 @@ def configure(
 def add_closure(
     department: Department, starts_at: datetime, ends_at: datetime, reason: str, by
 ) -> Closure:
-    with transaction.atomic():
-        closure = Closure.objects.create(
-            department=department, starts_at=starts_at, ends_at=ends_at, reason=reason
-        )
-        _audit(
-            Action.ADD_CLOSURE,
-            by,
-            department,
-            "closure",
-            closure.pk,
-            f"{starts_at.isoformat()} – {ends_at.isoformat()}",
-        )
-    return closure
+    """A closure closes the walk-in office too: kept here for the appointment settings."""
+    return department_actions.add_closure(department, starts_at, ends_at, reason, by)
 
 
 def remove_closure(department: Department, closure_id: int, by) -> bool:
-    """Remove one of the department's closures; False if there was none with that id."""
-    with transaction.atomic():
-        deleted, _ = Closure.objects.filter(pk=closure_id, department=department).delete()
-        if deleted:
-            _audit(Action.REMOVE_CLOSURE, by, department, "closure", closure_id)
-    return bool(deleted)
+    return department_actions.remove_closure(department, closure_id, by)
 
 
 def _audit(action: Action, user, department: Department, kind: str, pk, detail: str = "") -> None:

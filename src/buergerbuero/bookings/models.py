@@ -2,6 +2,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.calls.ids import new_public_id, new_secret_token
+
+# Closures moved to departments (the walk-in office obeys them too); kept importable here.
+from buergerbuero.departments.models import Closure as Closure
 from buergerbuero.waiting.models import DISPLAY_NAME_MAX, LANGUAGE_MAX, TOPIC_MAX
 
 from .codes import new_booking_code
@@ -26,10 +29,6 @@ class BookingSettings(models.Model):
     )
     horizon_days = models.PositiveSmallIntegerField(_("bookable days ahead"), default=28)
     min_notice_minutes = models.PositiveIntegerField(_("minimum notice (minutes)"), default=120)
-    holiday_country = models.CharField(max_length=2, default="DE")
-    holiday_subdivision = models.CharField(
-        max_length=8, default="NW", blank=True, help_text=_("e.g. NW for North Rhine-Westphalia")
-    )
 
     class Meta:
         verbose_name = _("booking settings")
@@ -76,28 +75,6 @@ class AppointmentKind(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.duration_minutes} min)"
-
-
-class Closure(models.Model):
-    """A one-off closure staff enter (training day, staff meeting, building closed)."""
-
-    department = models.ForeignKey(
-        "departments.Department", on_delete=models.CASCADE, related_name="closures"
-    )
-    starts_at = models.DateTimeField(_("from"))
-    ends_at = models.DateTimeField(_("until"))
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["starts_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(starts_at__lt=models.F("ends_at")), name="closure_not_empty"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.department}: {self.starts_at:%Y-%m-%d %H:%M} – {self.ends_at:%Y-%m-%d %H:%M}"
 
 
 class BookingStatus(models.TextChoices):

@@ -41,23 +41,14 @@ def bookable_intervals(
     closures: Iterable[tuple[datetime, datetime]],
 ) -> list[tuple[datetime, datetime]]:
     """Opening intervals of the coming `days`, minus holidays and closures."""
-    closures = sorted(closures)
-    result = []
-    for begin, end in _split_at_midnight(
-        schedule.open_intervals(ranges, zone, now, days + 1), zone
-    ):
-        if begin.astimezone(zone).date() in holidays:
-            continue
-        pieces = [(begin, end)]
-        for c_begin, c_end in closures:
-            pieces = [
-                part
-                for b, e in pieces
-                for part in ((b, min(e, c_begin)), (max(b, c_end), e))
-                if part[0] < part[1]
-            ]
-        result.extend(pieces)
-    return result
+    days_open = [
+        (begin, end)
+        for begin, end in _split_at_midnight(
+            schedule.open_intervals(ranges, zone, now, days + 1), zone
+        )
+        if begin.astimezone(zone).date() not in holidays
+    ]
+    return schedule.subtract(days_open, closures)
 
 
 def _split_at_midnight(intervals, zone: ZoneInfo) -> list[tuple[datetime, datetime]]:

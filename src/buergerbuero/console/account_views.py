@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from buergerbuero.staff import second_factor
+from buergerbuero.staff import accounts, second_factor
 
 from .login_forms import THROTTLED, ConfirmCodeForm, StaffLoginForm
 
@@ -20,6 +20,11 @@ class StaffLoginView(LoginView):
     template_name = "console/login.html"
     authentication_form = StaffLoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        accounts.record_sign_in(form.get_user())
+        return response
 
     def form_invalid(self, form):
         response = super().form_invalid(form)

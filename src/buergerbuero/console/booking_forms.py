@@ -1,4 +1,3 @@
-import holidays
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -27,22 +26,10 @@ class BookingSettingsForm(forms.ModelForm):
             "buffer_minutes",
             "horizon_days",
             "min_notice_minutes",
-            "holiday_subdivision",
         ]
 
     def clean_buffer_minutes(self):
         return _multiple_of_cell(self.cleaned_data["buffer_minutes"])
-
-    def clean_holiday_subdivision(self):
-        """A region the holidays package does not know would break every slot search."""
-        code = self.cleaned_data["holiday_subdivision"].strip().upper()
-        try:
-            holidays.country_holidays(self.instance.holiday_country, subdiv=code or None)
-        except NotImplementedError:
-            raise forms.ValidationError(
-                _("Unknown region code, e.g. NW for North Rhine-Westphalia.")
-            ) from None
-        return code
 
 
 def _multiple_of_cell(minutes: int) -> int:

@@ -25,6 +25,18 @@ class Department(models.Model):
     summary = models.CharField(_("summary"), max_length=240, blank=True)
     description = models.TextField(_("what we offer"), blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Berlin")
+    contact_phone = models.CharField(_("telephone"), max_length=40, blank=True)
+    contact_email = models.EmailField(_("e-mail"), blank=True)
+    contact_address = models.CharField(_("address"), max_length=240, blank=True)
+    # Public holidays close the walk-in office and appointments alike (`holidays` package).
+    holiday_country = models.CharField(max_length=2, default="DE")
+    holiday_subdivision = models.CharField(
+        _("public holidays of"),
+        max_length=8,
+        default="NW",
+        blank=True,
+        help_text=_("Region code, e.g. NW for North Rhine-Westphalia"),
+    )
     position = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(default=True)
 
@@ -82,3 +94,27 @@ class OpeningHours(models.Model):
 
 def minute_label(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+class Closure(models.Model):
+    """A one-off closure (training day, staff meeting, building closed): the walk-in
+    office is closed and no appointment can be booked. Here, below the office status, so
+    that the status board and "opens next" obey it; the table kept its old name when the
+    model moved here from bookings."""
+
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="closures")
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        db_table = "bookings_closure"
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(starts_at__lt=models.F("ends_at")), name="closure_not_empty"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department}: {self.starts_at:%Y-%m-%d %H:%M} – {self.ends_at:%Y-%m-%d %H:%M}"

@@ -7,7 +7,7 @@ summer time moves the instants, never the wall-clock hours the county published.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 MINUTES_PER_DAY = 24 * 60
@@ -70,22 +70,61 @@ def _merge(intervals: list[tuple[datetime, datetime]]) -> list[tuple[datetime, d
     return merged
 
 
+Interval = tuple[datetime, datetime]
+
+
+def subtract(intervals: Iterable[Interval], closed: Iterable[Interval]) -> list[Interval]:
+    """`intervals` without the parts covered by `closed` (closures, holidays)."""
+    closed = sorted(closed)
+    result = []
+    for begin, end in intervals:
+        pieces = [(begin, end)]
+        for c_begin, c_end in closed:
+            pieces = [
+                part
+                for b, e in pieces
+                for part in ((b, min(e, c_begin)), (max(b, c_end), e))
+                if part[0] < part[1]
+            ]
+        result.extend(pieces)
+    return result
+
+
+def whole_days(days: Iterable[date], zone: ZoneInfo) -> list[Interval]:
+    """Local calendar days (public holidays) as closed intervals from midnight to midnight."""
+    return [
+        (_local_instant(day, 0, zone), _local_instant(day, MINUTES_PER_DAY, zone)) for day in days
+    ]
+
+
+def _lookahead(now: datetime, closed: list[Interval]) -> int:
+    """Days to look ahead: a week past the end of the last closure still running."""
+    last = max((end for _begin, end in closed), default=now)
+    return LOOKAHEAD_DAYS + max(0, (last - now).days + 1)
+
+
 def current_interval(
-    ranges: Iterable[Range], zone: ZoneInfo, now: datetime
-) -> tuple[datetime, datetime] | None:
-    for begin, end in open_intervals(ranges, zone, now, 2):
+    ranges: Iterable[Range], zone: ZoneInfo, now: datetime, closed: Iterable[Interval] = ()
+) -> Interval | None:
+    for begin, end in subtract(open_intervals(ranges, zone, now, 2), closed):
         if begin <= now < end:
             return begin, end
     return None
 
 
-def is_open(ranges: Iterable[Range], zone: ZoneInfo, now: datetime) -> bool:
-    return current_interval(ranges, zone, now) is not None
+def is_open(
+    ranges: Iterable[Range], zone: ZoneInfo, now: datetime, closed: Iterable[Interval] = ()
+) -> bool:
+    return current_interval(ranges, zone, now, closed) is not None
 
 
-def next_opening(ranges: Iterable[Range], zone: ZoneInfo, now: datetime) -> datetime | None:
-    """The next instant after `now` at which a closed office opens (None: never)."""
-    for begin, _end in open_intervals(ranges, zone, now, LOOKAHEAD_DAYS):
+def next_opening(
+    ranges: Iterable[Range], zone: ZoneInfo, now: datetime, closed: Iterable[Interval] = ()
+) -> datetime | None:
+    """The next instant after `now` at which a closed office opens (None: never), after
+    any closure or holiday in `closed`."""
+    closed = list(closed)
+    for begin, _end in subtract(open_intervals(ranges, zone, now, _lookahead(now, closed)), closed):
         if begin > now:
             return begin
     return None

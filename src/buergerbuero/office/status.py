@@ -15,6 +15,7 @@ from django.utils import timezone
 from pydantic import BaseModel, ConfigDict
 
 from buergerbuero.calls.models import Participant, Role
+from buergerbuero.departments import closures as department_closures
 from buergerbuero.departments import schedule
 from buergerbuero.departments.models import Department
 from buergerbuero.staff.models import Membership
@@ -84,9 +85,17 @@ def staffing(department_ids: Iterable[int], now=None) -> dict[int, tuple[int, in
 
 
 def state_from(
-    ranges: list[schedule.Range], zone: ZoneInfo, now: datetime, available: int, free: int
+    ranges: list[schedule.Range],
+    zone: ZoneInfo,
+    now: datetime,
+    available: int,
+    free: int,
+    closed: list[schedule.Interval] | None = None,
 ) -> DepartmentState:
-    if schedule.is_open(ranges, zone, now):
+    """`closed`: the department's closures and public holidays (closed all day, and
+    "opens next" names the first opening after them)."""
+    closed = closed or []
+    if schedule.is_open(ranges, zone, now, closed):
         if available:
             status = OfficeStatus.OPEN if free else OfficeStatus.BUSY
             return DepartmentState(status, None, available, free)
@@ -94,23 +103,29 @@ def state_from(
         # today's hours) would mislead, since staff may be back any minute.
         return DepartmentState(OfficeStatus.CLOSED, None, available, free)
     return DepartmentState(
-        OfficeStatus.CLOSED, schedule.next_opening(ranges, zone, now), available, free
+        OfficeStatus.CLOSED, schedule.next_opening(ranges, zone, now, closed), available, free
     )
 
 
 def department_state(department: Department, now=None) -> DepartmentState:
-    now = now or timezone.now()
-    available, free = staffing([department.pk], now).get(department.pk, (0, 0))
-    return state_from(ranges_of(department), department.zone, now, available, free)
+    return department_states([department], now)[department.pk]
 
 
 def department_states(departments: list[Department], now=None) -> dict[int, DepartmentState]:
-    """The state of each department (hours prefetched by the caller) in two queries,
-    however many departments there are."""
+    """The state of each department (hours prefetched by the caller) in three queries
+    (staffing, calls, closures), however many departments there are."""
     now = now or timezone.now()
     counts = staffing([d.pk for d in departments], now)
+    closures = department_closures.closures_by_department([d.pk for d in departments], now)
     return {
-        d.pk: state_from(ranges_of(d), d.zone, now, *counts.get(d.pk, (0, 0))) for d in departments
+        d.pk: state_from(
+            ranges_of(d),
+            d.zone,
+            now,
+            *counts.get(d.pk, (0, 0)),
+            department_closures.closed_intervals(d, now, closures.get(d.pk, [])),
+        )
+        for d in departments
     }
 
 

@@ -14,6 +14,7 @@ from buergerbuero import access
 from buergerbuero.calls import actions as call_actions
 from buergerbuero.calls.errors import InvitationInvalid
 from buergerbuero.calls.models import Room
+from buergerbuero.departments import closures as department_closures
 from buergerbuero.departments.models import Department
 from buergerbuero.office.status import department_state
 from buergerbuero.ratelimit import allow
@@ -86,6 +87,7 @@ def department(request, slug):
             "state": department_state(dept),
             "schedule": weekly_table(dept),
             "bookable": dept.appointment_kinds.filter(is_active=True).exists(),
+            "closures": department_closures.upcoming(dept, timezone.now()),
         },
     )
 
