@@ -8,7 +8,17 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "buergerbuero"
-DOMAIN = {"departments", "office", "waiting", "calls", "bookings", "staff", "privacy", "audit"}
+DOMAIN = {
+    "departments",
+    "office",
+    "waiting",
+    "calls",
+    "bookings",
+    "staff",
+    "directory",
+    "privacy",
+    "audit",
+}
 TRANSPORT = {"live", "public", "console", "api", "operations"}
 # Modules inside a domain package that are themselves a way in (pages, forms, admin).
 INTERFACE = {"views", "forms", "urls", "admin", "admin_second_factor", "middleware"}
@@ -138,6 +148,7 @@ LAYERS = [
     {"calls"},
     {"departments"},
     {"staff"},
+    {"directory"},
     {"office"},
     {"waiting"},
     {"bookings"},

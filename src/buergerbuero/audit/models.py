@@ -21,6 +21,10 @@ class Action(models.TextChoices):
     ADD_CLOSURE = "add_closure", _("added a closure")
     REMOVE_CLOSURE = "remove_closure", _("removed a closure")
     ERASE_BOOKING = "erase_booking", _("erased a booking's personal data on request")
+    DIRECTORY_SIGN_IN = "directory_sign_in", _("signed in through the directory")
+    DIRECTORY_REFUSED = "directory_refused", _("was refused sign-in through the directory")
+    ADD_GROUP_MAPPING = "add_group_mapping", _("added a directory group mapping")
+    REMOVE_GROUP_MAPPING = "remove_group_mapping", _("removed a directory group mapping")
 
 
 class AuditEvent(models.Model):
