@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from buergerbuero.directory.settings import directory_settings
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("BB_VAR_DIR", BASE_DIR / "var"))
@@ -194,101 +196,12 @@ LOGIN_REDIRECT_URL = "console:home"
 LOGOUT_REDIRECT_URL = "console:login"
 
 
-def env_secret(name: str, default: str = "") -> str:
-    """NAME, or the contents of the file NAME_FILE (a container secret)."""
-    path = os.environ.get(f"{name}_FILE")
-    if path:
-        return Path(path).read_text().strip()
-    return os.environ.get(name, default)
-
-
 # --- Sign-in through the county's directory (docs/administration-directory.md) ----
-# Local accounts first: they sign in even while the directory is down.
+# Local accounts first (ModelBackend): they sign in even while the directory is down.
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
-LDAP_SERVER_URI = os.environ.get("LDAP_SERVER_URI", "")
-if LDAP_SERVER_URI:
-    import ldap
-    from django_auth_ldap import config as ldap_config
-
-    AUTHENTICATION_BACKENDS.append("buergerbuero.directory.ldap_backend.DirectoryLDAPBackend")
-    AUTH_LDAP_SERVER_URI = LDAP_SERVER_URI
-    AUTH_LDAP_BIND_DN = os.environ.get("LDAP_BIND_DN", "")
-    AUTH_LDAP_BIND_PASSWORD = env_secret("LDAP_BIND_PASSWORD")
-    AUTH_LDAP_START_TLS = env_bool("LDAP_START_TLS", False)
-    # A directory that does not answer must not hold the login page: a short timeout,
-    # then the page says so and local accounts still work.
-    _ldap_timeout = float(os.environ.get("LDAP_TIMEOUT", "3"))
-    AUTH_LDAP_CONNECTION_OPTIONS = {
-        ldap.OPT_NETWORK_TIMEOUT: _ldap_timeout,
-        ldap.OPT_TIMEOUT: _ldap_timeout,
-        ldap.OPT_REFERRALS: 0,
-    }
-    if os.environ.get("LDAP_CA_FILE"):
-        AUTH_LDAP_GLOBAL_OPTIONS = {ldap.OPT_X_TLS_CACERTFILE: os.environ["LDAP_CA_FILE"]}
-    AUTH_LDAP_USER_SEARCH = ldap_config.LDAPSearch(
-        os.environ.get("LDAP_USER_SEARCH_BASE", ""),
-        ldap.SCOPE_SUBTREE,
-        os.environ.get("LDAP_USER_FILTER", "(uid=%(user)s)"),
-        # Operational attributes too: OpenLDAP's pwdAccountLockedTime (ppolicy).
-        ["*", "+"],
-    )
-    _group_types = {
-        "groupOfNames": ldap_config.GroupOfNamesType,
-        "groupOfUniqueNames": ldap_config.GroupOfUniqueNamesType,
-        "posixGroup": ldap_config.PosixGroupType,
-        "activeDirectory": ldap_config.ActiveDirectoryGroupType,
-        "nestedActiveDirectory": ldap_config.NestedActiveDirectoryGroupType,
-    }
-    AUTH_LDAP_GROUP_TYPE = _group_types[os.environ.get("LDAP_GROUP_TYPE", "groupOfNames")]()
-    AUTH_LDAP_GROUP_SEARCH = ldap_config.LDAPSearch(
-        os.environ.get("LDAP_GROUP_SEARCH_BASE", ""),
-        ldap.SCOPE_SUBTREE,
-        os.environ.get("LDAP_GROUP_FILTER", "(objectClass=*)"),
-    )
-    AUTH_LDAP_USER_ATTR_MAP = {
-        "first_name": os.environ.get("LDAP_ATTR_FIRST_NAME", "givenName"),
-        "last_name": os.environ.get("LDAP_ATTR_LAST_NAME", "sn"),
-        "email": os.environ.get("LDAP_ATTR_EMAIL", "mail"),
-    }
-    AUTH_LDAP_ALWAYS_UPDATE_USER = True
-    AUTH_LDAP_CACHE_TIMEOUT = 0
-
-OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
-if OIDC_RP_CLIENT_ID:
-    AUTHENTICATION_BACKENDS.append("buergerbuero.directory.oidc_backend.DirectoryOIDCBackend")
-    OIDC_RP_CLIENT_SECRET = env_secret("OIDC_RP_CLIENT_SECRET")
-    OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
-    OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
-    OIDC_USE_PKCE = env_bool("OIDC_USE_PKCE", True)
-    OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
-    # Endpoints from the provider's discovery document, or each one set explicitly.
-    OIDC_OP_DISCOVERY_URL = os.environ.get("OIDC_OP_DISCOVERY_URL", "")
-    for _name in (
-        "OIDC_OP_AUTHORIZATION_ENDPOINT",
-        "OIDC_OP_TOKEN_ENDPOINT",
-        "OIDC_OP_USER_ENDPOINT",
-        "OIDC_OP_JWKS_ENDPOINT",
-        "OIDC_OP_LOGOUT_ENDPOINT",
-    ):
-        if os.environ.get(_name):
-            globals()[_name] = os.environ[_name]
-    OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
-    OIDC_USERNAME_CLAIM = os.environ.get("OIDC_USERNAME_CLAIM", "preferred_username")
-    OIDC_TIMEOUT = float(os.environ.get("OIDC_TIMEOUT", "5"))
-    OIDC_VERIFY_SSL = env_bool("OIDC_VERIFY_SSL", True)
-    # The ID token is kept for logging out at the provider (its end_session_endpoint).
-    OIDC_STORE_ID_TOKEN = True
-    OIDC_OP_LOGOUT_URL_METHOD = "buergerbuero.console.directory_login.provider_logout_url"
-    OIDC_AUTHENTICATION_CALLBACK_URL = "console:directory_callback"
-    LOGIN_REDIRECT_URL_FAILURE = "console:login"
-    # Logging out sends the browser on to the provider after a form: CSP form-action.
-    OIDC_OP_ORIGIN = "{0.scheme}://{0.netloc}".format(
-        urlsplit(
-            OIDC_OP_DISCOVERY_URL
-            or os.environ.get("OIDC_OP_LOGOUT_ENDPOINT")
-            or os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
-        )
-    )
+OIDC_RP_CLIENT_ID = ""
+OIDC_OP_ORIGIN = ""
+globals().update(directory_settings(os.environ))
 
 LANGUAGE_CODE = "de"
 # The citizens' languages (issue 5). Arabic is written right to left: base.html sets dir
@@ -383,7 +296,7 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
-if OIDC_RP_CLIENT_ID and OIDC_OP_ORIGIN != "://":
+if OIDC_OP_ORIGIN:
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(OIDC_OP_ORIGIN)
 
 # --- The office -----------------------------------------------------------

@@ -94,6 +94,7 @@ class Slapd:
         self.port = free_port()
         self.uri = f"ldap://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
+        self._log = None
         data = tmp_path / "data"
         data.mkdir(parents=True)
         (tmp_path / "ad.schema").write_text(AD_SCHEMA)
@@ -134,10 +135,11 @@ class Slapd:
         ).stdout.strip()
 
     def start(self, timeout: float = 15) -> None:
+        self._log = open(self.dir / "slapd.log", "a")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [SLAPD, "-f", str(self.conf), "-h", f"{self.uri}/", "-d", "0"],
             stdout=subprocess.DEVNULL,
-            stderr=open(self.dir / "slapd.log", "a"),  # noqa: SIM115 - lives with slapd
+            stderr=self._log,
         )
         deadline = time.monotonic() + timeout
         while True:
@@ -157,6 +159,9 @@ class Slapd:
             self.process.terminate()
             self.process.wait(10)
             self.process = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
 
     def env(self) -> dict[str, str]:
         """The office's environment for this directory (docs/administration-directory.md)."""
@@ -217,12 +222,14 @@ class OidcProvider:
             "users": OIDC_USERS,
         }
         self.process: subprocess.Popen | None = None
+        self._log = None
 
     def start(self, timeout: float = 20) -> None:
+        self._log = open(self.log_path, "a")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [self.node, str(OIDC_DIR / "provider.mjs")],
             env={**os.environ, "OIDC_TEST_CONFIG": json.dumps(self.config)},
-            stdout=open(self.log_path, "a"),  # noqa: SIM115 - lives with the provider
+            stdout=self._log,
             stderr=subprocess.STDOUT,
             cwd=OIDC_DIR,
         )
@@ -244,6 +251,9 @@ class OidcProvider:
             self.process.terminate()
             self.process.wait(10)
             self.process = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
 
     def env(self) -> dict[str, str]:
         return {
