@@ -18,7 +18,9 @@ from buergerbuero.bookings import actions as booking_actions
 from buergerbuero.bookings.models import Booking, Closure
 from buergerbuero.calls import actions as call_actions
 from buergerbuero.calls.models import Invitation, Participant, Role, Room
+from buergerbuero.directory.models import GroupMapping
 from buergerbuero.live import schemas
+from buergerbuero.staff.models import StaffProfile
 from buergerbuero.waiting.models import EntryState, QueueEntry
 
 from ..factories import make_kind
@@ -51,6 +53,9 @@ DEPT_STAFF_PERMISSION = "a lead of the department, or an administrator"
 STAFF = "staff of at least one department"
 RECORD_READER = "a superuser, or a user with privacy.view_processing_record"
 ADMIN_SITE = "an active user with is_staff (the admin's own permissions per model)"
+ADMINISTRATOR = "an administrator (StaffProfile.is_administrator or a superuser)"
+DIRECTORY_SIGN_IN = "anyone, while sign-in with the county's account is configured"
+PENDING_SIGN_IN = "the session that just signed in at the provider, with its app's code"
 
 URLS = {
     # public
@@ -93,6 +98,11 @@ URLS = {
     "console:booking_settings": DEPT_STAFF_PERMISSION,
     "console:add_closure": DEPT_STAFF_PERMISSION,
     "console:delete_closure": DEPT_STAFF_PERMISSION,
+    "console:directory": ADMINISTRATOR,
+    "console:remove_group_mapping": ADMINISTRATOR,
+    "console:directory_login": DIRECTORY_SIGN_IN,
+    "console:directory_callback": DIRECTORY_SIGN_IN,
+    "console:directory_code": PENDING_SIGN_IN,
     # Django's own
     "set_language": ANYONE,
     # Every page of the admin site: Django's admin_view wrapper and ModelAdmin permissions.
@@ -365,6 +375,38 @@ def check_admin_site(world, name):
     assert as_user(world.superuser).get(pages[0]).status_code == 200
 
 
+def check_administrator(world, name):
+    mapping = GroupMapping.objects.create(source="ldap", group="cn=x", department=world.a)
+    args = [mapping.pk] if name == "console:remove_group_mapping" else []
+    url = reverse(name, args=args)
+    for method in ("get", "post"):
+        assert login_redirect(getattr(english_client(), method)(url))
+        for user in (world.staff_a, world.plain_a, world.staff_b):
+            assert status(as_user(user), method, url) == 403, user
+    assert GroupMapping.objects.filter(pk=mapping.pk).exists()
+    assert as_user(world.superuser).get(url).status_code == 200
+    administrator = get_user_model().objects.create_user("it", password="pw-for-tests-123")
+    StaffProfile.objects.create(user=administrator, is_administrator=True)
+    assert as_user(administrator).get(url).status_code == 200
+
+
+def check_directory_sign_in(world, name):
+    # Without OIDC_RP_CLIENT_ID there is no provider to go to: not found, for everyone
+    # (tests/e2e/test_directory_sign_in.py runs the flow against a real provider).
+    url = reverse(name)
+    for client in (stranger(), as_user(world.staff_a), as_user(world.superuser)):
+        assert client.get(url).status_code == 404
+
+
+def check_pending_sign_in(world, name):
+    # Nobody signed in at the provider in these sessions: back to the login page.
+    url = reverse(name)
+    for client in (stranger(), as_user(world.staff_a)):
+        for method in ("get", "post"):
+            response = getattr(client, method)(url, {"code": "123456"})
+            assert (response.status_code, response["Location"]) == (302, reverse("console:login"))
+
+
 CHECKS = {
     ANYONE: check_anyone,
     ENTRY: check_entry,
@@ -378,6 +420,9 @@ CHECKS = {
     DEPT_STAFF_PERMISSION: lambda world, name: check_dept_staff(world, name, True),
     RECORD_READER: check_record_reader,
     ADMIN_SITE: check_admin_site,
+    ADMINISTRATOR: check_administrator,
+    DIRECTORY_SIGN_IN: check_directory_sign_in,
+    PENDING_SIGN_IN: check_pending_sign_in,
 }
 
 
