@@ -199,7 +199,13 @@ LOGOUT_REDIRECT_URL = "console:login"
 # --- Sign-in through the county's directory (docs/administration-directory.md) ----
 # Local accounts first (ModelBackend): they sign in even while the directory is down.
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# Without OIDC_RP_CLIENT_ID there is no button; these are then never read.
 OIDC_RP_CLIENT_ID = ""
+OIDC_RP_CLIENT_SECRET = ""
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_GROUPS_CLAIM = "groups"
+OIDC_USERNAME_CLAIM = "preferred_username"
+OIDC_TIMEOUT = 5.0
 OIDC_OP_ORIGIN = ""
 globals().update(directory_settings(os.environ))
 

@@ -140,7 +140,11 @@ def test_a_user_without_a_mapped_group_is_refused(ldap_office, wohngeld):
     ]
     assert not get_user_model().objects.filter(username="dora").exists()
     event = AuditEvent.objects.get(action="directory_refused")
-    assert (event.actor_id, event.object_id, event.detail) == (None, "dora", "ldap: no_mapped_group")
+    assert (event.actor_id, event.object_id, event.detail) == (
+        None,
+        "dora",
+        "ldap: no_mapped_group",
+    )
 
 
 def test_a_disabled_directory_account_is_refused(ldap_office, wohngeld):

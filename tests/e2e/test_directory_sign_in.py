@@ -72,9 +72,11 @@ def person(browser, county):
         context.set_default_timeout(15_000)
         context.route(
             "**/*",
-            lambda route: route.continue_()
-            if route.request.url.startswith("http://127.0.0.1:")
-            else route.abort(),
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith("http://127.0.0.1:")
+                else route.abort()
+            ),
         )
         contexts.append(context)
         return context.new_page()
@@ -168,9 +170,7 @@ def test_county_it_connects_ldap_and_oidc(county, person):
     county.slapd.stop()
     anna_again = person()
     log_in(anna_again, "anna", PASSWORD)
-    expect(
-        anna_again.get_by_text("The directory is not reachable at the moment")
-    ).to_be_visible()
+    expect(anna_again.get_by_text("The directory is not reachable at the moment")).to_be_visible()
     assert_accessible(anna_again, "login-directory-down")
     local = person()
     log_in(local, "it-admin", ADMIN_PASSWORD, then="/konsole/verzeichnis/")

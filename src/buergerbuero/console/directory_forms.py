@@ -14,8 +14,10 @@ class GroupMappingForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.order_by("name")
-        self.fields["department"].empty_label = _("(no department)")
+        department = self.fields["department"]
+        assert isinstance(department, forms.ModelChoiceField)
+        department.queryset = Department.objects.order_by("name")
+        department.empty_label = _("(no department)")
         self.fields["group"].widget = forms.TextInput(attrs={"autocomplete": "off"})
 
     def clean_group(self):
@@ -25,7 +27,7 @@ class GroupMappingForm(forms.ModelForm):
         return group
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if not cleaned.get("department") and not cleaned.get("administrator"):
             self.add_error(
                 "department",

@@ -16,7 +16,9 @@ urlpatterns = [
     path("anmelden/", account_views.StaffLoginView.as_view(), name="login"),
     path("zweiter-faktor/", account_views.second_factor_page, name="second_factor"),
     path("abmelden/", directory_login.StaffLogoutView.as_view(), name="logout"),
-    path("anmelden/landkreis/", directory_login.DirectoryLoginView.as_view(), name="directory_login"),
+    path(
+        "anmelden/landkreis/", directory_login.DirectoryLoginView.as_view(), name="directory_login"
+    ),
     path(
         "anmelden/landkreis/zurueck/",
         directory_login.DirectoryCallbackView.as_view(),

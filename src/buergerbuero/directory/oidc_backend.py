@@ -85,15 +85,15 @@ class DirectoryOIDCBackend(OIDCAuthenticationBackend):
         self.UserModel = get_user_model()
 
     @property
-    def OIDC_OP_TOKEN_ENDPOINT(self):  # noqa: N802 - the parent's attribute name
+    def OIDC_OP_TOKEN_ENDPOINT(self):
         return provider_setting("OIDC_OP_TOKEN_ENDPOINT")
 
     @property
-    def OIDC_OP_USER_ENDPOINT(self):  # noqa: N802
+    def OIDC_OP_USER_ENDPOINT(self):
         return provider_setting("OIDC_OP_USER_ENDPOINT")
 
     @property
-    def OIDC_OP_JWKS_ENDPOINT(self):  # noqa: N802
+    def OIDC_OP_JWKS_ENDPOINT(self):
         return provider_setting("OIDC_OP_JWKS_ENDPOINT", None)
 
     @staticmethod

@@ -136,14 +136,10 @@ def apply_groups(user, groups, source: str, subject: str = "") -> Grant:
         )
         profile, _created = StaffProfile.objects.select_for_update().get_or_create(user=user)
         if profile.is_administrator != grant.administrator:
-            StaffProfile.objects.filter(pk=profile.pk).update(
-                is_administrator=grant.administrator
-            )
+            StaffProfile.objects.filter(pk=profile.pk).update(is_administrator=grant.administrator)
         existing = {m.department_id: m for m in Membership.objects.filter(profile=profile)}
         gone = [dept for dept in existing if dept not in grant.roles]
-        left_available = [
-            dept for dept in gone if existing[dept].presence == Presence.AVAILABLE
-        ]
+        left_available = [dept for dept in gone if existing[dept].presence == Presence.AVAILABLE]
         Membership.objects.filter(profile=profile, department_id__in=gone).delete()
         for department_id, role in grant.roles.items():
             membership = existing.get(department_id)
