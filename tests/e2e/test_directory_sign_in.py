@@ -6,6 +6,7 @@ Wohngeld. Logging out ends the session at the provider too; a directory that is 
 named on the login page while local accounts keep working."""
 
 import pytest
+from django_otp.oath import totp
 from playwright.sync_api import expect
 
 from ..directory.servers import (
@@ -27,6 +28,14 @@ from django.contrib.auth import get_user_model
 from buergerbuero.staff.models import StaffProfile
 user = get_user_model().objects.create_user("it-admin", password="{ADMIN_PASSWORD}")
 StaffProfile.objects.create(user=user, is_administrator=True)
+"""
+APP_KEY = "3132333435363738393031323334353637383930"
+ADD_APP = """
+from django.contrib.auth import get_user_model
+from django_otp.plugins.otp_totp.models import TOTPDevice
+TOTPDevice.objects.create(
+    user=get_user_model().objects.get(username="{user}"), name="app", confirmed=True, key="{key}"
+)
 """
 DEPARTMENT = "Wohngeldschein"
 SLUG = "wohngeldschein"
@@ -153,6 +162,22 @@ def test_county_it_connects_ldap_and_oidc(county, person):
     # The provider's session ended too: it asks for the sign-in again.
     olga.get_by_role("link", name="Sign in with the county's account").click()
     expect(olga.locator("input[name=login]")).to_be_visible()
+
+    # Olga sets up an authenticator app: after the provider, the office asks its code.
+    manage(county.office.env, "shell", "-c", ADD_APP.format(user="olga", key=APP_KEY))
+    olga.locator("input[name=login]").fill("olga")
+    olga.locator("input[name=password]").fill("any")
+    olga.get_by_role("button", name="Sign-in").click()
+    code_page = olga.get_by_role("heading", name="Code from your authenticator app")
+    consent = olga.get_by_role("button", name="Continue")
+    expect(code_page.or_(consent)).to_be_visible()
+    if consent.is_visible():
+        consent.click()
+    expect(code_page).to_be_visible()
+    assert_accessible(olga, "directory-code")
+    olga.get_by_label("Code shown by the app").fill(f"{totp(bytes.fromhex(APP_KEY)):06d}")
+    olga.get_by_role("button", name="Continue").click()
+    lands_as_lead_of_wohngeld(olga)
 
     # Paul's group is mapped to nothing: refused, with the reason.
     paul = person()
