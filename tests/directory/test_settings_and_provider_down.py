@@ -6,6 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from buergerbuero.directory import oidc_backend
+from buergerbuero.directory.ldap_backend import is_disabled
 from buergerbuero.directory.settings import directory_settings
 
 from ..server import free_port
@@ -68,3 +69,24 @@ def test_a_provider_that_does_not_answer_is_named_on_the_login_page(settings):
     assert (
         client.post(reverse("console:login"), {"username": "x", "password": "y"}).status_code == 200
     )
+
+
+@pytest.mark.parametrize(
+    ("attrs", "disabled"),
+    [
+        ({"userAccountControl": ["512"]}, False),  # AD: a normal account
+        ({"userAccountControl": ["514"]}, True),  # AD: ACCOUNTDISABLE
+        ({"userAccountControl": ["66050"]}, True),  # disabled, password never expires
+        ({"userAccountControl": ["garbage"]}, True),  # unreadable is not "enabled"
+        ({"pwdAccountLockedTime": ["000001010000Z"]}, True),  # OpenLDAP ppolicy lock
+        ({"uid": ["anna"]}, False),
+    ],
+)
+def test_disabled_directory_accounts(attrs, disabled):
+    assert is_disabled(attrs) is disabled
+
+
+@pytest.mark.django_db
+def test_no_provider_button_without_a_provider():
+    html = Client().get(reverse("console:login")).content.decode()
+    assert "/konsole/anmelden/landkreis/" not in html
