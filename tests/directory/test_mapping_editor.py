@@ -58,7 +58,7 @@ def test_errors_are_linked_to_their_fields(admin_client):
     html = response.content.decode()
     form = response.context["form"]
     assert sorted(form.errors) == ["department", "group"]
-    assert 'aria-describedby="id_group-error"' in html
+    assert 'aria-describedby="id_group-error id_group-help"' in html
     assert 'id="id_group-error"' in html
     assert 'aria-describedby="id_department-error"' in html
     assert 'href="#id_department"' in html

@@ -132,7 +132,7 @@ def test_county_it_connects_ldap_and_oidc(county, person):
     summary = admin.locator(".error-summary")
     expect(summary).to_be_focused()
     expect(admin.get_by_label("Group", exact=True)).to_have_attribute(
-        "aria-describedby", "id_group-error"
+        "aria-describedby", "id_group-error id_group-help"
     )
     assert_accessible(admin, "directory-mappings-errors")
     add_mapping(admin, "LDAP / Active Directory", group_dn("wohngeld-leitung"))

@@ -19,6 +19,9 @@ class GroupMappingForm(forms.ModelForm):
         department.queryset = Department.objects.order_by("name")
         department.empty_label = _("(no department)")
         self.fields["group"].widget = forms.TextInput(attrs={"autocomplete": "off"})
+        for name, field in self.fields.items():
+            if field.help_text:
+                field.widget.attrs["aria-describedby"] = f"id_{name}-help"
 
     def clean_group(self):
         group = self.cleaned_data["group"].strip()
@@ -50,5 +53,10 @@ class GroupMappingForm(forms.ModelForm):
             if name in self.fields:
                 attrs = self.fields[name].widget.attrs
                 attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = f"id_{name}-error"
+                attrs["aria-describedby"] = " ".join(
+                    [
+                        f"id_{name}-error",
+                        *([f"id_{name}-help"] if self.fields[name].help_text else []),
+                    ]
+                )
         return self

@@ -116,12 +116,13 @@ class DirectoryOIDCBackend(OIDCAuthenticationBackend):
 
     def _sign_in(self, claims, username: str, subject: str):
         groups = groups_of(claims)
+        # Refused before any account is made or changed.
+        sync.check_groups(groups, Source.OIDC, username)
         link = DirectoryAccount.objects.filter(source=Source.OIDC, subject=subject).first()
         User = get_user_model()
         if link is not None:
             user = link.user
         else:
-            sync.check_groups(groups, Source.OIDC, username)
             if User.objects.filter(username=username).exists():
                 sync.refuse(username, Source.OIDC, sync.LocalAccountClash())
             user = User(username=username)
@@ -131,8 +132,6 @@ class DirectoryOIDCBackend(OIDCAuthenticationBackend):
         user.email = str(claims.get("email", ""))[:254]
         if not user.is_active:
             sync.refuse(username, Source.OIDC, sync.AccountDisabled())
-        # The account exists only once its groups gave it something.
-        sync.check_groups(groups, Source.OIDC, username)
         user.save()
         sync.apply_groups(user, groups, Source.OIDC, subject)
         return user

@@ -10,6 +10,7 @@ of a mapping is audited (user names, group ids and department ids only).
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -77,8 +78,8 @@ def grant_for(groups, source: str) -> Grant:
     groups = [str(group) for group in groups]
     roles: dict[int, str] = {}
     administrator = False
-    for mapping in GroupMapping.objects.filter(source=source, department__is_active=True) | (
-        GroupMapping.objects.filter(source=source, department__isnull=True)
+    for mapping in GroupMapping.objects.filter(
+        Q(department__isnull=True) | Q(department__is_active=True), source=source
     ):
         if not any(_same(source, mapping.group, group) for group in groups):
             continue
