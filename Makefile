@@ -8,6 +8,10 @@ PORT ?= 8000
 .PHONY: run test test-sqlite test-postgres lint bench bench-pages setup browser messages
 
 $(VENV)/.installed: pyproject.toml
+	@# python-ldap (django-auth-ldap) builds against OpenLDAP's and SASL's headers.
+	@if [ ! -f /usr/include/ldap.h ] || [ ! -f /usr/include/sasl/sasl.h ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libldap2-dev libsasl2-dev >/dev/null; \
+	fi
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
@@ -26,15 +30,17 @@ run: setup
 # Chromium and Firefox ESR for the browser tests, and coturn for the TURN relay test, from
 # Debian's packages (Playwright's own browser downloads do not work offline); Xvfb, the
 # virtual screen Firefox runs on (headless Firefox has no screen to share); gettext for
-# compiling translations; from the npm registry, axe-core for the accessibility checks and
-# puppeteer-core, which drives Firefox over WebDriver BiDi (versions pinned in
-# tests/e2e/package-lock.json; PUPPETEER_SKIP_DOWNLOAD: it must not fetch a browser of its
-# own). Tests fail loudly if any is missing.
+# compiling translations; OpenLDAP's slapd for the directory sign-in tests; from the npm
+# registry, axe-core for the accessibility checks and puppeteer-core, which drives Firefox
+# over WebDriver BiDi (versions pinned in tests/e2e/package-lock.json;
+# PUPPETEER_SKIP_DOWNLOAD: it must not fetch a browser of its own), and the certified
+# oidc-provider (tests/directory/oidc/package-lock.json). Tests fail loudly if any is missing.
 browser:
-	@if ! command -v chromium >/dev/null 2>&1 || ! command -v firefox-esr >/dev/null 2>&1 || ! command -v Xvfb >/dev/null 2>&1 || ! command -v turnserver >/dev/null 2>&1 || ! command -v msgfmt >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium firefox-esr xvfb coturn gettext $$(command -v npm >/dev/null || echo npm) >/dev/null; \
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v firefox-esr >/dev/null 2>&1 || ! command -v Xvfb >/dev/null 2>&1 || ! command -v turnserver >/dev/null 2>&1 || ! command -v msgfmt >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1 || [ ! -x /usr/sbin/slapd ] || ! command -v ldapsearch >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium firefox-esr xvfb coturn gettext slapd ldap-utils $$(command -v npm >/dev/null || echo npm) >/dev/null; \
 	fi
 	@test -f tests/e2e/node_modules/axe-core/axe.min.js -a -f tests/e2e/node_modules/puppeteer-core/package.json || PUPPETEER_SKIP_DOWNLOAD=1 npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
+	@test -f tests/directory/oidc/node_modules/oidc-provider/package.json || npm ci --prefix tests/directory/oidc --no-audit --no-fund --loglevel=error
 
 # Every test: SQLite with the in-memory channel layer, then PostgreSQL with Redis.
 test: setup browser

@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from buergerbuero.directory.settings import directory_settings
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("BB_VAR_DIR", BASE_DIR / "var"))
@@ -84,6 +86,7 @@ INSTALLED_APPS = [
     "buergerbuero.privacy",
     "buergerbuero.statistics",
     "buergerbuero.audit",
+    "buergerbuero.directory",
     "buergerbuero.operations",
     "buergerbuero.api",
 ]
@@ -202,6 +205,20 @@ LOGIN_URL = "console:login"
 LOGIN_REDIRECT_URL = "console:home"
 LOGOUT_REDIRECT_URL = "console:login"
 
+
+# --- Sign-in through the county's directory (docs/administration-directory.md) ----
+# Local accounts first (ModelBackend): they sign in even while the directory is down.
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# Without OIDC_RP_CLIENT_ID there is no button; these are then never read.
+OIDC_RP_CLIENT_ID = ""
+OIDC_RP_CLIENT_SECRET = ""
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_GROUPS_CLAIM = "groups"
+OIDC_USERNAME_CLAIM = "preferred_username"
+OIDC_TIMEOUT = 5.0
+OIDC_OP_ORIGIN = ""
+globals().update(directory_settings(os.environ))
+
 LANGUAGE_CODE = "de"
 # The citizens' languages (issue 5). Arabic is written right to left: base.html sets dir
 # from Django's LANGUAGES_BIDI, and site.css uses logical properties throughout.
@@ -295,6 +312,8 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+if OIDC_OP_ORIGIN:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(OIDC_OP_ORIGIN)
 
 # --- The office -----------------------------------------------------------
 # How long a waiting citizen whose browser went away keeps the place in the queue.

@@ -45,6 +45,10 @@ NOT_PERSONAL = {
     "bookings.AppointmentKind.mode",
     "bookings.OutgoingMail.kind",
     "audit.AuditEvent.object_type",
+    # The directory groups an administrator maps: names of groups, not of people.
+    "directory.GroupMapping.source",
+    "directory.GroupMapping.group",
+    "directory.GroupMapping.role",
 }
 
 

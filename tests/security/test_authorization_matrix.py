@@ -19,8 +19,10 @@ from buergerbuero.bookings import actions as booking_actions
 from buergerbuero.bookings.models import Booking, Closure
 from buergerbuero.calls import actions as call_actions
 from buergerbuero.calls.models import Invitation, Participant, Role, Room
+from buergerbuero.directory.models import GroupMapping
 from buergerbuero.live import schemas
 from buergerbuero.policy.models import SecurityPolicy
+from buergerbuero.staff.models import StaffProfile
 from buergerbuero.waiting.models import EntryState, QueueEntry
 
 from ..factories import make_kind
@@ -63,6 +65,9 @@ MANAGER = "an administrator, or a lead of at least one department"
 DEPT_LEAD_PAGE = "a lead of the department, or an administrator (GET and POST)"
 MEMBER_MANAGER = "an administrator, or a lead of one of the member's departments"
 PASSWORD_LINK = "the holder of a valid, unused set-password link"
+ADMINISTRATOR = "an administrator (StaffProfile.is_administrator or a superuser)"
+DIRECTORY_SIGN_IN = "anyone, while sign-in with the county's account is configured"
+PENDING_SIGN_IN = "the session that just signed in at the provider, with its app's code"
 
 URLS = {
     # public
@@ -128,6 +133,11 @@ URLS = {
     "administration:security": ADMINISTRATOR,
     "administration:set_password": PASSWORD_LINK,
     "administration:forgot_password": ANYONE,
+    "console:directory": ADMINISTRATOR,
+    "console:remove_group_mapping": ADMINISTRATOR,
+    "console:directory_login": DIRECTORY_SIGN_IN,
+    "console:directory_callback": DIRECTORY_SIGN_IN,
+    "console:directory_code": PENDING_SIGN_IN,
     # Django's own
     "set_language": ANYONE,
     # Every page of the admin site: Django's admin_view wrapper and ModelAdmin permissions.
@@ -661,6 +671,36 @@ def check_password_link(world, name):
     user.refresh_from_db()
     assert user.check_password("pw-for-tests-123")
     assert stranger().get(reverse(name, args=[uid, token])).status_code == 200
+def check_administrator(world, name):
+    mapping = GroupMapping.objects.create(source="ldap", group="cn=x", department=world.a)
+    args = [mapping.pk] if name == "console:remove_group_mapping" else []
+    url = reverse(name, args=args)
+    for method in ("get", "post"):
+        assert login_redirect(getattr(english_client(), method)(url))
+        for user in (world.staff_a, world.plain_a, world.staff_b):
+            assert status(as_user(user), method, url) == 403, user
+    assert GroupMapping.objects.filter(pk=mapping.pk).exists()
+    assert as_user(world.superuser).get(url).status_code == 200
+    administrator = get_user_model().objects.create_user("it", password="pw-for-tests-123")
+    StaffProfile.objects.create(user=administrator, is_administrator=True)
+    assert as_user(administrator).get(url).status_code == 200
+
+
+def check_directory_sign_in(world, name):
+    # Without OIDC_RP_CLIENT_ID there is no provider to go to: not found, for everyone
+    # (tests/e2e/test_directory_sign_in.py runs the flow against a real provider).
+    url = reverse(name)
+    for client in (stranger(), as_user(world.staff_a), as_user(world.superuser)):
+        assert client.get(url).status_code == 404
+
+
+def check_pending_sign_in(world, name):
+    # Nobody signed in at the provider in these sessions: back to the login page.
+    url = reverse(name)
+    for client in (stranger(), as_user(world.staff_a)):
+        for method in ("get", "post"):
+            response = getattr(client, method)(url, {"code": "123456"})
+            assert (response.status_code, response["Location"]) == (302, reverse("console:login"))
 
 
 CHECKS = {
@@ -685,6 +725,9 @@ CHECKS = {
     DEPT_LEAD_PAGE: check_dept_lead_page,
     MEMBER_MANAGER: check_member_manager,
     PASSWORD_LINK: check_password_link,
+    ADMINISTRATOR: check_administrator,
+    DIRECTORY_SIGN_IN: check_directory_sign_in,
+    PENDING_SIGN_IN: check_pending_sign_in,
 }
 
 

@@ -39,6 +39,10 @@ class Action(models.TextChoices):
     SIGN_IN = "sign_in", _("signed in")
     SIGN_IN_FAILED = "sign_in_failed", _("failed to sign in")
     CHANGE_SECURITY_POLICY = "change_security_policy", _("changed the security settings")
+    DIRECTORY_SIGN_IN = "directory_sign_in", _("signed in through the directory")
+    DIRECTORY_REFUSED = "directory_refused", _("was refused sign-in through the directory")
+    ADD_GROUP_MAPPING = "add_group_mapping", _("added a directory group mapping")
+    REMOVE_GROUP_MAPPING = "remove_group_mapping", _("removed a directory group mapping")
 
 
 class AuditEvent(models.Model):

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from buergerbuero.staff import accounts, second_factor
 
+from .directory_login import oidc_enabled
 from .login_forms import THROTTLED, ConfirmCodeForm, StaffLoginForm
 
 TOO_MANY_REQUESTS = 429
@@ -25,6 +26,11 @@ class StaffLoginView(LoginView):
         response = super().form_valid(form)
         accounts.record_sign_in(form.get_user())
         return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["oidc_enabled"] = oidc_enabled()
+        return context
 
     def form_invalid(self, form):
         response = super().form_invalid(form)

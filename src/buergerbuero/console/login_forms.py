@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from buergerbuero.directory.ldap_backend import refusal_of
 from buergerbuero.staff import login_throttle, second_factor
 
 THROTTLED = "throttled"
@@ -46,7 +47,15 @@ class StaffLoginMixin(forms.Form):
                 % {"minutes": minutes},
                 code=THROTTLED,
             )
-        cleaned = super().clean()
+        try:
+            cleaned = super().clean()
+        except ValidationError as error:
+            # The directory refused (disabled, no mapped group) or did not answer: say
+            # so instead of "wrong password".
+            reason = refusal_of(self.request)
+            if reason is not None:
+                raise ValidationError(str(reason), code=reason.code) from error
+            raise
         user = self.user_cache
         device = second_factor.confirmed_device(user)
         if device is not None:

@@ -1,7 +1,14 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import account_views, booking_views, settings_views, statistics_views, views
+from . import (
+    account_views,
+    booking_views,
+    directory_login,
+    directory_views,
+    settings_views,
+    statistics_views,
+    views,
+)
 
 app_name = "console"
 
@@ -18,7 +25,22 @@ urlpatterns = [
         name="department_statistics_csv",
     ),
     path("zweiter-faktor/", account_views.second_factor_page, name="second_factor"),
-    path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
+    path("abmelden/", directory_login.StaffLogoutView.as_view(), name="logout"),
+    path(
+        "anmelden/landkreis/", directory_login.DirectoryLoginView.as_view(), name="directory_login"
+    ),
+    path(
+        "anmelden/landkreis/zurueck/",
+        directory_login.DirectoryCallbackView.as_view(),
+        name="directory_callback",
+    ),
+    path("anmelden/landkreis/code/", directory_login.directory_code, name="directory_code"),
+    path("verzeichnis/", directory_views.mappings, name="directory"),
+    path(
+        "verzeichnis/<int:mapping_id>/entfernen/",
+        directory_views.remove_mapping,
+        name="remove_group_mapping",
+    ),
     path("termine/<slug:slug>/", booking_views.day_view, name="day"),
     path("termine/<slug:slug>/buchen/", booking_views.book_for_caller, name="book_for_caller"),
     path(

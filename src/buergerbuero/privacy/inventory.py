@@ -390,6 +390,11 @@ INVENTORY: tuple[Processing, ...] = (
             "staff.StaffProfile.seen_at",
             "staff.Membership.role",
             "staff.Membership.presence",
+            # Directory accounts: the link to the county's directory entry (LDAP DN or
+            # the provider's `sub`) and the last sign-in through it.
+            "directory.DirectoryAccount.source",
+            "directory.DirectoryAccount.subject",
+            "directory.DirectoryAccount.signed_in_at",
         ),
         recipients=_("Administrators; citizens in a call see the name."),
         retention=lambda r: gettext(
