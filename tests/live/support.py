@@ -8,6 +8,8 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
+
+from buergerbuero.staff.models import Membership
 from django.urls import reverse
 
 from buergerbuero.access import ENTRIES_KEY
@@ -61,7 +63,13 @@ def knock_through_page(department, name="Ada", topic="", client=None) -> Citizen
 def logged_in_staff(user, client=None) -> Staff:
     """A staff member's browser, logged in; `client` keeps its own session."""
     client = client or Client()
+    # Signing in starts offline; these tests model a member already serving as set up by
+    # make_staff, so their presence is kept as it was.
+    memberships = Membership.objects.filter(profile__user=user)
+    before = dict(memberships.values_list("pk", "presence"))
     client.force_login(user)
+    for pk, presence in before.items():
+        memberships.filter(pk=pk).update(presence=presence)
     return Staff(user, session_cookie(client))
 
 
@@ -161,6 +169,9 @@ def socket_test_settings(settings) -> None:
     settings.TURN_URLS = []
     settings.TURN_SECRET = ""
     settings.ICE_TRANSPORT_POLICY = "all"
+    # Closing a console sets its member offline at once, not after a background delay that
+    # would outlive the test's event loop.
+    settings.CONSOLE_RELEASE_SECONDS = 0
     settings.STATUS_PUBSUB_CHANNEL = f"bb:test:{secrets.token_hex(4)}"
     if settings.REDIS_URL:
         settings.CHANNEL_LAYERS = {
