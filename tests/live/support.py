@@ -8,14 +8,13 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
-
-from buergerbuero.staff.models import Membership
 from django.urls import reverse
 
 from buergerbuero.access import ENTRIES_KEY
 from buergerbuero.calls.models import Participant, Role
 from buergerbuero.live import outgoing
 from buergerbuero.live.application import websocket_router
+from buergerbuero.staff.models import Membership
 from buergerbuero.waiting import actions
 
 # Generous for Redis on a busy machine; only reached when a test is failing.

@@ -111,7 +111,7 @@ async def test_console_socket_new_knock_sends_only_its_department(
 
 
 async def test_console_socket_knock_elsewhere_is_not_heard(sockets, two_offices, knock):
-    a, anna, b, _bernd = two_offices
+    _a, anna, b, _bernd = two_offices
     socket = await sockets.connect(CONSOLE, anna.cookie)
     await receive(socket)
     await run(knock)(b, "Bob")
@@ -301,7 +301,11 @@ async def test_console_socket_presence_change_closes_the_office(sockets, two_off
     await send(socket, {"type": "presence", "presence": "paused"})
 
     update = await receive(socket)
-    assert update == {"type": "queue-update", "departments": [line(_a, status="closed", presence="paused")], "waiting": []}
+    assert update == {
+        "type": "queue-update",
+        "departments": [line(_a, status="closed", presence="paused")],
+        "waiting": [],
+    }
     assert await run(presence_of)(anna.user.staff_profile.pk) == {_a.pk: "paused"}
 
 
@@ -320,7 +324,10 @@ async def test_console_socket_presence_in_one_department(
         "departments": [line(b)],
         "waiting": [],
     }
-    assert await run(presence_of)(anna.user.staff_profile.pk) == {a.pk: "offline", b.pk: "available"}
+    assert await run(presence_of)(anna.user.staff_profile.pk) == {
+        a.pk: "offline",
+        b.pk: "available",
+    }
     await send(socket, {"type": "presence", "presence": "available", "departments": [c.pk]})
     assert (await receive_until(socket, "error"))["code"] == "not_waiting"
 

@@ -32,9 +32,7 @@ def heard():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_set_presence_in_one_department_announces_only_that_one(
-    make_department, make_staff, heard
-):
+def test_set_presence_in_one_department_announces_only_that_one(make_department, make_staff, heard):
     a, b, c = make_department(), make_department(), make_department()
     profile = make_staff(a, b, c, presence="offline").staff_profile
     changed = set_presence(profile, "available", [b.pk])
@@ -64,7 +62,10 @@ def test_set_presence_after_a_lapsed_heartbeat_counts_again(make_department, mak
     a = make_department()
     profile = make_staff(a).staff_profile
     StaffProfile.objects.filter(pk=profile.pk).update(seen_at=timezone.now() - timedelta(hours=1))
-    assert (set_presence(profile, "available"), heard) == ((a.pk,), [notify.StaffingChanged((a.pk,))])
+    assert (set_presence(profile, "available"), heard) == (
+        (a.pk,),
+        [notify.StaffingChanged((a.pk,))],
+    )
 
 
 def test_set_presence_unknown_value_raises(make_department, make_staff):
@@ -97,7 +98,9 @@ def test_available_memberships_only_fresh_available_active(make_department, make
     StaffProfile.objects.filter(user=never_seen).update(seen_at=None)
     inactive.is_active = False
     inactive.save()
-    names = [m.profile.user.username for m in available_memberships(now).select_related("profile__user")]
+    names = [
+        m.profile.user.username for m in available_memberships(now).select_related("profile__user")
+    ]
     assert names == ["fresh"]
 
 

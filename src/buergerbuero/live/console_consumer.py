@@ -92,9 +92,7 @@ class ConsoleConsumer(ProtocolConsumer):
         )
         if not wanted:
             raise NotWaiting(_("No such department among yours."))
-        await database_sync_to_async(presence.set_presence)(
-            self.profile, message.presence, wanted
-        )
+        await database_sync_to_async(presence.set_presence)(self.profile, message.presence, wanted)
         await self.send_update(wanted)
 
     async def _entry_department(self, entry_id: str) -> int:

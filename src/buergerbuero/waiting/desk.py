@@ -64,9 +64,7 @@ def desk_of(profile_id: int, department_ids: Iterable[int] | None = None) -> Des
     if department_ids is not None:
         memberships = memberships.filter(department_id__in=list(department_ids))
     presence = dict(memberships.values_list("department_id", "presence"))
-    departments = list(
-        Department.objects.filter(pk__in=list(presence)).prefetch_related("hours")
-    )
+    departments = list(Department.objects.filter(pk__in=list(presence)).prefetch_related("hours"))
     waiting = queue_order(
         list(QueueEntry.objects.filter(department_id__in=list(presence), state=EntryState.WAITING))
     )
