@@ -356,3 +356,30 @@ async def test_console_socket_ping_is_a_heartbeat(sockets, two_offices):
 
     assert await receive(socket) == {"type": "pong"}
     assert (await run(StaffProfile.objects.get)(user=anna.user)).seen_at > old
+
+
+async def test_console_socket_burst_of_changes_ends_with_the_current_state(
+    sockets, two_offices, knock
+):
+    # Updates are coalesced while one is being built (never more updates than changes),
+    # and the last one is the current state.
+    a, anna, _b, _bernd = two_offices
+    ada = await run(knock)(a, "Ada")
+    socket = await sockets.connect(CONSOLE, anna.cookie)
+    await receive(socket)
+    layer = get_channel_layer()
+    for _ in range(30):
+        await layer.group_send(f"staff.{a.pk}", {"type": "queue.changed", "department": a.pk})
+    await send(socket, {"type": "ping"})
+    updates = []
+    while (message := await receive(socket))["type"] != "pong":
+        updates.append(message)
+    # Whatever arrived after the pong is the tail of the same burst.
+    while not await socket.receive_nothing(timeout=0.3):
+        updates.append(await receive(socket))
+    assert 1 <= len(updates) <= 30, len(updates)
+    assert updates[-1] == {
+        "type": "queue-update",
+        "departments": [line(a, waiting=1)],
+        "waiting": [await run(entry_row)(ada.entry_id)],
+    }

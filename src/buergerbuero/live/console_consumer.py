@@ -35,6 +35,9 @@ class ConsoleConsumer(ProtocolConsumer):
 
     async def connect(self) -> None:
         self.department_ids: set[int] = set()
+        # Departments whose update is due (None: the whole desk), and the task sending them.
+        self.due: set[int | None] = set()
+        self.flusher: asyncio.Task | None = None
         user = self.scope.get("user")
         profile = await database_sync_to_async(_profile_of)(user)
         if profile is None:
@@ -50,6 +53,9 @@ class ConsoleConsumer(ProtocolConsumer):
         await self.send_snapshot()
 
     async def disconnect(self, code) -> None:
+        flusher = getattr(self, "flusher", None)
+        if flusher is not None:
+            flusher.cancel()
         await self.leave_groups()
         profile = getattr(self, "profile", None)
         if profile is None:
@@ -74,11 +80,27 @@ class ConsoleConsumer(ProtocolConsumer):
         )
 
     async def queue_changed(self, event) -> None:
+        """Coalesced: the handler only notes the department, and one task sends the updates
+        of every department noted meanwhile. So a burst of knocks costs one read and one
+        message per console, not one per knock, and the socket's channel never fills up
+        behind a slow database (a full channel would drop events and leave it stale)."""
         department_id = event.get("department")
-        if department_id in self.department_ids:
-            await self.send_update([department_id])
-        else:
-            await self.send_snapshot()
+        self.due.add(department_id if department_id in self.department_ids else None)
+        if self.flusher is None or self.flusher.done():
+            self.flusher = asyncio.create_task(self.flush_due())
+
+    async def flush_due(self) -> None:
+        while self.due:
+            due, self.due = self.due, set()
+            try:
+                if None in due:
+                    await self.send_snapshot()
+                else:
+                    await self.send_update(sorted(d for d in due if d is not None))
+            except Exception as error:
+                # As for any event (ProtocolConsumer.dispatch_event): the socket stays open,
+                # the next change or the next connection brings it up to date.
+                log.warning("could not update a console: %s: %s", type(error).__name__, error)
 
     async def on_ping(self, message: schemas.Ping) -> None:
         await database_sync_to_async(presence.console_seen)(self.profile, self.channel_name)
