@@ -62,7 +62,7 @@ def make_staff(
         last_name=f"Staff{n}",
     )
     profile = StaffProfile.objects.create(
-        user=user, presence=presence, seen_at=timezone.now(), is_administrator=administrator
+        user=user, seen_at=timezone.now(), is_administrator=administrator
     )
     profile.departments.set(departments, through_defaults={"role": role, "presence": presence})
     return user

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 
 from buergerbuero.bookings.mails import send_due as send_due_mails
-from buergerbuero.calls.actions import end_abandoned_rooms
+from buergerbuero.calls.actions import end_abandoned_rooms, end_unanswered_rooms
 from buergerbuero.privacy.purge import purge_if_due
 from buergerbuero.statistics.aggregate import run_if_due as aggregate_if_due
 from buergerbuero.waiting.actions import expire_stale
@@ -50,7 +50,8 @@ hearing = Hearing()
 
 def run_due_work() -> None:
     """Expire waiting citizens whose browser is gone, end consultations whose staff side is
-    gone (both only on an unbroken hearing, above), send due mails."""
+    gone or whose citizen never arrived (all only on an unbroken hearing, above), send due
+    mails."""
     try:
         connection.ensure_connection()
         hearing.heard()
@@ -58,6 +59,8 @@ def run_due_work() -> None:
             expire_stale()
         if hearing.unbroken_for(settings.ROOM_ABANDON_SECONDS):
             end_abandoned_rooms()
+        if hearing.unbroken_for(settings.CALL_NO_SHOW_SECONDS):
+            end_unanswered_rooms()
         send_due_mails()
     except DatabaseError:
         hearing.lost()

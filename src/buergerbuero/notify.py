@@ -63,6 +63,7 @@ class RoomEnded:
     room_id: str
     department_id: int
     ended_by: str  # the staff participant's id
+    reason: str = ""  # "citizen-absent": ended because the citizen never arrived
 
 
 Event = (

@@ -320,10 +320,16 @@ if OIDC_OP_ORIGIN:
 QUEUE_GRACE_SECONDS = int(os.environ.get("QUEUE_GRACE_SECONDS", "120"))
 # How long a staff member's "available" counts without a live console.
 STAFF_PRESENCE_TIMEOUT_SECONDS = int(os.environ.get("STAFF_PRESENCE_TIMEOUT_SECONDS", "90"))
+# How long after a member's last console socket closed they are set offline, unless
+# another console (a reload, the call page's) has opened meanwhile. 0: at once.
+CONSOLE_RELEASE_SECONDS = float(os.environ.get("CONSOLE_RELEASE_SECONDS", "4"))
 # Default consultation length for the wait estimate until there is history.
 DEFAULT_CONSULTATION_MINUTES = int(os.environ.get("DEFAULT_CONSULTATION_MINUTES", "10"))
 # A consultation whose staff side has been gone this long (closed tab, crash) is ended.
 ROOM_ABANDON_SECONDS = int(os.environ.get("ROOM_ABANDON_SECONDS", "120"))
+# An admitted citizen who has not joined the call within this time: the call ends itself
+# and staff are told so, instead of waiting at "connecting" forever.
+CALL_NO_SHOW_SECONDS = int(os.environ.get("CALL_NO_SHOW_SECONDS", "90"))
 INVITATION_TTL_SECONDS = int(os.environ.get("INVITATION_TTL_SECONDS", str(30 * 60)))
 MAX_WAITING_PER_DEPARTMENT = int(os.environ.get("MAX_WAITING_PER_DEPARTMENT", "50"))
 

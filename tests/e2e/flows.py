@@ -52,12 +52,12 @@ def sign_off(page: Page) -> None:
     expect(page.locator("#presence")).to_be_enabled()
     if not offline.is_checked():
         offline.check()
-        expect(page.locator(f'section[data-department="{OFFICE}"] .status')).to_be_visible()
+        expect(page.locator(f'[data-department="{OFFICE}"] .status')).to_be_visible()
 
 
 def set_presence(page: Page, label: str = "Available") -> None:
     page.get_by_label(label).check()
-    expect(page.locator(f'section[data-department="{OFFICE}"] .status')).not_to_have_text("Closed")
+    expect(page.locator(f'[data-department="{OFFICE}"] .status')).not_to_have_text("Closed")
 
 
 def knock(page: Page, name: str, topic: str = "") -> None:

@@ -153,8 +153,7 @@ def test_queue_place_moves_and_decline_is_kind(new_page):
     expect(second.locator("#final-message")).to_have_text(
         "The office cannot see you today. Bitte kommen Sie morgen wieder."
     )
-    expect(staff.locator(f'section[data-department="{OFFICE}"]')).to_contain_text(
-        "Nobody is waiting."
-    )
+    expect(staff.locator("#queue-empty")).to_have_text("Nobody is waiting.")
+    expect(staff.locator("#queue-empty")).to_be_visible()
     set_presence_offline = staff.get_by_label("Offline")
     set_presence_offline.check()

@@ -100,16 +100,17 @@ OpeningHours.objects.bulk_create(
     for d in range(7)
 )
 user = get_user_model().objects.create_user("clerk", password="pw-for-fault-tests")
-profile = StaffProfile.objects.create(user=user, presence="available", seen_at=timezone.now())
-profile.departments.set([department])
+profile = StaffProfile.objects.create(user=user, seen_at=timezone.now())
+profile.departments.set([department], through_defaults={"presence": "available"})
 """
 
 
 def keep_staff_present(office: Office) -> None:
     office.shell(
         "from django.utils import timezone\n"
-        "from buergerbuero.staff.models import StaffProfile\n"
-        "StaffProfile.objects.update(presence='available', seen_at=timezone.now())"
+        "from buergerbuero.staff.models import Membership, StaffProfile\n"
+        "Membership.objects.update(presence='available')\n"
+        "StaffProfile.objects.update(seen_at=timezone.now())"
     )
 
 

@@ -14,6 +14,7 @@ from buergerbuero.access import ENTRIES_KEY
 from buergerbuero.calls.models import Participant, Role
 from buergerbuero.live import outgoing
 from buergerbuero.live.application import websocket_router
+from buergerbuero.staff.models import Membership
 from buergerbuero.waiting import actions
 
 # Generous for Redis on a busy machine; only reached when a test is failing.
@@ -61,7 +62,13 @@ def knock_through_page(department, name="Ada", topic="", client=None) -> Citizen
 def logged_in_staff(user, client=None) -> Staff:
     """A staff member's browser, logged in; `client` keeps its own session."""
     client = client or Client()
+    # Signing in starts offline; these tests model a member already serving as set up by
+    # make_staff, so their presence is kept as it was.
+    memberships = Membership.objects.filter(profile__user=user)
+    before = dict(memberships.values_list("pk", "presence"))
     client.force_login(user)
+    for pk, presence in before.items():
+        memberships.filter(pk=pk).update(presence=presence)
     return Staff(user, session_cookie(client))
 
 
@@ -134,7 +141,7 @@ async def receive_close(communicator) -> int:
     return message["code"]
 
 
-async def receive_until(communicator, message_type: str, skip=("queues",)) -> dict:
+async def receive_until(communicator, message_type: str, skip=("queues", "queue-update")) -> dict:
     """The next message of `message_type`, skipping live snapshots the console may interleave."""
     while True:
         message = await receive(communicator)
@@ -161,6 +168,9 @@ def socket_test_settings(settings) -> None:
     settings.TURN_URLS = []
     settings.TURN_SECRET = ""
     settings.ICE_TRANSPORT_POLICY = "all"
+    # Closing a console sets its member offline at once, not after a background delay that
+    # would outlive the test's event loop.
+    settings.CONSOLE_RELEASE_SECONDS = 0
     settings.STATUS_PUBSUB_CHANNEL = f"bb:test:{secrets.token_hex(4)}"
     if settings.REDIS_URL:
         settings.CHANNEL_LAYERS = {

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from buergerbuero.calls.models import Room
 from buergerbuero.staff.models import StaffProfile
+from buergerbuero.staff.presence import presence_of
 from buergerbuero.waiting.models import EntryState, QueueEntry
 
 from .support import receive, receive_close, receive_until, run, send, session_cookie
@@ -32,11 +33,25 @@ def entry_row(entry_id) -> dict:
     entry = QueueEntry.objects.get(pk=entry_id)
     return {
         "id": entry.pk,
+        "department": entry.department_id,
         "name": entry.display_name,
         "topic": entry.topic,
         "language": entry.language,
         "since": entry.created_at.isoformat(),
         "booked_for": None,
+        "gone_since": None if entry.disconnected_at is None else entry.disconnected_at.isoformat(),
+    }
+
+
+def line(department, waiting=0, status="open", presence="available") -> dict:
+    return {
+        "id": department.pk,
+        "slug": department.slug,
+        "name": department.name,
+        "status": status,
+        "presence": presence,
+        "waiting": waiting,
+        "time_zone": "Europe/Berlin",
     }
 
 
@@ -75,28 +90,51 @@ async def test_console_socket_snapshot_shows_own_queues_only(sockets, two_office
     socket = await sockets.connect(CONSOLE, anna.cookie)
     assert await receive(socket) == {
         "type": "queues",
-        "presence": "available",
-        "departments": [
-            {
-                "id": a.pk,
-                "slug": "wohngeld",
-                "name": "Wohngeld",
-                "status": "open",
-                "time_zone": "Europe/Berlin",
-                "waiting": [await run(entry_row)(ada.entry_id)],
-            }
-        ],
+        "departments": [line(a, waiting=1)],
+        "waiting": [await run(entry_row)(ada.entry_id)],
     }
 
 
-async def test_console_socket_new_knock_refreshes_snapshot(sockets, two_offices, knock):
-    a, anna, _b, _bernd = two_offices
+async def test_console_socket_new_knock_sends_only_its_department(
+    sockets, make_department, make_staff, login, knock
+):
+    a, b = await run(make_department)(name="A"), await run(make_department)(name="B")
+    anna = await run(login)(await run(make_staff)(a, b))
     socket = await sockets.connect(CONSOLE, anna.cookie)
-    assert (await receive(socket))["departments"][0]["waiting"] == []
+    assert (await receive(socket))["waiting"] == []
     ada = await run(knock)(a, "Ada")
-    assert (await receive(socket))["departments"][0]["waiting"] == [
-        await run(entry_row)(ada.entry_id)
-    ]
+    assert await receive(socket) == {
+        "type": "queue-update",
+        "departments": [line(a, waiting=1)],
+        "waiting": [await run(entry_row)(ada.entry_id)],
+    }
+
+
+async def test_console_socket_knock_elsewhere_is_not_heard(sockets, two_offices, knock):
+    _a, anna, b, _bernd = two_offices
+    socket = await sockets.connect(CONSOLE, anna.cookie)
+    await receive(socket)
+    await run(knock)(b, "Bob")
+    await send(socket, {"type": "ping"})
+    assert await receive(socket) == {"type": "pong"}
+
+
+async def test_console_socket_citizen_gone_and_back_is_marked(sockets, two_offices, knock):
+    a, anna, _b, _bernd = two_offices
+    ada = await run(knock)(a, "Ada")
+    waiting = await sockets.connect(f"/ws/warteraum/{ada.entry_id}/", ada.cookie)
+    await receive(waiting)
+    console = await sockets.connect(CONSOLE, anna.cookie)
+    assert (await receive(console))["waiting"][0]["gone_since"] is None
+
+    await waiting.disconnect()
+    gone = (await receive_until(console, "queue-update"))["waiting"][0]
+    entry = await run(QueueEntry.objects.get)(pk=ada.entry_id)
+    assert gone["gone_since"] == entry.disconnected_at.isoformat()
+
+    again = await sockets.connect(f"/ws/warteraum/{ada.entry_id}/", ada.cookie)
+    await receive(again)
+    assert (await receive_until(console, "queue-update"))["waiting"][0]["gone_since"] is None
 
 
 async def test_console_socket_admit_replies_with_call_url(sockets, two_offices, knock):
@@ -230,7 +268,7 @@ async def first_reply(socket) -> dict:
         message = await receive(socket)
         if message["type"] in ("admitted", "error"):
             return message
-        assert message["type"] == "queues", message
+        assert message["type"] in ("queues", "queue-update"), message
 
 
 async def test_console_socket_decline_and_message(sockets, two_offices, knock):
@@ -262,10 +300,49 @@ async def test_console_socket_presence_change_closes_the_office(sockets, two_off
 
     await send(socket, {"type": "presence", "presence": "paused"})
 
-    snapshot = await receive(socket)
-    assert (snapshot["presence"], snapshot["departments"][0]["status"]) == ("paused", "closed")
-    profile = await run(StaffProfile.objects.get)(user=anna.user)
-    assert profile.presence == "paused"
+    update = await receive(socket)
+    assert update == {
+        "type": "queue-update",
+        "departments": [line(_a, status="closed", presence="paused")],
+        "waiting": [],
+    }
+    assert await run(presence_of)(anna.user.staff_profile.pk) == {_a.pk: "paused"}
+
+
+async def test_console_socket_presence_in_one_department(
+    sockets, make_department, make_staff, login
+):
+    a, b, c = [await run(make_department)(name=n) for n in "ABC"]
+    anna = await run(login)(await run(make_staff)(a, b, presence="offline"))
+    socket = await sockets.connect(CONSOLE, anna.cookie)
+    await receive(socket)
+
+    await send(socket, {"type": "presence", "presence": "available", "departments": [b.pk, c.pk]})
+
+    assert await receive(socket) == {
+        "type": "queue-update",
+        "departments": [line(b)],
+        "waiting": [],
+    }
+    assert await run(presence_of)(anna.user.staff_profile.pk) == {
+        a.pk: "offline",
+        b.pk: "available",
+    }
+    await send(socket, {"type": "presence", "presence": "available", "departments": [c.pk]})
+    assert (await receive_until(socket, "error"))["code"] == "not_waiting"
+
+
+async def test_console_socket_last_console_closed_sets_offline(sockets, two_offices, settings):
+    settings.CONSOLE_RELEASE_SECONDS = 0
+    a, anna, _b, _bernd = two_offices
+    first = await sockets.connect(CONSOLE, anna.cookie)
+    await receive(first)
+    second = await sockets.connect(CONSOLE, anna.cookie)
+    await receive(second)
+    await first.disconnect()
+    assert await run(presence_of)(anna.user.staff_profile.pk) == {a.pk: "available"}
+    await second.disconnect()
+    assert await run(presence_of)(anna.user.staff_profile.pk) == {a.pk: "offline"}
 
 
 async def test_console_socket_ping_is_a_heartbeat(sockets, two_offices):
@@ -279,3 +356,30 @@ async def test_console_socket_ping_is_a_heartbeat(sockets, two_offices):
 
     assert await receive(socket) == {"type": "pong"}
     assert (await run(StaffProfile.objects.get)(user=anna.user)).seen_at > old
+
+
+async def test_console_socket_burst_of_changes_ends_with_the_current_state(
+    sockets, two_offices, knock
+):
+    # Updates are coalesced while one is being built (never more updates than changes),
+    # and the last one is the current state.
+    a, anna, _b, _bernd = two_offices
+    ada = await run(knock)(a, "Ada")
+    socket = await sockets.connect(CONSOLE, anna.cookie)
+    await receive(socket)
+    layer = get_channel_layer()
+    for _ in range(30):
+        await layer.group_send(f"staff.{a.pk}", {"type": "queue.changed", "department": a.pk})
+    await send(socket, {"type": "ping"})
+    updates = []
+    while (message := await receive(socket))["type"] != "pong":
+        updates.append(message)
+    # Whatever arrived after the pong is the tail of the same burst.
+    while not await socket.receive_nothing(timeout=0.3):
+        updates.append(await receive(socket))
+    assert 1 <= len(updates) <= 30, len(updates)
+    assert updates[-1] == {
+        "type": "queue-update",
+        "departments": [line(a, waiting=1)],
+        "waiting": [await run(entry_row)(ada.entry_id)],
+    }

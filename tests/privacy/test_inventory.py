@@ -39,6 +39,7 @@ NOT_PERSONAL = {
     "bookings.Booking.id",
     "bookings.Booking.code",
     "bookings.Booking.token",
+    "staff.ConsoleConnection.channel",  # the channel-layer name of an open console socket
     # Fixed choices.
     "waiting.QueueEntry.state",
     "calls.Participant.role",

@@ -191,7 +191,8 @@ def expectation(kind: str, frame: tuple[str, object]) -> tuple[str, object]:
         return ("reply", "pong")
     if kind == "console":
         return {
-            "presence": ("reply", None),  # its snapshot is a "queues" message, filtered out
+            # Its reply is a "queue-update", filtered out like every snapshot.
+            "presence": ("reply", None),
             "admit": ("error", "not_waiting"),
             "decline": ("error", "not_waiting"),
             "message": ("error", "not_waiting"),
@@ -223,8 +224,8 @@ async def exchange(socket, kind, frame) -> list[dict]:
             if pongs < wanted_pongs:
                 replies.append(message)
             continue
-        if kind == "console" and message["type"] == "queues":
-            continue  # snapshots follow any queue or presence change
+        if kind == "console" and message["type"] in ("queues", "queue-update"):
+            continue  # snapshots and updates follow any queue or presence change
         replies.append(message)
     return replies
 

@@ -32,9 +32,10 @@ def open_room(entry, user) -> Room:
     return room
 
 
-def end_room(room_id: str, by: Participant, abandoned: bool = False) -> Room:
+def end_room(room_id: str, by: Participant, abandoned: bool = False, reason: str = "") -> Room:
     """`abandoned`: the sweeper ends the room because its staff side is gone; nobody on
-    the staff ended it."""
+    the staff ended it. `reason` (with `abandoned`): why, told to whoever is still there
+    (`citizen-absent`: the admitted citizen never arrived)."""
     if by.role != Role.STAFF:
         raise NotAllowed()
     now = timezone.now()
@@ -52,10 +53,10 @@ def end_room(room_id: str, by: Participant, abandoned: bool = False) -> Room:
                 department_id=room.department_id,
                 object_type="room",
                 object_id=room_id,
-                detail="abandoned" if abandoned else "",
+                detail=(reason or "abandoned") if abandoned else "",
             )
     if updated:
-        notify.announce_on_commit(notify.RoomEnded(room.pk, room.department_id, by.pk))
+        notify.announce_on_commit(notify.RoomEnded(room.pk, room.department_id, by.pk, reason))
         length = (now - room.created_at).total_seconds()
         metrics.consultation_length.labels(room.department.slug).observe(length)
     return room
@@ -136,6 +137,27 @@ def end_abandoned_rooms(now=None) -> int:
         staff = room.participants.filter(role=Role.STAFF).first()
         if staff is not None:
             end_room(room.pk, staff, abandoned=True)
+            ended += 1
+    return ended
+
+
+def end_unanswered_rooms(now=None) -> int:
+    """End calls whose admitted citizen has not arrived within CALL_NO_SHOW_SECONDS (tab
+    closed before admission, browser gone): staff are told so instead of waiting at
+    "connecting" forever, and are free for the next citizen."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.CALL_NO_SHOW_SECONDS)
+    never_came = Participant.objects.filter(role=Role.CITIZEN, seen_at__isnull=True).values(
+        "room_id"
+    )
+    unanswered = Room.objects.filter(
+        ended_at__isnull=True, created_at__lt=cutoff, pk__in=never_came
+    ).prefetch_related("participants")
+    ended = 0
+    for room in unanswered:
+        staff = next((p for p in room.participants.all() if p.role == Role.STAFF), None)
+        if staff is not None:
+            end_room(room.pk, staff, abandoned=True, reason="citizen-absent")
             ended += 1
     return ended
 

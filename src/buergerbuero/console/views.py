@@ -14,4 +14,10 @@ def home(request):
     departments = list(staff_departments(request.user))
     if not departments:
         raise PermissionDenied
-    return render(request, "console/home.html", {"departments": departments})
+    # Back from a call that ended itself because the citizen never joined (call-page.js).
+    citizen_absent = request.GET.get("hinweis") == "nicht-erschienen"
+    return render(
+        request,
+        "console/home.html",
+        {"departments": departments, "citizen_absent": citizen_absent},
+    )

@@ -46,8 +46,13 @@ def deliver(event: notify.Event) -> None:
         case notify.StaffMessageSent(department_id, entry_id, text):
             group = groups.queue(department_id) if entry_id is None else groups.entry(entry_id)
             _forward(group, outgoing.StaffMessage(text=text, to_all=entry_id is None))
-        case notify.RoomEnded(room_id, department_id, ended_by):
-            _forward(groups.room(room_id), outgoing.Ended(by=ended_by))
+        case notify.RoomEnded(room_id, department_id, ended_by, reason):
+            ended = (
+                outgoing.Ended(by=ended_by, reason="citizen-absent")
+                if reason == "citizen-absent"
+                else outgoing.Ended(by=ended_by)
+            )
+            _forward(groups.room(room_id), ended)
             _staffing_changed([department_id])
 
 
@@ -73,7 +78,8 @@ def _forward(group: str, message: outgoing.Out) -> None:
 
 def _queue_changed(department_id: int) -> None:
     _send(groups.queue(department_id), {"type": "queue.changed"})
-    _send(groups.staff(department_id), {"type": "queue.changed"})
+    # Consoles send only this department's part of the desk.
+    _send(groups.staff(department_id), {"type": "queue.changed", "department": department_id})
 
 
 def _staffing_changed(department_ids) -> None:

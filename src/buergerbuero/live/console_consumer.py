@@ -1,6 +1,15 @@
-"""The staff console socket: live queues of the staff member's departments, and actions."""
+"""The staff console socket: live queues of the staff member's departments, and actions.
+
+Also opened by a staff member's call page, to count who is waiting meanwhile. Each socket
+is registered (`presence.console_opened`), so the member goes offline a few seconds after
+their last one closed (CONSOLE_RELEASE_SECONDS), not only when the heartbeat lapses.
+"""
+
+import asyncio
+import logging
 
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -16,12 +25,19 @@ from buergerbuero.waiting.models import QueueEntry
 from . import groups, outgoing, schemas
 from .protocol import ProtocolConsumer
 
+log = logging.getLogger(__name__)
+# Releases scheduled after a socket closed; held here so the event loop keeps them.
+_releases: set[asyncio.Task] = set()
+
 
 class ConsoleConsumer(ProtocolConsumer):
     schema = schemas.console_in
 
     async def connect(self) -> None:
         self.department_ids: set[int] = set()
+        # Departments whose update is due (None: the whole desk), and the task sending them.
+        self.due: set[int | None] = set()
+        self.flusher: asyncio.Task | None = None
         user = self.scope.get("user")
         profile = await database_sync_to_async(_profile_of)(user)
         if profile is None:
@@ -33,28 +49,73 @@ class ConsoleConsumer(ProtocolConsumer):
         if not await self.join([groups.staff(d) for d in sorted(self.department_ids)]):
             return
         await self.accept()
-        await database_sync_to_async(presence.heartbeat)(self.profile)
+        await database_sync_to_async(presence.console_opened)(self.profile, self.channel_name)
         await self.send_snapshot()
 
     async def disconnect(self, code) -> None:
+        flusher = getattr(self, "flusher", None)
+        if flusher is not None:
+            flusher.cancel()
         await self.leave_groups()
+        profile = getattr(self, "profile", None)
+        if profile is None:
+            return
+        await database_sync_to_async(presence.console_closed)(self.channel_name)
+        delay = settings.CONSOLE_RELEASE_SECONDS
+        if delay <= 0:
+            await database_sync_to_async(presence.release_if_absent)(profile)
+            return
+        task = asyncio.create_task(_release_later(profile, delay))
+        _releases.add(task)
+        task.add_done_callback(_releases.discard)
 
     async def send_snapshot(self) -> None:
         desk = await database_sync_to_async(desk_of)(self.profile.pk)
+        await self.send_message(outgoing.Queues(departments=desk.departments, waiting=desk.waiting))
+
+    async def send_update(self, department_ids: list[int]) -> None:
+        desk = await database_sync_to_async(desk_of)(self.profile.pk, department_ids)
         await self.send_message(
-            outgoing.Queues(presence=desk.presence, departments=desk.departments)
+            outgoing.QueueUpdate(departments=desk.departments, waiting=desk.waiting)
         )
 
     async def queue_changed(self, event) -> None:
-        await self.send_snapshot()
+        """Coalesced: the handler only notes the department, and one task sends the updates
+        of every department noted meanwhile. So a burst of knocks costs one read and one
+        message per console, not one per knock, and the socket's channel never fills up
+        behind a slow database (a full channel would drop events and leave it stale)."""
+        department_id = event.get("department")
+        self.due.add(department_id if department_id in self.department_ids else None)
+        if self.flusher is None or self.flusher.done():
+            self.flusher = asyncio.create_task(self.flush_due())
+
+    async def flush_due(self) -> None:
+        while self.due:
+            due, self.due = self.due, set()
+            try:
+                if None in due:
+                    await self.send_snapshot()
+                else:
+                    await self.send_update(sorted(d for d in due if d is not None))
+            except Exception as error:
+                # As for any event (ProtocolConsumer.dispatch_event): the socket stays open,
+                # the next change or the next connection brings it up to date.
+                log.warning("could not update a console: %s: %s", type(error).__name__, error)
 
     async def on_ping(self, message: schemas.Ping) -> None:
-        await database_sync_to_async(presence.heartbeat)(self.profile)
+        await database_sync_to_async(presence.console_seen)(self.profile, self.channel_name)
         await self.send_message(outgoing.Pong())
 
     async def on_presence(self, message: schemas.SetPresence) -> None:
-        await database_sync_to_async(presence.set_presence)(self.profile, message.presence)
-        await self.send_snapshot()
+        wanted = (
+            sorted(self.department_ids)
+            if message.departments is None
+            else sorted(self.department_ids.intersection(message.departments))
+        )
+        if not wanted:
+            raise NotWaiting(_("No such department among yours."))
+        await database_sync_to_async(presence.set_presence)(self.profile, message.presence, wanted)
+        await self.send_update(wanted)
 
     async def _entry_department(self, entry_id: str) -> int:
         """The entry's department, only if this staff member serves it."""
@@ -99,6 +160,15 @@ class ConsoleConsumer(ProtocolConsumer):
             message.department, message.text, message.entry, self.user
         )
         await self.send_message(outgoing.MessageSent(recipients=count))
+
+
+async def _release_later(profile: StaffProfile, delay: float) -> None:
+    await asyncio.sleep(delay)
+    try:
+        await database_sync_to_async(presence.release_if_absent)(profile)
+    except Exception:
+        # The heartbeat's timeout is the safety net: the member counts as away soon anyway.
+        log.warning("could not set %s offline after the last console closed", profile.pk)
 
 
 def _profile_of(user) -> StaffProfile | None:

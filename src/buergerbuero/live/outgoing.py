@@ -12,9 +12,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from buergerbuero.office.status import BoardRow, OfficeStatus
-from buergerbuero.staff.models import Presence
 from buergerbuero.values import IsoDateTime
-from buergerbuero.waiting.desk import DeskDepartment
+from buergerbuero.waiting.desk import DeskDepartment, WaitingCitizen
 
 from .schemas import ID, IceCandidate, SessionDescription
 
@@ -106,9 +105,21 @@ class Expired(Out):
 
 # --- /ws/konsole/ -------------------------------------------------------------------------
 class Queues(Out):
+    """The whole desk: sent when the console connects (or reconnects). Replaces all."""
+
     type: Literal["queues"] = "queues"
-    presence: Presence
     departments: list[DeskDepartment]
+    waiting: list[WaitingCitizen] = Field(description="In the office's order.")
+
+
+class QueueUpdate(Out):
+    """What changed in some departments (a knock, a departure, a presence change): their
+    lines and everyone waiting in them replace what the console showed for those
+    departments; the rest stays as it is."""
+
+    type: Literal["queue-update"] = "queue-update"
+    departments: list[DeskDepartment]
+    waiting: list[WaitingCitizen] = Field(description="Of these departments, in order.")
 
 
 class EntryAdmitted(Out):
@@ -203,6 +214,11 @@ class Ended(Out):
     by: str | None = Field(
         description="The staff participant who ended it; null if it had ended before connect."
     )
+    reason: Literal["citizen-absent"] | None = Field(
+        default=None,
+        description="Only when the office ended it: `citizen-absent`, the admitted citizen "
+        "never joined within CALL_NO_SHOW_SECONDS.",
+    )
 
 
 # --- what each endpoint may send ------------------------------------------------------------
@@ -221,7 +237,7 @@ WaitingOut = Annotated[
     Field(discriminator="type"),
 ]
 ConsoleOut = Annotated[
-    Queues | EntryAdmitted | EntryDeclined | MessageSent | Reconnect | Pong | Error,
+    Queues | QueueUpdate | EntryAdmitted | EntryDeclined | MessageSent | Reconnect | Pong | Error,
     Field(discriminator="type"),
 ]
 RoomOut = Annotated[

@@ -38,6 +38,8 @@ WaitingIn = Annotated[Ping | Leave, Field(discriminator="type")]
 class SetPresence(Message):
     type: Literal["presence"]
     presence: Literal["available", "paused", "offline"]
+    # Which of the member's departments; left out: all of them.
+    departments: list[int] | None = Field(default=None, max_length=200)
 
 
 class Admit(Message):

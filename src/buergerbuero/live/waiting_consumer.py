@@ -34,7 +34,7 @@ class WaitingConsumer(ProtocolConsumer):
             return
         # Before joining: a browser turned away while Redis is down is still here, and
         # keeps its place while it tries again.
-        await database_sync_to_async(actions.touch)(self.entry_id)
+        await database_sync_to_async(actions.reconnected)(self.entry_id)
         if not await self.join([groups.entry(self.entry_id), groups.queue(self.department_id)]):
             return
         await self.accept()
@@ -42,14 +42,15 @@ class WaitingConsumer(ProtocolConsumer):
 
     async def disconnect(self, code) -> None:
         if await self.leave_groups():
-            # The grace period counts from the moment the browser went away.
-            await database_sync_to_async(actions.touch)(self.entry_id)
+            # The grace period counts from the moment the browser went away; staff see it.
+            await database_sync_to_async(actions.disconnected)(self.entry_id)
 
     async def send_position(self) -> None:
         await self.send_message(await database_sync_to_async(position_message)(self.entry_id))
 
     async def on_ping(self, message: schemas.Ping) -> None:
-        await database_sync_to_async(actions.touch)(self.entry_id)
+        # Also clears a "gone" mark left by another tab of the same place that closed.
+        await database_sync_to_async(actions.reconnected)(self.entry_id)
         await self.send_message(outgoing.Pong())
         if self.database_was_unavailable:
             # Back after an outage: the page said "cannot be reached"; show where it stands.

@@ -18,8 +18,7 @@ from buergerbuero.calls.models import Participant, Role
 from buergerbuero.departments import closures as department_closures
 from buergerbuero.departments import schedule
 from buergerbuero.departments.models import Department
-from buergerbuero.staff.models import Membership
-from buergerbuero.staff.presence import available_profiles
+from buergerbuero.staff.presence import available_memberships
 from buergerbuero.values import IsoDateTime
 
 
@@ -67,10 +66,13 @@ def ranges_of(department: Department) -> list[schedule.Range]:
 
 
 def staffing(department_ids: Iterable[int], now=None) -> dict[int, tuple[int, int]]:
-    """(available, free) staff counts per department, in two queries."""
-    links = Membership.objects.filter(
-        department_id__in=list(department_ids), profile__in=available_profiles(now)
-    ).values_list("department_id", "profile__user_id")
+    """(available, free) staff counts per department, in two queries: a member counts
+    where their own membership is available (presence is per department)."""
+    links = (
+        available_memberships(now)
+        .filter(department_id__in=list(department_ids))
+        .values_list("department_id", "profile__user_id")
+    )
     in_call = set(
         Participant.objects.filter(
             role=Role.STAFF, left_at__isnull=True, room__ended_at__isnull=True

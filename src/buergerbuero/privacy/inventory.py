@@ -386,7 +386,6 @@ INVENTORY: tuple[Processing, ...] = (
             "auth.User.last_name",
             "auth.User.email",
             "auth.User.password",
-            "staff.StaffProfile.presence",
             "staff.StaffProfile.seen_at",
             "staff.Membership.role",
             "staff.Membership.presence",

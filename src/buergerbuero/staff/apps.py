@@ -17,3 +17,5 @@ class StaffConfig(AppConfig):
             accounts.record_failed_sign_in(str(credentials.get("username", "")))
 
         user_login_failed.connect(failed, dispatch_uid="audit_sign_in_failed", weak=False)
+        # Inside ready(): the signal handlers import models (see docs/architecture.md).
+        from . import signals  # noqa: F401

@@ -18,9 +18,9 @@ class Role(models.TextChoices):
 
 
 class StaffProfile(models.Model):
-    """A staff member's departments and presence.
+    """A staff member: their departments (with role and presence: `Membership`).
 
-    "Available" counts only while the console keeps `seen_at` fresh, so a closed
+    "Available" counts only while a console or call keeps `seen_at` fresh, so a closed
     laptop does not leave a department showing open with nobody to answer.
     """
 
@@ -30,7 +30,6 @@ class StaffProfile(models.Model):
     departments = models.ManyToManyField(
         "departments.Department", through="Membership", related_name="staff"
     )
-    presence = models.CharField(max_length=12, choices=Presence.choices, default=Presence.OFFLINE)
     seen_at = models.DateTimeField(null=True, blank=True)
     is_administrator = models.BooleanField(
         _("administrator"),
@@ -69,3 +68,21 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.profile} · {self.department} · {self.role}"
+
+
+class ConsoleConnection(models.Model):
+    """One open console socket of a member, in whichever process holds it.
+
+    The member goes offline when their last one closes (`presence.console_closed`). A
+    process that dies leaves its rows behind; they stop counting once `seen_at` is older
+    than STAFF_PRESENCE_TIMEOUT_SECONDS (each ping refreshes it).
+    """
+
+    profile = models.ForeignKey(
+        StaffProfile, on_delete=models.CASCADE, related_name="console_connections"
+    )
+    channel = models.CharField(max_length=200, unique=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.profile} · {self.channel}"

@@ -75,6 +75,34 @@ def touch(entry_id: str) -> None:
     QueueEntry.objects.filter(pk=entry_id, state=EntryState.WAITING).update(seen_at=timezone.now())
 
 
+def reconnected(entry_id: str) -> None:
+    """The waiting room's socket is (back) open: seen now, and no longer marked as gone;
+    the consoles hear it only if it had been marked."""
+    now = timezone.now()
+    entries = QueueEntry.objects.filter(pk=entry_id, state=EntryState.WAITING)
+    marked = entries.filter(disconnected_at__isnull=False).update(seen_at=now, disconnected_at=None)
+    if marked:
+        department_id = entries.values_list("department_id", flat=True).first()
+        if department_id is not None:
+            notify.announce_on_commit(notify.QueueChanged(department_id))
+    else:
+        entries.update(seen_at=now)
+
+
+def disconnected(entry_id: str) -> None:
+    """The waiting room's socket closed: the grace period counts from now, and staff see
+    the citizen as gone until they come back (or expire)."""
+    now = timezone.now()
+    entries = QueueEntry.objects.filter(pk=entry_id, state=EntryState.WAITING)
+    marked = entries.filter(disconnected_at__isnull=True).update(seen_at=now, disconnected_at=now)
+    if marked:
+        department_id = entries.values_list("department_id", flat=True).first()
+        if department_id is not None:
+            notify.announce_on_commit(notify.QueueChanged(department_id))
+    else:
+        entries.update(seen_at=now)
+
+
 def _resolve(entry_id: str, state: str, user=None, **fields) -> QueueEntry:
     """Move a waiting entry to `state`; exactly one caller wins."""
     now = timezone.now()

@@ -1,12 +1,18 @@
-"""What a staff member's console shows: their departments, each with its status and the
-citizens waiting there, in a fixed number of queries however many departments they serve
-(every queue change rebuilds it for every console of the department)."""
+"""What a staff member's console shows: one queue of the citizens waiting in the
+departments they serve, in the office's order, and one line per department (its status,
+the member's presence there, how many wait), in a fixed number of queries however many
+departments and citizens there are (every queue change rebuilds it for every console of
+the department, so `department_ids` narrows it to the departments that changed)."""
+
+from collections import Counter
+from collections.abc import Iterable
 
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field
 
+from buergerbuero.departments.models import Department
 from buergerbuero.office.status import OfficeStatus, department_states
-from buergerbuero.staff.models import Presence, StaffProfile
+from buergerbuero.staff.models import Membership, Presence
 from buergerbuero.values import IsoDateTime
 
 from .models import EntryState, QueueEntry
@@ -17,12 +23,16 @@ class WaitingCitizen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str
+    department: int = Field(description="The department's id (see `departments`).")
     name: str
     topic: str
     language: str
     since: IsoDateTime = Field(description="When they knocked or checked in.")
     booked_for: IsoDateTime | None = Field(
         description="The appointment's start for a booked citizen; null for a walk-in."
+    )
+    gone_since: IsoDateTime | None = Field(
+        description="Since when their waiting room's connection is gone; null while connected."
     )
 
 
@@ -33,47 +43,57 @@ class DeskDepartment(BaseModel):
     slug: str
     name: str
     status: OfficeStatus
+    presence: Presence = Field(description="The member's own presence in this department.")
+    waiting: int = Field(ge=0, description="How many citizens wait here.")
     time_zone: str = Field(description="The console shows times as wall-clock times here.")
-    waiting: list[WaitingCitizen] = Field(description="In queue order: booked first.")
 
 
 class Desk(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    presence: Presence
     departments: list[DeskDepartment]
-
-
-def desk_of(profile_id: int) -> Desk:
-    profile = StaffProfile.objects.get(pk=profile_id)
-    departments = list(profile.departments.filter(is_active=True).prefetch_related("hours"))
-    waiting = queue_order(
-        list(QueueEntry.objects.filter(department__in=departments, state=EntryState.WAITING))
+    waiting: list[WaitingCitizen] = Field(
+        description="Of these departments, in the office's order: booked citizens at their "
+        "time first, then by arrival."
     )
-    by_department: dict[int, list[WaitingCitizen]] = {d.pk: [] for d in departments}
-    for entry in waiting:
-        by_department[entry.department_id].append(
-            WaitingCitizen(
-                id=entry.pk,
-                name=entry.display_name,
-                topic=entry.topic,
-                language=entry.language,
-                since=entry.created_at,
-                booked_for=entry.booked_for,
-            )
-        )
+
+
+def desk_of(profile_id: int, department_ids: Iterable[int] | None = None) -> Desk:
+    """The member's desk, or the part of it for `department_ids` (those they serve)."""
+    memberships = Membership.objects.filter(profile_id=profile_id, department__is_active=True)
+    if department_ids is not None:
+        memberships = memberships.filter(department_id__in=list(department_ids))
+    presence = dict(memberships.values_list("department_id", "presence"))
+    departments = list(Department.objects.filter(pk__in=list(presence)).prefetch_related("hours"))
+    waiting = queue_order(
+        list(QueueEntry.objects.filter(department_id__in=list(presence), state=EntryState.WAITING))
+    )
+    counts = Counter(entry.department_id for entry in waiting)
     states = department_states(departments, timezone.now())
     return Desk(
-        presence=Presence(profile.presence),
         departments=[
             DeskDepartment(
                 id=d.pk,
                 slug=d.slug,
                 name=d.name,
                 status=states[d.pk].state,
+                presence=Presence(presence[d.pk]),
+                waiting=counts[d.pk],
                 time_zone=d.time_zone,
-                waiting=by_department[d.pk],
             )
             for d in departments
+        ],
+        waiting=[
+            WaitingCitizen(
+                id=entry.pk,
+                department=entry.department_id,
+                name=entry.display_name,
+                topic=entry.topic,
+                language=entry.language,
+                since=entry.created_at,
+                booked_for=entry.booked_for,
+                gone_since=entry.disconnected_at,
+            )
+            for entry in waiting
         ],
     )

@@ -35,6 +35,9 @@ class QueueEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     # Kept fresh by the waiting room's socket; an entry unseen for the grace period expires.
     seen_at = models.DateTimeField()
+    # Since when the waiting room's socket is gone (tab closed, network lost); null while
+    # connected. Staff see it, and are asked before admitting someone who is not there.
+    disconnected_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
         "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -1,5 +1,6 @@
 // The call page: local media, the mesh, controls, chat, invitations, hang-up.
 import { openLocalMedia, rememberCamera, showDeviceHelp } from "./device-check.js";
+import { watchWaiting } from "./call-waiting.js";
 import { Mesh } from "./mesh.js";
 import { chime } from "./sound.js";
 import { connectSocket, format } from "./socket.js";
@@ -92,6 +93,12 @@ function appendChat(name, text, at) {
   chatLog.scrollTop = chatLog.scrollHeight;
 }
 
+// Staff only: who waits in their departments meanwhile.
+const waitingBox = document.getElementById("call-waiting");
+const waiting = isStaff && waitingBox ? watchWaiting(waitingBox) : null;
+// The office ended the call because the citizen never joined: the console says so.
+let absent = false;
+
 function leavePage() {
   if (state.ended) return;
   state.ended = true;
@@ -99,7 +106,8 @@ function leavePage() {
   state.stream?.getTracks().forEach((track) => track.stop());
   state.screen?.stop();
   socket.close();
-  window.location.assign(isStaff ? msg.consoleUrl : msg.endedUrl);
+  waiting?.close();
+  window.location.assign(isStaff ? msg.consoleUrl + (absent ? "?hinweis=nicht-erschienen" : "") : msg.endedUrl);
 }
 
 const PROBLEM_MESSAGES = { denied: "msgBlocked", busy: "msgBusy", unsupported: "msgUnsupported" };
@@ -204,7 +212,8 @@ async function handle(message) {
     }
     case "ended":
     case "left":
-      say(msg.msgEnded);
+      absent = message.reason === "citizen-absent";
+      say(absent ? msg.msgCitizenAbsent : msg.msgEnded);
       leavePage();
       break;
     case "error":

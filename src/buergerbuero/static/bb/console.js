@@ -1,26 +1,46 @@
-// Staff console: live queues, presence, admit / decline / message, knock alerts.
-import { chime, unlockSound } from "./sound.js";
+// Staff console: one queue of every department the member serves, presence per
+// department, admit / decline / message, knock alerts.
+//
+// The socket sends the whole desk once ("queues") and then only what changed
+// ("queue-update"); rows are keyed by entry id and changed in place, so focus stays where
+// it was, and each event is told to screen readers in one sentence (#console-announce),
+// never the whole queue.
+import { DeskState, compareEntries } from "./desk-state.js";
+import { alertKnock, offerNotifications } from "./knock-alerts.js";
 import { connectSocket, format } from "./socket.js";
 
 const root = document.getElementById("console");
 const msg = root.dataset;
-const queues = document.getElementById("queues");
+const list = document.getElementById("queue-list");
+const empty = document.getElementById("queue-empty");
+const count = document.getElementById("queue-count");
+const heading = document.getElementById("queue-heading");
+const filter = document.getElementById("queue-filter");
+const lines = document.getElementById("departments");
 const status = document.getElementById("console-status");
-let known = null; // entry ids seen so far; null until the first snapshot
-const languageNames = new Intl.DisplayNames([document.documentElement.lang || "de"], { type: "language" });
+const announcer = document.getElementById("console-announce");
+const presenceAll = document.getElementById("presence");
+const desk = new DeskState();
+const rows = new Map(); // entry id -> <li>
+const departmentLines = new Map(); // department id -> <li>
+const lang = document.documentElement.lang || "de";
+const languageNames = new Intl.DisplayNames([lang], { type: "language" });
 // Times in the department's zone, 24-hour like every staff page of the office.
 const timeFormats = new Map();
 function timeFormat(timeZone) {
   if (!timeFormats.has(timeZone)) {
-    timeFormats.set(timeZone, new Intl.DateTimeFormat(document.documentElement.lang || "de", {
+    timeFormats.set(timeZone, new Intl.DateTimeFormat(lang, {
       hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone,
     }));
   }
   return timeFormats.get(timeZone);
 }
 
-document.addEventListener("click", unlockSound, { once: true });
-document.addEventListener("keydown", unlockSound, { once: true });
+function announce(text) {
+  // Cleared first, so the same sentence twice is still read twice.
+  announcer.textContent = "";
+  setTimeout(() => { announcer.textContent = text; }, 50);
+}
 
 function button(label, onClick, className = "", accessibleName = "") {
   const element = document.createElement("button");
@@ -33,9 +53,29 @@ function button(label, onClick, className = "", accessibleName = "") {
   return element;
 }
 
+function span(className, text = "") {
+  const element = document.createElement("span");
+  element.className = className;
+  element.textContent = text;
+  return element;
+}
+
+function setText(element, text) {
+  if (element.textContent !== text) element.textContent = text;
+}
+
+// m:ss, or h:mm:ss after an hour.
+function duration(since) {
+  const seconds = Math.max(0, Math.floor((Date.now() - Date.parse(since)) / 1000));
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = String(seconds % 60).padStart(2, "0");
+  return h ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+}
+
 // Ask staff for a text in the page's modal dialog; resolves to the text, or null when
 // cancelled (Escape, the Cancel button). Focus returns to the button that asked, or to
-// the queue heading if a live update replaced that button meanwhile.
+// the queue heading if that button went away meanwhile.
 const dialog = document.getElementById("text-dialog");
 const dialogInput = document.getElementById("text-dialog-input");
 const dialogError = document.getElementById("text-dialog-error");
@@ -56,7 +96,7 @@ function askText({ title, label, initial = "", optional = false }) {
   return new Promise((resolve) => {
     dialog.addEventListener("close", () => {
       if (opener && opener.isConnected) opener.focus();
-      else queues.querySelector("h2")?.focus();
+      else heading.focus();
       resolve(dialog.returnValue === "send" ? dialogInput.value.trim() : null);
     }, { once: true });
   });
@@ -72,6 +112,21 @@ dialog.querySelector("form").addEventListener("submit", (event) => {
   }
 });
 
+const confirmDialog = document.getElementById("confirm-dialog");
+function confirmAdmit(text) {
+  const opener = document.activeElement;
+  document.getElementById("confirm-dialog-text").textContent = text;
+  confirmDialog.returnValue = "";
+  confirmDialog.showModal();
+  return new Promise((resolve) => {
+    confirmDialog.addEventListener("close", () => {
+      if (opener && opener.isConnected) opener.focus();
+      else heading.focus();
+      resolve(confirmDialog.returnValue === "yes");
+    }, { once: true });
+  });
+}
+
 function languageLabel(code) {
   if (!code) return "";
   try {
@@ -81,122 +136,221 @@ function languageLabel(code) {
   }
 }
 
-function renderEntry(entry, department) {
+function current(id) {
+  return desk.entries.get(id);
+}
+
+async function admit(event, id) {
+  const target = event.currentTarget;
+  const entry = current(id);
+  if (!entry) return;
+  if (entry.gone_since) {
+    const text = format(msg.msgConfirmGone, { name: entry.name, duration: duration(entry.gone_since) });
+    if (!(await confirmAdmit(text))) return;
+  }
+  // Disabled against double clicks; a refused send leaves it usable.
+  target.disabled = socket.send({ type: "admit", entry: id });
+}
+
+function createRow(entry) {
   const item = document.createElement("li");
   item.className = "queue-entry";
   item.dataset.entry = entry.id;
+  const main = document.createElement("div");
+  main.className = "entry-main";
   const name = document.createElement("strong");
   name.className = "entry-name";
-  name.textContent = entry.name;
-  const details = document.createElement("span");
-  details.className = "entry-details";
-  const clock = timeFormat(department.time_zone);
-  const parts = [format(msg.msgWaitingSince, { time: clock.format(new Date(entry.since)) })];
-  if (entry.booked_for) {
-    // Booked citizens are flagged and listed first (the server orders the queue).
-    const flag = document.createElement("span");
-    flag.className = "booked-flag";
-    flag.textContent = format(msg.msgBooked, { time: clock.format(new Date(entry.booked_for)) });
-    item.append(flag, " ");
-  }
-  if (entry.language) {
-    // Set apart, so staff can invite an interpreter before admitting.
-    const flag = document.createElement("span");
-    flag.className = "language-flag";
-    flag.lang = document.documentElement.lang;
-    flag.textContent = format(msg.msgLanguage, { language: languageLabel(entry.language) });
-    item.append(flag, " ");
-  }
-  details.textContent = parts.join(" · ");
-  item.append(name, " ", details);
-  if (entry.topic) {
-    const topic = document.createElement("p");
-    topic.className = "entry-topic";
-    topic.textContent = entry.topic;
-    item.append(topic);
-  }
+  main.append(
+    name, span("entry-department"), span("booked-flag"), span("entry-details"),
+    span("language-flag"), span("entry-topic"), span("entry-gone"),
+  );
+  main.querySelector(".language-flag").lang = lang;
+  const id = entry.id;
   const actions = document.createElement("div");
   actions.className = "entry-actions";
   actions.append(
-    button(msg.msgAdmit, (event) => {
-      // Disabled against double clicks; a refused send leaves it usable.
-      event.currentTarget.disabled = socket.send({ type: "admit", entry: entry.id });
-    }, "primary admit", `${msg.msgAdmit}: ${entry.name}`),
+    button(msg.msgAdmit, (event) => admit(event, id), "primary admit"),
     button(msg.msgDecline, async () => {
+      const now = current(id);
+      if (!now) return;
       const text = await askText({
-        title: format(msg.msgDeclineTitle, { name: entry.name }),
+        title: format(msg.msgDeclineTitle, { name: now.name }),
         label: msg.msgDeclinePrompt,
         initial: msg.msgDeclineDefault,
         optional: true,
       });
-      if (text !== null) socket.send({ type: "decline", entry: entry.id, message: text });
-    }, "decline", `${msg.msgDecline}: ${entry.name}`),
+      if (text !== null) socket.send({ type: "decline", entry: id, message: text });
+    }, "decline"),
     button(msg.msgMessage, async () => {
+      const now = current(id);
+      if (!now) return;
       const text = await askText({
-        title: format(msg.msgMessageTitle, { name: entry.name }),
+        title: format(msg.msgMessageTitle, { name: now.name }),
         label: msg.msgMessagePrompt,
       });
-      if (text) socket.send({ type: "message", department: department.id, entry: entry.id, text });
-    }, "message", `${msg.msgMessage}: ${entry.name}`),
+      if (text) socket.send({ type: "message", department: now.department, entry: id, text });
+    }, "message"),
   );
-  item.append(actions);
+  item.append(main, actions);
   return item;
 }
 
-function render(snapshot) {
-  // Presence can be changed once the console is live (disabled in the page until then).
-  document.getElementById("presence").disabled = false;
-  for (const input of root.querySelectorAll('input[name="presence"]')) {
-    input.checked = input.value === snapshot.presence;
+function fillRow(item, entry) {
+  const department = desk.departmentOf(entry);
+  const clock = timeFormat(department?.time_zone || "Europe/Berlin");
+  setText(item.querySelector(".entry-name"), entry.name);
+  setText(item.querySelector(".entry-department"), department?.name || "");
+  const booked = item.querySelector(".booked-flag");
+  booked.hidden = !entry.booked_for;
+  setText(booked, entry.booked_for ? format(msg.msgBooked, { time: clock.format(new Date(entry.booked_for)) }) : "");
+  setText(item.querySelector(".entry-details"), format(msg.msgWaitingSince, { time: clock.format(new Date(entry.since)) }));
+  const language = item.querySelector(".language-flag");
+  language.hidden = !entry.language;
+  setText(language, entry.language ? format(msg.msgLanguage, { language: languageLabel(entry.language) }) : "");
+  const topic = item.querySelector(".entry-topic");
+  topic.hidden = !entry.topic;
+  setText(topic, entry.topic);
+  item.classList.toggle("gone", Boolean(entry.gone_since));
+  updateGone(item, entry);
+  const [admitButton, declineButton, messageButton] = item.querySelectorAll(".entry-actions button");
+  admitButton.setAttribute("aria-label", `${msg.msgAdmit}: ${entry.name}`);
+  declineButton.setAttribute("aria-label", `${msg.msgDecline}: ${entry.name}`);
+  messageButton.setAttribute("aria-label", `${msg.msgMessage}: ${entry.name}`);
+  item.hidden = Boolean(filter.value) && String(entry.department) !== filter.value;
+}
+
+function updateGone(item, entry) {
+  const gone = item.querySelector(".entry-gone");
+  gone.hidden = !entry.gone_since;
+  setText(gone, entry.gone_since ? format(msg.msgGoneSince, { duration: duration(entry.gone_since) }) : "");
+}
+
+// Where focus goes when the focused row disappears: the same button of the next row,
+// else of the row before, else the queue's heading; never <body>.
+function moveFocusFrom(item) {
+  if (!item.contains(document.activeElement)) return;
+  const buttons = [...item.querySelectorAll(".entry-actions button")];
+  const index = Math.max(0, buttons.indexOf(document.activeElement));
+  let neighbour = item.nextElementSibling;
+  while (neighbour && (neighbour.hidden || !neighbour.dataset.entry || !desk.entries.has(neighbour.dataset.entry))) {
+    neighbour = neighbour.nextElementSibling;
   }
-  const fresh = [];
-  const seen = new Set();
-  queues.replaceChildren();
-  for (const department of snapshot.departments) {
-    const section = document.createElement("section");
-    section.className = "queue";
-    section.dataset.department = department.slug;
-    const heading = document.createElement("h2");
-    heading.tabIndex = -1; // focus lands here when a dialog's button went away meanwhile
-    heading.textContent = `${department.name} (${department.waiting.length})`;
-    const badge = document.createElement("span");
-    badge.className = `status status-${department.status}`;
-    badge.textContent = msg[`msgStatus${department.status[0].toUpperCase()}${department.status.slice(1)}`];
-    const list = document.createElement("ol");
-    list.className = "queue-list";
-    for (const entry of department.waiting) {
-      seen.add(entry.id);
-      if (known && !known.has(entry.id)) fresh.push([entry, department]);
-      list.append(renderEntry(entry, department));
+  if (!neighbour) {
+    neighbour = item.previousElementSibling;
+    while (neighbour && (neighbour.hidden || !desk.entries.has(neighbour.dataset.entry))) {
+      neighbour = neighbour.previousElementSibling;
     }
-    if (!department.waiting.length) {
-      const empty = document.createElement("li");
-      empty.textContent = msg.msgEmpty;
-      list.append(empty);
+  }
+  const target = neighbour?.querySelectorAll(".entry-actions button")[index];
+  (target || heading).focus();
+}
+
+function renderQueue() {
+  const ordered = desk.ordered();
+  for (const [id, item] of rows) {
+    if (!desk.entries.has(id)) {
+      moveFocusFrom(item);
+      item.remove();
+      rows.delete(id);
     }
-    section.append(heading, badge, list);
-    if (department.waiting.length) {
-      section.append(button(msg.msgMessageAll, async () => {
+  }
+  // An entry's place in the order never changes, so new rows are inserted before the
+  // first row that follows them and no existing row moves (moving one would drop focus).
+  let next = null;
+  for (let i = ordered.length - 1; i >= 0; i -= 1) {
+    const entry = ordered[i];
+    let item = rows.get(entry.id);
+    if (!item) {
+      item = createRow(entry);
+      rows.set(entry.id, item);
+      list.insertBefore(item, next);
+    }
+    fillRow(item, entry);
+    next = item;
+  }
+  const visible = ordered.filter((e) => !filter.value || String(e.department) === filter.value).length;
+  setText(count, `(${visible})`);
+  empty.hidden = visible > 0;
+  // Should an unexpected order ever arrive, the DOM follows the data (rare; focus kept
+  // where possible by moving only out-of-place rows).
+  const shown = [...list.children];
+  if (shown.some((item, i) => item.dataset.entry !== ordered[i]?.id)) {
+    const byOrder = [...rows.values()].sort((a, b) => compareEntries(current(a.dataset.entry), current(b.dataset.entry)));
+    byOrder.forEach((item, i) => {
+      if (list.children[i] !== item && !item.contains(document.activeElement)) list.insertBefore(item, list.children[i]);
+    });
+  }
+}
+
+function presenceSelect(department) {
+  const select = document.createElement("select");
+  select.setAttribute("aria-label", format(msg.msgPresenceIn, { department: department.name }));
+  for (const value of ["available", "paused", "offline"]) {
+    const option = document.createElement("option");
+    option.value = value;
+    option.textContent = msg[`msg${value[0].toUpperCase()}${value.slice(1)}`];
+    select.append(option);
+  }
+  select.addEventListener("change", () => {
+    socket.send({ type: "presence", presence: select.value, departments: [department.id] });
+  });
+  return select;
+}
+
+function renderDepartments() {
+  for (const department of desk.departments.values()) {
+    let line = departmentLines.get(department.id);
+    if (!line) {
+      line = document.createElement("li");
+      line.className = "department-line";
+      line.dataset.department = department.slug;
+      const name = span("department-name", department.name);
+      const state = document.createElement("span");
+      state.append(span("status"), " · ", span("waiting-count"));
+      const message = button(msg.msgMessageAll, async () => {
         const text = await askText({
           title: format(msg.msgMessageAllTitle, { department: department.name }),
           label: msg.msgMessagePrompt,
         });
         if (text) socket.send({ type: "message", department: department.id, text });
-      }, "message-all", format(msg.msgMessageAllTitle, { department: department.name })));
+      }, "message-all", format(msg.msgMessageAllTitle, { department: department.name }));
+      line.append(name, presenceSelect(department), state, message);
+      departmentLines.set(department.id, line);
+      lines.append(line);
     }
-    queues.append(section);
+    const badge = line.querySelector(".status");
+    badge.className = `status status-${department.status}`;
+    setText(badge, msg[`msgStatus${department.status[0].toUpperCase()}${department.status.slice(1)}`]);
+    setText(line.querySelector(".waiting-count"), format(msg.msgWaitingCount, { count: department.waiting }));
+    const select = line.querySelector("select");
+    if (select.value !== department.presence) select.value = department.presence;
+    line.querySelector(".message-all").hidden = department.waiting === 0;
   }
-  known = seen;
-  if (fresh.length) announceKnocks(fresh);
+  const values = new Set([...desk.departments.values()].map((d) => d.presence));
+  for (const input of presenceAll.querySelectorAll("input")) {
+    input.checked = values.size === 1 && values.has(input.value);
+  }
 }
 
-function announceKnocks(fresh) {
-  chime();
-  const [entry, department] = fresh[0];
-  const text = format(msg.msgNewKnock, { name: entry.name, department: department.name });
-  status.textContent = text;
-  if ("Notification" in window && Notification.permission === "granted" && document.hidden) {
-    new Notification(text, { tag: "bb-knock" });
+function apply(message) {
+  const { added, removed, changed, first } = desk.apply(message);
+  // Presence can be changed once the console is live (disabled in the page until then).
+  presenceAll.disabled = false;
+  for (const select of lines.querySelectorAll("select")) select.disabled = false;
+  for (const element of list.querySelectorAll("button")) element.disabled = false;
+  renderDepartments();
+  renderQueue();
+  if (first) return;
+  if (added.length) {
+    const entry = added[0];
+    const text = format(msg.msgNewKnock, { name: entry.name, department: desk.departmentOf(entry)?.name || "" });
+    alertKnock(text, heading);
+    announce(text);
+  } else if (removed.length === 1) {
+    announce(format(msg.msgNoLongerWaiting, { name: removed[0].name }));
+  } else if (changed.length === 1) {
+    const entry = changed[0];
+    announce(format(entry.gone_since ? msg.msgGone : msg.msgBack, { name: entry.name }));
   }
 }
 
@@ -207,7 +361,8 @@ const socket = connectSocket(root.dataset.socket, {
   onMessage(message) {
     switch (message.type) {
       case "queues":
-        render(message);
+      case "queue-update":
+        apply(message);
         break;
       case "admitted":
         window.location.assign(message.call_url);
@@ -217,7 +372,7 @@ const socket = connectSocket(root.dataset.socket, {
         break;
       case "error":
         status.textContent = message.code === "already_handled" ? msg.msgAlreadyHandled : message.message;
-        for (const element of queues.querySelectorAll("button.admit")) element.disabled = false;
+        for (const element of list.querySelectorAll("button.admit")) element.disabled = false;
         break;
       default:
         break;
@@ -225,19 +380,25 @@ const socket = connectSocket(root.dataset.socket, {
   },
   onClose(_event, final) {
     // Until the next snapshot, what the queue shows may be stale: no actions on it.
-    document.getElementById("presence").disabled = true;
-    for (const element of queues.querySelectorAll("button")) element.disabled = true;
+    presenceAll.disabled = true;
+    for (const select of lines.querySelectorAll("select")) select.disabled = true;
+    for (const element of list.querySelectorAll("button")) element.disabled = true;
     if (!final) status.textContent = msg.msgConnectionLost;
   },
 });
 
-for (const input of root.querySelectorAll('input[name="presence"]')) {
+for (const input of presenceAll.querySelectorAll("input")) {
   input.addEventListener("change", () => socket.send({ type: "presence", presence: input.value }));
 }
 
-const notifications = document.getElementById("enable-notifications");
-if (!("Notification" in window) || Notification.permission !== "default") notifications.hidden = true;
-notifications.addEventListener("click", async () => {
-  await Notification.requestPermission();
-  notifications.hidden = true;
-});
+filter.addEventListener("change", renderQueue);
+
+// "Connection lost for 0:40", counted up live.
+setInterval(() => {
+  for (const [id, item] of rows) {
+    const entry = current(id);
+    if (entry?.gone_since) updateGone(item, entry);
+  }
+}, 1000);
+
+offerNotifications(document.getElementById("enable-notifications"));

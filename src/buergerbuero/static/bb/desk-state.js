@@ -1,0 +1,68 @@
+// The console's picture of the desk, kept from the console socket's messages: the whole
+// desk on connect ("queues"), then the changed departments only ("queue-update").
+// Used by the console and by a staff member's call page (the count of who waits).
+
+// The office's order (waiting/queue.py queue_order): booked citizens at their time, then
+// everyone by arrival. An entry's key never changes, so rows never need to move.
+export function orderKey(entry) {
+  return [entry.booked_for ? 0 : 1, Date.parse(entry.booked_for || entry.since), Date.parse(entry.since), entry.id];
+}
+
+export function compareEntries(a, b) {
+  const x = orderKey(a);
+  const y = orderKey(b);
+  for (let i = 0; i < x.length; i += 1) {
+    if (x[i] < y[i]) return -1;
+    if (x[i] > y[i]) return 1;
+  }
+  return 0;
+}
+
+export class DeskState {
+  constructor() {
+    this.departments = new Map(); // id -> department line
+    this.entries = new Map(); // id -> waiting citizen
+    this.ready = false;
+  }
+
+  // Apply a message; returns what changed: {added, removed, changed} (entries), and
+  // whether it was a fresh start (the first snapshot, or one after a reconnect).
+  apply(message) {
+    const added = [];
+    const removed = [];
+    const changed = [];
+    let scope;
+    const fresh = message.type === "queues";
+    if (fresh) {
+      scope = null; // everything
+      this.departments = new Map();
+    } else {
+      scope = new Set(message.departments.map((d) => d.id));
+    }
+    for (const department of message.departments) this.departments.set(department.id, department);
+    const incoming = new Map(message.waiting.map((entry) => [entry.id, entry]));
+    for (const [id, entry] of this.entries) {
+      if ((scope === null || scope.has(entry.department)) && !incoming.has(id)) {
+        this.entries.delete(id);
+        removed.push(entry);
+      }
+    }
+    for (const [id, entry] of incoming) {
+      const before = this.entries.get(id);
+      if (!before) added.push(entry);
+      else if (JSON.stringify(before) !== JSON.stringify(entry)) changed.push(entry);
+      this.entries.set(id, entry);
+    }
+    const first = !this.ready;
+    this.ready = true;
+    return { added: first ? [] : added, removed, changed, fresh, first };
+  }
+
+  ordered() {
+    return [...this.entries.values()].sort(compareEntries);
+  }
+
+  departmentOf(entry) {
+    return this.departments.get(entry.department);
+  }
+}

@@ -1,0 +1,36 @@
+// What a staff member hears and sees when a citizen knocks, on the console and on the
+// call page alike: a quiet chime, a visual cue on `cueElement` (for whoever has the sound
+// off or cannot hear it), and a desktop notification when allowed and the tab is hidden.
+import { chime, unlockSound } from "./sound.js";
+
+document.addEventListener("click", unlockSound, { once: true });
+document.addEventListener("keydown", unlockSound, { once: true });
+
+export function alertKnock(text, cueElement) {
+  chime();
+  if (cueElement) {
+    cueElement.classList.remove("knock-cue");
+    // Restart the animation for a second knock in a row.
+    void cueElement.offsetWidth;
+    cueElement.classList.add("knock-cue");
+    // A frame stays for a while (also with reduced motion, which stops the flash).
+    clearTimeout(cueElement.knockCueTimer);
+    cueElement.knockCueTimer = setTimeout(() => cueElement.classList.remove("knock-cue"), 8000);
+  }
+  if ("Notification" in window && Notification.permission === "granted" && document.hidden) {
+    new Notification(text, { tag: "bb-knock" });
+  }
+}
+
+// The "Allow notifications" button: hidden where notifications are decided or unknown.
+export function offerNotifications(button) {
+  if (!button) return;
+  if (!("Notification" in window) || Notification.permission !== "default") {
+    button.hidden = true;
+    return;
+  }
+  button.addEventListener("click", async () => {
+    await Notification.requestPermission();
+    button.hidden = true;
+  });
+}
