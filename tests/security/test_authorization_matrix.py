@@ -65,7 +65,7 @@ MANAGER = "an administrator, or a lead of at least one department"
 DEPT_LEAD_PAGE = "a lead of the department, or an administrator (GET and POST)"
 MEMBER_MANAGER = "an administrator, or a lead of one of the member's departments"
 PASSWORD_LINK = "the holder of a valid, unused set-password link"
-ADMINISTRATOR = "an administrator (StaffProfile.is_administrator or a superuser)"
+DIRECTORY_ADMINISTRATOR = "an administrator (StaffProfile.is_administrator or a superuser)"
 DIRECTORY_SIGN_IN = "anyone, while sign-in with the county's account is configured"
 PENDING_SIGN_IN = "the session that just signed in at the provider, with its app's code"
 
@@ -133,8 +133,8 @@ URLS = {
     "administration:security": ADMINISTRATOR,
     "administration:set_password": PASSWORD_LINK,
     "administration:forgot_password": ANYONE,
-    "console:directory": ADMINISTRATOR,
-    "console:remove_group_mapping": ADMINISTRATOR,
+    "console:directory": DIRECTORY_ADMINISTRATOR,
+    "console:remove_group_mapping": DIRECTORY_ADMINISTRATOR,
     "console:directory_login": DIRECTORY_SIGN_IN,
     "console:directory_callback": DIRECTORY_SIGN_IN,
     "console:directory_code": PENDING_SIGN_IN,
@@ -530,6 +530,8 @@ def check_api_token(world, name):
     for client, headers, expected in refused:
         assert client.get(url, headers=headers).status_code == expected
     assert Client().get(url, headers=token_for(world.a)).status_code == 200
+
+
 # --- the administration --------------------------------------------------------------
 
 ADMIN_POST = {
@@ -671,6 +673,8 @@ def check_password_link(world, name):
     user.refresh_from_db()
     assert user.check_password("pw-for-tests-123")
     assert stranger().get(reverse(name, args=[uid, token])).status_code == 200
+
+
 def check_administrator(world, name):
     mapping = GroupMapping.objects.create(source="ldap", group="cn=x", department=world.a)
     args = [mapping.pk] if name == "console:remove_group_mapping" else []
@@ -725,7 +729,7 @@ CHECKS = {
     DEPT_LEAD_PAGE: check_dept_lead_page,
     MEMBER_MANAGER: check_member_manager,
     PASSWORD_LINK: check_password_link,
-    ADMINISTRATOR: check_administrator,
+    DIRECTORY_ADMINISTRATOR: check_administrator,
     DIRECTORY_SIGN_IN: check_directory_sign_in,
     PENDING_SIGN_IN: check_pending_sign_in,
 }

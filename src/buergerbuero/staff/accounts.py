@@ -190,7 +190,6 @@ def _go_offline(user) -> tuple[int, ...]:
     profile = StaffProfile.objects.filter(user=user).first()
     if profile is None:
         return ()
-    StaffProfile.objects.filter(pk=profile.pk).update(presence=Presence.OFFLINE)
     Membership.objects.filter(profile=profile).update(presence=Presence.OFFLINE)
     return tuple(Membership.objects.filter(profile=profile).values_list("department_id", flat=True))
 
