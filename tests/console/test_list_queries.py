@@ -50,7 +50,7 @@ def test_console_home_query_count_is_constant(
     # link to the statistics); the session saved at the end (the idle clock starts):
     # savepoint, UPDATE, release; the departments the member leads (the header's link to
     # the administration).
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(reverse("console:home"))
     assert response.status_code == 200
     assert response.context["departments"] == departments

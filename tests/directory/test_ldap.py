@@ -93,14 +93,13 @@ def test_memberships_are_replaced_at_every_sign_in(ldap_office, wohngeld, kfz):
     assert sign_in("bernd")[1].status_code == 302
     assert roles_of("bernd") == [("kfz", "lead"), ("wohngeld", "staff")]
     # Someone made him lead of Wohngeld by hand; the Kfz mapping is gone.
-    Membership.objects.filter(profile__user__username="bernd", department=wohngeld).update(
-        role="lead", presence="paused"
-    )
+    kept = Membership.objects.get(profile__user__username="bernd", department=wohngeld)
+    Membership.objects.filter(pk=kept.pk).update(role="lead")
     kfz_mapping.delete()
     assert sign_in("bernd")[1].status_code == 302
     assert roles_of("bernd") == [("wohngeld", "staff")]
-    # Presence stays where the department stays.
-    assert Membership.objects.get(profile__user__username="bernd").presence == "paused"
+    # The membership stays where the department stays (signing in starts offline anyway).
+    assert Membership.objects.get(profile__user__username="bernd").pk == kept.pk
     team.delete()
     _client, refused = sign_in("bernd")
     assert refused.status_code == 200

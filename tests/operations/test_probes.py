@@ -104,7 +104,7 @@ def test_heartbeat_states():
 
 
 def test_readyz_not_ready_with_an_unapplied_migration(db, ticking, no_redis):
-    MigrationRecorder(connection).record_unapplied("bookings", "0001_initial")
+    MigrationRecorder(connection).record_unapplied("privacy", "0001_initial")
     assert probe("/readyz") == (
         503,
         {

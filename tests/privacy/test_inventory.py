@@ -50,6 +50,12 @@ NOT_PERSONAL = {
     "directory.GroupMapping.source",
     "directory.GroupMapping.group",
     "directory.GroupMapping.role",
+    # API tokens of the county's systems: an integration's name, not a person's; the
+    # secret is stored only as a hash.
+    "api.ApiToken.name",
+    "api.ApiToken.prefix",
+    "api.ApiToken.secret_hash",
+    "api.ApiToken.scopes",
 }
 
 

@@ -165,7 +165,7 @@ def test_without_the_lifespan_the_database_is_read(two_departments, django_asser
     # A stale board left in the hub (by a command or an earlier test) is never served.
     hub.last_text = '{"type": "status", "departments": []}'
     try:
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(5):
             response = Client().get(reverse("public:status_json"))
     finally:
         hub.last_text = None

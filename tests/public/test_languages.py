@@ -128,5 +128,5 @@ def test_staff_see_the_language_the_citizen_knocked_in(make_department, make_sta
     entry = QueueEntry.objects.get(display_name="Ayşe")
     assert entry.language == "tr"
     desk = desk_of(clerk.staff_profile.pk)
-    [shown] = [e for d in desk.departments for e in d.waiting]
+    [shown] = desk.waiting
     assert shown.language == "tr"
