@@ -385,6 +385,9 @@ def check_staff(world, name):
     nobody = get_user_model().objects.create_user("no-profile", password="pw-for-tests-123")
     assert as_user(nobody).get(reverse(name)).status_code == 403
     assert as_user(world.plain_a).get(reverse(name)).status_code == 200
+    # An administrator who serves no department is sent to the administration.
+    response = as_user(world.superuser).get(reverse(name))
+    assert (response.status_code, response["Location"]) == (302, reverse("administration:home"))
 
 
 def dept_args(world, name, department):

@@ -2,10 +2,10 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from buergerbuero.staff.permissions import staff_departments
+from buergerbuero.staff.permissions import is_administrator, staff_departments
 
 
 @never_cache
@@ -13,6 +13,9 @@ from buergerbuero.staff.permissions import staff_departments
 def home(request):
     departments = list(staff_departments(request.user))
     if not departments:
+        # County IT without a department of its own lands where its work is.
+        if is_administrator(request.user):
+            return redirect("administration:home")
         raise PermissionDenied
     # Back from a call that ended itself because the citizen never joined (call-page.js).
     citizen_absent = request.GET.get("hinweis") == "nicht-erschienen"
