@@ -147,7 +147,7 @@ def firefox_staff_login(page: FirefoxPage) -> None:
     page.click('::-p-aria(Available[role="radio"])')
     page.wait_until(
         "(s) => !['', 'Closed'].includes(document.querySelector(s)?.textContent.trim() || '')",
-        f'section[data-department="{OFFICE}"] .status',
+        f'[data-department="{OFFICE}"] .status',
     )
 
 
@@ -159,10 +159,8 @@ def firefox_sign_off(page: FirefoxPage) -> None:
     page.wait_until("() => !document.getElementById('presence').disabled")
     # A script's click: teardown only, and robust whatever the page shows meanwhile.
     page.evaluate("() => document.querySelector('input[name=presence][value=offline]').click()")
-    page.wait_until(
-        "(s) => document.querySelector(s)?.textContent.trim() === 'Closed'",
-        f'section[data-department="{OFFICE}"] .status',
-    )
+    # As in Chromium (flows.sign_off): the member is offline once the choice is made.
+    page.wait_until("() => document.querySelector('input[name=presence][value=offline]').checked")
 
 
 def chromium_chat(sender: Page, text: str) -> None:
