@@ -296,6 +296,9 @@ def test_firefox_interpreter_joins_a_chromium_call(
     knock(citizen, "Zwei Kameras")
     staff.get_by_role("button", name="Admit: Zwei Kameras").click()
     expect(citizen).to_have_url(re.compile(CALL_URL))
+    # The staff page's call socket carries the invitation: wait until it hears the citizen.
+    expect(staff).to_have_url(re.compile(CALL_URL))
+    expect(staff.locator("[data-peer]")).to_have_count(1, timeout=15_000)
 
     staff.get_by_role("button", name="Invite a third person").click()
     staff.get_by_label("Name of the person (optional)").fill("Dolmetscher")
