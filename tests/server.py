@@ -45,7 +45,23 @@ def manage(env: dict[str, str], *args: str, **run_options) -> None:
     )
 
 
-class Uvicorn:
+class ChildProcess:
+    """A server the tests start: `process` and its open `_log`; stopping is the same for all."""
+
+    process: subprocess.Popen | None = None
+    _log = None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+
+class Uvicorn(ChildProcess):
     """uvicorn on 127.0.0.1 with `flags` added, writing stdout and stderr to `log_path`
     (appended, so a restart keeps what was logged before); restartable on the same port."""
 
@@ -94,12 +110,3 @@ class Uvicorn:
                         "uvicorn did not start:\n" + self.log_path.read_text()
                     ) from None
                 time.sleep(0.2)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(10)
-            self.process = None
-        if self._log is not None:
-            self._log.close()
-            self._log = None

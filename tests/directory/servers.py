@@ -11,7 +11,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from ..server import free_port
+from ..server import ChildProcess, free_port
 
 SLAPD = os.environ.get("SLAPD", "/usr/sbin/slapd")
 SLAPADD = os.environ.get("SLAPADD", "/usr/sbin/slapadd")
@@ -84,7 +84,7 @@ def directory_ldif(password_hash: str, service_hash: str) -> str:
     return "\n\n".join(entries) + "\n"
 
 
-class Slapd:
+class Slapd(ChildProcess):
     """slapd -f with a generated slapd.conf and an mdb database filled by slapadd."""
 
     def __init__(self, tmp_path: Path):
@@ -154,15 +154,6 @@ class Slapd:
                     ) from None
                 time.sleep(0.1)
 
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(10)
-            self.process = None
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-
     def env(self) -> dict[str, str]:
         """The office's environment for this directory (docs/administration-directory.md)."""
         return {
@@ -196,7 +187,7 @@ OIDC_CLIENT_ID = "buergerbuero"
 OIDC_CLIENT_SECRET = "client-secret-for-tests-0123456789abcdef"
 
 
-class OidcProvider:
+class OidcProvider(ChildProcess):
     """node tests/directory/oidc/provider.mjs: oidc-provider with one confidential client
     (PKCE required), the users above and their `groups` claim."""
 
@@ -245,15 +236,6 @@ class OidcProvider:
                         "oidc-provider did not start:\n" + self.log_path.read_text()
                     ) from None
                 time.sleep(0.1)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(10)
-            self.process = None
-        if self._log is not None:
-            self._log.close()
-            self._log = None
 
     def env(self) -> dict[str, str]:
         return {
