@@ -105,15 +105,6 @@ profile.departments.set([department], through_defaults={"presence": "available"}
 """
 
 
-def keep_staff_present(office: Office) -> None:
-    office.shell(
-        "from django.utils import timezone\n"
-        "from buergerbuero.staff.models import Membership, StaffProfile\n"
-        "Membership.objects.update(presence='available')\n"
-        "StaffProfile.objects.update(seen_at=timezone.now())"
-    )
-
-
 @dataclass
 class Citizen:
     base_url: str

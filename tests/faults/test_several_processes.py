@@ -13,7 +13,7 @@ import pytest
 
 from ..clients import Browser
 from ..services import OwnPostgres, OwnRedis
-from .harness import OPEN_DEPARTMENT, Citizen, LiveSocket, keep_staff_present, start_office
+from .harness import OPEN_DEPARTMENT, Citizen, LiveSocket, start_office
 
 PASSWORD = "pw-for-fault-tests"  # OPEN_DEPARTMENT's clerk
 
@@ -60,9 +60,17 @@ def console_of(base: str) -> LiveSocket:
 
 
 def waiting_ids(message: dict) -> list[str] | None:
-    if message["type"] != "queues":
+    # One department: a queue-update carries its whole list, as the first snapshot does.
+    if message["type"] not in ("queues", "queue-update"):
         return None
-    return [citizen["id"] for citizen in message["departments"][0]["waiting"]]
+    return [citizen["id"] for citizen in message["waiting"]]
+
+
+async def serve(console: LiveSocket) -> None:
+    """Signing in starts offline: choose "available" as the member does in the console."""
+    await console.next(lambda m: m["type"] == "queues", after=0)
+    await console.send({"type": "presence", "presence": "available"})
+    await console.next(lambda m: m["type"] == "queue-update")
 
 
 def states(message: dict) -> list[tuple[str, str]] | None:
@@ -91,6 +99,7 @@ async def test_a_knock_on_one_process_reaches_staff_on_the_other_and_back(office
     ]
     console = console_of(b)
     async with running(*watchers, console):
+        await serve(console)
         for watcher in watchers:
             await watcher.next(lambda m: states(m) == [("wohngeld", "open")], after=0)
         await console.next(lambda m: waiting_ids(m) == [], after=0)
@@ -118,42 +127,45 @@ async def test_a_knock_on_one_process_reaches_staff_on_the_other_and_back(office
 
 async def test_a_redis_restart_is_survived_without_restarting_the_processes(office):
     office, redis = office
-    keep_staff_present(office)
     a, b = (process.url for process in office.processes)
     watchers = [
         LiveSocket([a], "/ws/status/", ping=False),
         LiveSocket([b], "/ws/status/", ping=False),
     ]
     console = console_of(b)
-    early = await asyncio.to_thread(knock, a, "Vor dem Neustart")
-    early_room = waiting_room(early, a)
-    async with running(*watchers, console, early_room):
-        await early_room.next(lambda m: m["type"] == "position", after=0)
-        await console.next(lambda m: waiting_ids(m) == [early.entry_id], after=0)
-        connected = (len(console.opened_on), len(early_room.opened_on))
+    async with running(*watchers, console):
+        await serve(console)
+        early = await asyncio.to_thread(knock, a, "Vor dem Neustart")
+        early_room = waiting_room(early, a)
+        async with running(early_room):
+            await early_room.next(lambda m: m["type"] == "position", after=0)
+            await console.next(lambda m: waiting_ids(m) == [early.entry_id], after=0)
+            connected = (len(console.opened_on), len(early_room.opened_on))
 
-        await asyncio.to_thread(redis.stop)
-        await asyncio.sleep(3)
-        await asyncio.to_thread(redis.start)
+            await asyncio.to_thread(redis.stop)
+            await asyncio.sleep(3)
+            await asyncio.to_thread(redis.start)
 
-        # Both sockets were cut off and came back by themselves, on the same processes,
-        # with the state as it is.
-        back = await console.reopened(connected[0])
-        await console.next(lambda m: waiting_ids(m) == [early.entry_id], after=back)
-        back = await early_room.reopened(connected[1])
-        await early_room.next(lambda m: m["type"] == "position", after=back)
-        assert 1013 in console.closes and 1013 in early_room.closes
-        # Across processes again: a knock on A reaches B, an admission on B reaches A.
-        late = await asyncio.to_thread(knock, a, "Nach dem Neustart")
-        await console.next(lambda m: waiting_ids(m) == [early.entry_id, late.entry_id])
-        await console.send({"type": "admit", "entry": early.entry_id})
-        await early_room.next(lambda m: m["type"] == "admitted")
-        # The status boards of both processes hear a change made on B again.
-        for presence, state in (("paused", "closed"), ("available", "busy")):
-            marks = [len(watcher.received) for watcher in watchers]
-            await console.send({"type": "presence", "presence": presence})
-            for watcher, mark in zip(watchers, marks, strict=True):
-                await watcher.next(lambda m, s=state: states(m) == [("wohngeld", s)], after=mark)
+            # Both sockets were cut off and came back by themselves, on the same processes,
+            # with the state as it is.
+            back = await console.reopened(connected[0])
+            await console.next(lambda m: waiting_ids(m) == [early.entry_id], after=back)
+            back = await early_room.reopened(connected[1])
+            await early_room.next(lambda m: m["type"] == "position", after=back)
+            assert 1013 in console.closes and 1013 in early_room.closes
+            # Across processes again: a knock on A reaches B, an admission on B reaches A.
+            late = await asyncio.to_thread(knock, a, "Nach dem Neustart")
+            await console.next(lambda m: waiting_ids(m) == [early.entry_id, late.entry_id])
+            await console.send({"type": "admit", "entry": early.entry_id})
+            await early_room.next(lambda m: m["type"] == "admitted")
+            # The status boards of both processes hear a change made on B again.
+            for presence, state in (("paused", "closed"), ("available", "busy")):
+                marks = [len(watcher.received) for watcher in watchers]
+                await console.send({"type": "presence", "presence": presence})
+                for watcher, mark in zip(watchers, marks, strict=True):
+                    await watcher.next(
+                        lambda m, s=state: states(m) == [("wohngeld", s)], after=mark
+                    )
     # Nobody lost their place: the late citizen is still waiting.
     assert (
         office.shell(
@@ -166,34 +178,37 @@ async def test_a_redis_restart_is_survived_without_restarting_the_processes(offi
 
 async def test_a_killed_process_loses_none_of_the_citizens_waiting_on_it(office):
     office, _redis = office
-    keep_staff_present(office)
     process_a, process_b = office.processes
     a, b = process_a.url, process_b.url
-    citizens = [await asyncio.to_thread(knock, a, f"Wartend {n}") for n in range(3)]
-    rooms = [waiting_room(citizen, a, b) for citizen in citizens]
     console = console_of(b)
-    async with running(console, *rooms):
-        before = [(await room.next(lambda m: m["type"] == "position", after=0)) for room in rooms]
-        count = len(console.received)
+    async with running(console):
+        await serve(console)
+        citizens = [await asyncio.to_thread(knock, a, f"Wartend {n}") for n in range(3)]
+        rooms = [waiting_room(citizen, a, b) for citizen in citizens]
+        async with running(*rooms):
+            before = [
+                (await room.next(lambda m: m["type"] == "position", after=0)) for room in rooms
+            ]
+            count = len(console.received)
 
-        process_a.process.kill()  # SIGKILL: no shutdown, no disconnect handler
-        process_a.process.wait(10)
+            process_a.process.kill()  # SIGKILL: no shutdown, no disconnect handler
+            process_a.process.wait(10)
 
-        after = []
-        for room in rooms:
-            back = await room.reopened(1)
-            after.append(await room.next(lambda m: m["type"] == "position", after=back))
-        # Each came back on B, to the same entry, in the same place.
-        assert [room.opened_on for room in rooms] == [[a, b]] * 3
-        assert [(m["position"], m["office"]) for m in after] == [
-            (m["position"], m["office"]) for m in before
-        ]
-        # They are in B's queue too: a knock on B shows the console all of them, in order.
-        ids = [citizen.entry_id for citizen in citizens]
-        newcomer = await asyncio.to_thread(knock, b, "Neu auf B")
-        await console.next(
-            lambda m: (waiting_ids(m) or [])[-4:] == [*ids, newcomer.entry_id], after=count
-        )
+            after = []
+            for room in rooms:
+                back = await room.reopened(1)
+                after.append(await room.next(lambda m: m["type"] == "position", after=back))
+            # Each came back on B, to the same entry, in the same place.
+            assert [room.opened_on for room in rooms] == [[a, b]] * 3
+            assert [(m["position"], m["office"]) for m in after] == [
+                (m["position"], m["office"]) for m in before
+            ]
+            # They are in B's queue too: a knock on B shows the console all of them, in order.
+            ids = [citizen.entry_id for citizen in citizens]
+            newcomer = await asyncio.to_thread(knock, b, "Neu auf B")
+            await console.next(
+                lambda m: (waiting_ids(m) or [])[-4:] == [*ids, newcomer.entry_id], after=count
+            )
     stored = office.shell(
         "from buergerbuero.waiting.models import QueueEntry\n"
         f"print(' '.join(QueueEntry.objects.get(pk=pk).state for pk in {ids!r}))"

@@ -3,7 +3,7 @@ of queries however many days and departments."""
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.test import Client
@@ -28,9 +28,11 @@ def figures(department, hour, **fields) -> HourlyFigures:
     return HourlyFigures.objects.create(department=department, hour=hour, **fields)
 
 
-def this_hour(days_ago=0):
-    now = timezone.now() - timedelta(days=days_ago)
-    return now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+def this_hour(days_ago=0, zone=UTC):
+    """The first hour of a local day: always past, and on that day in the department's zone
+    at any time of day (the previous hour is yesterday's shortly after midnight)."""
+    day = timezone.localdate(timezone=zone) - timedelta(days=days_ago)
+    return datetime.combine(day, time(0), tzinfo=zone)
 
 
 @pytest.fixture
@@ -110,7 +112,7 @@ def test_weeks_and_months_group_the_same_figures(led):
 
 
 def test_csv_has_every_day_of_every_department_and_no_name(led):
-    department, lead = led
+    _department, lead = led
     other = make_department(slug="kfz", name="=KFZ", time_zone="UTC")
     lead.staff_profile.memberships.create(department=other, role="lead")
     response = client_of(lead).get(reverse("console:statistics_csv"))
@@ -119,28 +121,32 @@ def test_csv_has_every_day_of_every_department_and_no_name(led):
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][:4] == ["date", "department", "department_name", "knocks"]
     assert len(rows) == 1 + 30 * 2
-    today = timezone.localdate(timezone=department.zone).isoformat()
-    assert rows[-2:] == [
-        [today, "kfz", "'=KFZ", "0", "0", "0", "0", "0", "0", "0", "0", "0", "", "", "", ""],
-        [
-            today,
-            "wohngeld",
-            "Wohngeld",
-            "7",
-            "3",
-            "1",
-            "2",
-            "1",
-            "3",
-            "4",
-            "1",
-            "2",
-            "300",
-            "1200",
-            "600",
-            "1800",
-        ],
-    ]
+    # Several departments: the days end at the office's today; the figures lie on the
+    # department's own today, which is yesterday there shortly after midnight.
+    office_today = timezone.localdate().isoformat()
+    figures_day = this_hour().date().isoformat()
+    assert [office_today, "kfz", "'=KFZ", "0", "0", "0", "0", "0", "0", "0", "0", "0"] + [
+        ""
+    ] * 4 in rows
+    assert [
+        figures_day,
+        "wohngeld",
+        "Wohngeld",
+        "7",
+        "3",
+        "1",
+        "2",
+        "1",
+        "3",
+        "4",
+        "1",
+        "2",
+        "300",
+        "1200",
+        "600",
+        "1800",
+    ] in rows
+    assert rows[-1][0] == office_today
 
 
 def test_overview_lists_only_the_leads_departments(led):
@@ -173,7 +179,7 @@ def test_query_count_does_not_grow_with_days_or_departments(django_assert_num_qu
     lead = make_staff(*departments, role="lead")
     for department in departments:
         for day in range(size * 5):
-            figures(department, this_hour(days_ago=day), knocks=1, wait_seconds={"5": 1})
+            figures(department, this_hour(day, department.zone), knocks=1, wait_seconds={"5": 1})
     client = client_of(lead)
     client.get(reverse(name))  # the session's first save is not the page's
     with django_assert_num_queries(QUERIES):
