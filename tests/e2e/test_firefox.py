@@ -113,10 +113,10 @@ def firefox_page(firefox, office_server):
     yield make
     requested: list[str] = []
     for page in pages:
+        requested += page.requests  # first: a failed sign-off must not hide them
         try:
             if getattr(page, "is_staff", False):
                 firefox_sign_off(page)
-            requested += page.requests
             page.close()
         except AssertionError as error:  # the test's own outcome is what counts
             print(f"could not close a Firefox page: {error}")

@@ -59,6 +59,8 @@ def test_a_whole_visit_leaves_only_json_lines_without_personal_data(own_server, 
     expect(entry).to_contain_text(TOPIC)
     entry.get_by_role("button", name=f"Admit: {NAME}").click()
     expect(citizen).to_have_url(re.compile(r"/gespraech/[\w-]+/$"))
+    # Chat goes over the call's socket: once the page says whom it is connected with.
+    expect(citizen.get_by_text("You are now connected with")).to_be_visible()
     citizen.get_by_label("Message").fill(CHAT)
     citizen.get_by_role("button", name="Send").click()
     expect(staff.locator("#chat-log")).to_contain_text(CHAT)
