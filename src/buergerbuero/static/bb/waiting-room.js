@@ -120,9 +120,12 @@ const socket = connectSocket(root.dataset.socket, {
 
 // A hidden page may be suspended (phones do so within seconds) and then cannot ping: it
 // says so first, and the office keeps its place for the longer background grace. A page
-// being closed or reloaded (pagehide, not kept in the back/forward cache) says "visible":
-// it counts as a plain lost connection, with the normal grace.
+// being closed or reloaded (pagehide, not kept in the back/forward cache) says "visible",
+// and nothing after (its last visibilitychange follows the pagehide): it counts as a
+// plain lost connection, with the normal grace.
+let unloading = false;
 function tellVisibility() {
+  if (unloading) return;
   const hidden = document.visibilityState === "hidden";
   if (hidden) {
     wasAway = true;
@@ -132,13 +135,16 @@ function tellVisibility() {
 }
 
 document.addEventListener("visibilitychange", tellVisibility);
-document.addEventListener("freeze", () => socket.send({ type: "hidden" }));
+document.addEventListener("freeze", tellVisibility);
 document.addEventListener("resume", tellVisibility);
 window.addEventListener("pagehide", (event) => {
+  unloading = !event.persisted;
   socket.send({ type: event.persisted ? "hidden" : "visible" });
 });
 window.addEventListener("pageshow", (event) => {
-  if (event.persisted) tellVisibility();
+  if (!event.persisted) return;
+  unloading = false;
+  tellVisibility();
 });
 
 rejoinButton.addEventListener("click", () => {
