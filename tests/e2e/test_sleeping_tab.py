@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from .accessibility import assert_accessible
 from .flows import knock, set_presence, staff_login
 
 pytestmark = pytest.mark.e2e
@@ -70,6 +71,7 @@ def test_a_sleeping_tab_keeps_its_place_past_the_normal_grace(own_server, new_pa
     )
     expect(row).to_have_class(re.compile(r"\bbackground\b"))
     expect(row.locator(".entry-gone")).to_be_hidden()
+    assert_accessible(staff, "console, a citizen in the background")
 
     # The citizen ahead closes their tab for good: once the sweeper has given up that
     # place, the frozen page has been unheard for longer than the normal grace too.
@@ -80,6 +82,7 @@ def test_a_sleeping_tab_keeps_its_place_past_the_normal_grace(own_server, new_pa
     wake_up(sleeper, session)
     expect(sleeper.locator("#queue-position")).to_have_text("You are next.")
     expect(sleeper.locator("#back-note")).to_have_text("Welcome back – your place was kept.")
+    assert_accessible(sleeper, "waiting room, back from the background")
     expect(row.locator(".entry-background")).to_be_hidden()
     expect(row).not_to_have_class(re.compile(r"\bbackground\b"))
     assert (sleeper.console_errors, staff.console_errors) == ([], [])
@@ -121,6 +124,7 @@ def test_a_call_missed_while_asleep_is_offered_at_the_front(own_server, new_page
         "You were called while this page was in the background, and the call has ended. "
         "You can take your place again, at the front of the queue."
     )
+    assert_accessible(sleeper, "waiting room, a call missed in the background")
     sleeper.get_by_role("button", name="Take my place at the front").click()
     expect(sleeper.locator("#queue-position")).to_have_text("You are next.")
     expect(later.locator("#queue-position")).to_have_text("You are number 2 in the queue.")
