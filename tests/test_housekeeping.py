@@ -57,3 +57,23 @@ def test_nobody_expires_before_the_database_was_heard_for_a_grace_period(
     fresh_hearing.now += 1
     housekeeping.run_due_work()
     assert QueueEntry.objects.get(pk=stale.pk).state == EntryState.EXPIRED
+
+
+def test_a_sleeping_tab_expires_only_after_the_background_grace_was_heard(
+    db, make_department, settings, fresh_hearing
+):
+    settings.QUEUE_GRACE_SECONDS = 120
+    settings.QUEUE_BACKGROUND_GRACE_SECONDS = 600
+    department = make_department()
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    asleep = make_queue_entry(
+        department, created_at=an_hour_ago, seen_at=an_hour_ago, display_name="Ada"
+    )
+    QueueEntry.objects.filter(pk=asleep.pk).update(backgrounded_at=an_hour_ago)
+    housekeeping.run_due_work()
+    fresh_hearing.now += 599
+    housekeeping.run_due_work()
+    assert QueueEntry.objects.get(pk=asleep.pk).state == EntryState.WAITING
+    fresh_hearing.now += 1
+    housekeeping.run_due_work()
+    assert QueueEntry.objects.get(pk=asleep.pk).state == EntryState.EXPIRED

@@ -56,7 +56,9 @@ def run_due_work() -> None:
         connection.ensure_connection()
         hearing.heard()
         if hearing.unbroken_for(settings.QUEUE_GRACE_SECONDS):
-            expire_stale()
+            # A page in the background keeps its place longer; time without the database
+            # must not count against it either.
+            expire_stale(background=hearing.unbroken_for(settings.QUEUE_BACKGROUND_GRACE_SECONDS))
         if hearing.unbroken_for(settings.ROOM_ABANDON_SECONDS):
             end_abandoned_rooms()
         if hearing.unbroken_for(settings.CALL_NO_SHOW_SECONDS):

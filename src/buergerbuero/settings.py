@@ -318,6 +318,9 @@ if OIDC_OP_ORIGIN:
 # --- The office -----------------------------------------------------------
 # How long a waiting citizen whose browser went away keeps the place in the queue.
 QUEUE_GRACE_SECONDS = int(os.environ.get("QUEUE_GRACE_SECONDS", "120"))
+# How long one whose page went to the background cleanly (a phone switched to another app
+# suspends the tab, which then cannot ping) keeps the place; never shorter than the above.
+QUEUE_BACKGROUND_GRACE_SECONDS = int(os.environ.get("QUEUE_BACKGROUND_GRACE_SECONDS", "600"))
 # How long a staff member's "available" counts without a live console.
 STAFF_PRESENCE_TIMEOUT_SECONDS = int(os.environ.get("STAFF_PRESENCE_TIMEOUT_SECONDS", "90"))
 # How long after a member's last console socket closed they are set offline, unless

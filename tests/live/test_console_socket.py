@@ -40,6 +40,8 @@ def entry_row(entry_id) -> dict:
         "since": entry.created_at.isoformat(),
         "booked_for": None,
         "gone_since": None if entry.disconnected_at is None else entry.disconnected_at.isoformat(),
+        "background_since": None,
+        "called_at": None,
     }
 
 

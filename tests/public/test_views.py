@@ -296,6 +296,21 @@ def test_call_page_after_the_end_redirects_to_ended_page(knocked, office_with_cl
     assert (ended.status_code, ended.context["me"]) == (200, citizen)
 
 
+def test_call_page_of_a_call_missed_in_the_background_leads_back_to_the_waiting_room(
+    knocked, office_with_clerk, settings
+):
+    settings.CALL_NO_SHOW_SECONDS = 90
+    client, entry_id = knocked
+    actions.backgrounded(entry_id)
+    room, _staff, _citizen = admitted(knocked, office_with_clerk)
+    call_actions.end_unanswered_rooms(now=timezone.now() + timedelta(seconds=91))
+
+    # The woken page follows the call link it was sent: its waiting room offers the front.
+    response = client.get(reverse("public:call", args=[room.pk]))
+
+    assert (response.status_code, response["Location"]) == (302, f"/warteraum/{entry_id}/")
+
+
 def test_call_ended_page_404_for_strangers(knocked, office_with_clerk):
     room, staff, _citizen = admitted(knocked, office_with_clerk)
     call_actions.end_room(room.pk, staff)

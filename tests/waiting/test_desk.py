@@ -50,12 +50,17 @@ def test_desk_is_one_queue_in_the_office_order(make_department, make_staff):
     QueueEntry.objects.filter(pk=booked.pk).update(booked_for=appointment)
     gone_at = timezone.now()
     QueueEntry.objects.filter(pk=second.pk).update(disconnected_at=gone_at)
+    asleep_at = timezone.now()
+    QueueEntry.objects.filter(pk=third.pk).update(backgrounded_at=asleep_at)
+    called_back = actions.knock(busy, "Called Back")
+    called_at = timezone.now() - timedelta(minutes=3)
+    QueueEntry.objects.filter(pk=called_back.pk).update(missed_call_at=called_at)
     room = actions.admit(actions.knock(calm, "Admitted").pk, clerk)
     assert Participant.objects.filter(room=room, role=Role.STAFF).exists()
 
     desk = desk_of(clerk.staff_profile.pk)
 
-    def row(entry, department, booked_for=None, gone_since=None):
+    def row(entry, department, booked_for=None, gone_since=None, background=None, called=None):
         entry.refresh_from_db()
         return {
             "id": entry.pk,
@@ -66,6 +71,8 @@ def test_desk_is_one_queue_in_the_office_order(make_department, make_staff):
             "since": entry.created_at.isoformat(),
             "booked_for": booked_for,
             "gone_since": gone_since,
+            "background_since": background,
+            "called_at": called,
         }
 
     assert desk.model_dump(mode="json") == {
@@ -76,16 +83,17 @@ def test_desk_is_one_queue_in_the_office_order(make_department, make_staff):
                 "name": d.name,
                 "status": OfficeStatus.BUSY.value,
                 "presence": "available",
-                "waiting": 2,
+                "waiting": waiting,
                 "time_zone": "Europe/Berlin",
             }
-            for d in (busy, calm)
+            for d, waiting in ((busy, 3), (calm, 2))
         ],
         "waiting": [
+            row(called_back, busy, called=called_at.isoformat()),
             row(booked, calm, booked_for=appointment.isoformat()),
             row(first, busy),
             row(second, calm, gone_since=gone_at.isoformat()),
-            row(third, busy),
+            row(third, busy, background=asleep_at.isoformat()),
         ],
     }
 

@@ -97,6 +97,13 @@ class CallOver(Out):
     type: Literal["ended"] = "ended"
 
 
+class MissedCall(Out):
+    """Called while the page was in the background, and the call ended before they came:
+    they may take their place at the front of the queue (`rejoin`)."""
+
+    type: Literal["missed-call"] = "missed-call"
+
+
 class Expired(Out):
     """The entry left the queue or expired."""
 
@@ -229,6 +236,7 @@ WaitingOut = Annotated[
     | Admitted
     | Declined
     | CallOver
+    | MissedCall
     | Expired
     | Left
     | Reconnect

@@ -31,7 +31,25 @@ class Leave(Message):
     type: Literal["leave"]
 
 
-WaitingIn = Annotated[Ping | Leave, Field(discriminator="type")]
+class Hidden(Message):
+    """The page went to the background (hidden, or kept in the back/forward cache)."""
+
+    type: Literal["hidden"]
+
+
+class Visible(Message):
+    """The page is shown again, or is being closed or reloaded."""
+
+    type: Literal["visible"]
+
+
+class Rejoin(Message):
+    """Take the place at the front after a call missed while the page slept."""
+
+    type: Literal["rejoin"]
+
+
+WaitingIn = Annotated[Ping | Leave | Hidden | Visible | Rejoin, Field(discriminator="type")]
 
 
 # --- staff console -----------------------------------------------------------------

@@ -27,6 +27,11 @@ class WaitingConsumer(ProtocolConsumer):
             return
         self.department_id = entry.department_id
         final = await database_sync_to_async(final_message)(entry)
+        if isinstance(final, outgoing.MissedCall):
+            # Left open: the citizen may answer "rejoin" and wait at the front.
+            await self.accept()
+            await self.send_message(final)
+            return
         if final is not None:
             await self.accept()
             await self.send_message(final)
@@ -62,11 +67,32 @@ class WaitingConsumer(ProtocolConsumer):
         await self.send_message(outgoing.Left())
         await self.close(code=CLOSE_GONE)
 
+    async def on_hidden(self, message: schemas.Hidden) -> None:
+        await database_sync_to_async(actions.backgrounded)(self.entry_id)
+
+    async def on_visible(self, message: schemas.Visible) -> None:
+        await database_sync_to_async(actions.foregrounded)(self.entry_id)
+        # Back from the background: show where they stand now.
+        await self.send_position()
+
+    async def on_rejoin(self, message: schemas.Rejoin) -> None:
+        await database_sync_to_async(actions.rejoin_at_front)(self.entry_id)
+        if self.joined or await self.join(
+            [groups.entry(self.entry_id), groups.queue(self.department_id)]
+        ):
+            await self.send_position()
+
     async def queue_changed(self, event) -> None:
         await self.send_position()
 
 
-Final = outgoing.Admitted | outgoing.CallOver | outgoing.Declined | outgoing.Expired
+Final = (
+    outgoing.Admitted
+    | outgoing.CallOver
+    | outgoing.MissedCall
+    | outgoing.Declined
+    | outgoing.Expired
+)
 
 
 def final_message(entry: QueueEntry) -> Final | None:
@@ -75,6 +101,8 @@ def final_message(entry: QueueEntry) -> Final | None:
         room = getattr(entry, "room", None)
         if room is not None and room.is_active:
             return outgoing.Admitted(call_url=reverse("public:call", args=[room.pk]))
+        if actions.missed_call(entry) is not None:
+            return outgoing.MissedCall()
         return outgoing.CallOver()
     if entry.state == EntryState.DECLINED:
         return outgoing.Declined(message=entry.decline_message)

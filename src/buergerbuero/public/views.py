@@ -149,6 +149,11 @@ def call(request, room_id):
     if me is None:
         return HttpResponseForbidden(render(request, "public/not_admitted.html").content)
     if not room.is_active:
+        entry = room.queue_entry
+        if entry is not None and queue_actions.missed_call(entry) is not None:
+            # Called while their page slept (it follows the call link on waking): the
+            # waiting room offers them their place at the front.
+            return redirect("public:waiting", entry_id=entry.pk)
         return redirect("public:call_ended", room_id=room_id)
     access.remember_participant(request.session, room_id, me.pk)
     return render(

@@ -8,12 +8,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from buergerbuero import metrics, notify
 from buergerbuero.audit.actions import record
 from buergerbuero.audit.models import Action
 from buergerbuero.calls.actions import open_room
+from buergerbuero.calls.models import Role, Room
 from buergerbuero.departments.models import Department
 from buergerbuero.errors import NameRequired, TextRequired
 from buergerbuero.office.status import OfficeStatus, department_state
@@ -101,6 +103,76 @@ def disconnected(entry_id: str) -> None:
             notify.announce_on_commit(notify.QueueChanged(department_id))
     else:
         entries.update(seen_at=now)
+
+
+def backgrounded(entry_id: str) -> None:
+    """The waiting room's page went hidden cleanly (another app, a locked phone): the
+    place is kept for the longer background grace, counted from now, and staff see the
+    citizen as "in the background", never as present."""
+    _mark_background(entry_id, timezone.now())
+
+
+def foregrounded(entry_id: str) -> None:
+    """The page is shown again (or is being closed or reloaded, which counts like any
+    lost connection): back to the normal grace."""
+    _mark_background(entry_id, None)
+
+
+def _mark_background(entry_id: str, since) -> None:
+    now = timezone.now()
+    entries = QueueEntry.objects.filter(pk=entry_id, state=EntryState.WAITING)
+    # Only a change of the mark is announced; a repeated "hidden" merely counts as seen.
+    marked = entries.filter(backgrounded_at__isnull=since is not None).update(
+        seen_at=now, backgrounded_at=since
+    )
+    if marked:
+        department_id = entries.values_list("department_id", flat=True).first()
+        if department_id is not None:
+            notify.announce_on_commit(notify.QueueChanged(department_id))
+    else:
+        entries.update(seen_at=now)
+
+
+def missed_call(entry: QueueEntry):
+    """The room of a call this citizen missed because their page slept: admitted while
+    in the background, the call ended before they ever came, and their place would not
+    have expired yet. None otherwise."""
+    if entry.state != EntryState.ADMITTED or entry.backgrounded_at is None:
+        return None
+    room = Room.objects.filter(queue_entry=entry, ended_at__isnull=False).first()
+    if room is None or room.participants.filter(role=Role.CITIZEN, seen_at__isnull=False).exists():
+        return None
+    longer = max(settings.QUEUE_BACKGROUND_GRACE_SECONDS, settings.QUEUE_GRACE_SECONDS)
+    if entry.seen_at < timezone.now() - timedelta(seconds=longer):
+        return None
+    return room
+
+
+def rejoin_at_front(entry_id: str) -> QueueEntry:
+    """A citizen back from the background after missing their call takes their place
+    again, at the front of the queue (before everyone not called yet)."""
+    now = timezone.now()
+    with transaction.atomic():
+        entry = QueueEntry.objects.select_for_update().get(pk=entry_id)
+        room = missed_call(entry)
+        if room is None:
+            raise NotWaiting()
+        # The unanswered room keeps its record (its end is audited as citizen-absent); the
+        # entry may be admitted to a new one. The citizen's own step, like a knock, is not
+        # a staff action to audit.
+        Room.objects.filter(pk=room.pk).update(queue_entry=None)
+        QueueEntry.objects.filter(pk=entry_id, state=EntryState.ADMITTED).update(
+            state=EntryState.WAITING,
+            resolved_at=None,
+            resolved_by=None,
+            seen_at=now,
+            disconnected_at=None,
+            backgrounded_at=None,
+            missed_call_at=room.created_at,
+        )
+    notify.announce_on_commit(notify.QueueChanged(entry.department_id))
+    entry.refresh_from_db()
+    return entry
 
 
 def _resolve(entry_id: str, state: str, user=None, **fields) -> QueueEntry:
@@ -196,11 +268,19 @@ def message_waiting(department_id: int, text: str, entry_id: str | None = None, 
     return len(ids)
 
 
-def expire_stale(now=None) -> int:
-    """Expire entries whose browser has been gone for longer than the grace period."""
+def expire_stale(now=None, background: bool = True) -> int:
+    """Expire entries whose browser has been gone for longer than the grace period: the
+    longer QUEUE_BACKGROUND_GRACE_SECONDS for a page that went to the background cleanly
+    (a suspended phone tab cannot ping), and only when `background` (the caller has heard
+    the database for that long, see housekeeping)."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.QUEUE_GRACE_SECONDS)
-    stale = QueueEntry.objects.filter(state=EntryState.WAITING, seen_at__lt=cutoff)
+    stale_shown = Q(backgrounded_at__isnull=True, seen_at__lt=cutoff)
+    if background:
+        longer = max(settings.QUEUE_BACKGROUND_GRACE_SECONDS, settings.QUEUE_GRACE_SECONDS)
+        background_cutoff = now - timedelta(seconds=longer)
+        stale_shown |= Q(backgrounded_at__isnull=False, seen_at__lt=background_cutoff)
+    stale = QueueEntry.objects.filter(stale_shown, state=EntryState.WAITING)
     department_ids = set(stale.values_list("department_id", flat=True))
     expired = stale.update(state=EntryState.EXPIRED, resolved_at=now)
     for department_id in department_ids:

@@ -34,6 +34,15 @@ class WaitingCitizen(BaseModel):
     gone_since: IsoDateTime | None = Field(
         description="Since when their waiting room's connection is gone; null while connected."
     )
+    background_since: IsoDateTime | None = Field(
+        description="Since when their waiting room's page is in the background (hidden, "
+        "perhaps suspended by a phone): not present, though their place is kept for "
+        "QUEUE_BACKGROUND_GRACE_SECONDS; null while the page is shown."
+    )
+    called_at: IsoDateTime | None = Field(
+        description="When they were called while their page was in the background; they "
+        "missed that call and came back, so they wait at the front. Null otherwise."
+    )
 
 
 class DeskDepartment(BaseModel):
@@ -53,8 +62,9 @@ class Desk(BaseModel):
 
     departments: list[DeskDepartment]
     waiting: list[WaitingCitizen] = Field(
-        description="Of these departments, in the office's order: booked citizens at their "
-        "time first, then by arrival."
+        description="Of these departments, in the office's order: those who missed their "
+        "call while in the background first (by `called_at`), then booked citizens at "
+        "their time, then by arrival."
     )
 
 
@@ -93,6 +103,8 @@ def desk_of(profile_id: int, department_ids: Iterable[int] | None = None) -> Des
                 since=entry.created_at,
                 booked_for=entry.booked_for,
                 gone_since=entry.disconnected_at,
+                background_since=entry.backgrounded_at,
+                called_at=entry.missed_call_at,
             )
             for entry in waiting
         ],

@@ -38,6 +38,13 @@ class QueueEntry(models.Model):
     # Since when the waiting room's socket is gone (tab closed, network lost); null while
     # connected. Staff see it, and are asked before admitting someone who is not there.
     disconnected_at = models.DateTimeField(null=True, blank=True)
+    # Since when the page has been hidden (another app, a locked phone: mobile browsers
+    # then suspend it, so it cannot ping); null while shown. It keeps the place for the
+    # longer QUEUE_BACKGROUND_GRACE_SECONDS, and staff see the citizen as not present.
+    backgrounded_at = models.DateTimeField(null=True, blank=True)
+    # When they were called while their page slept and came back to take the place at the
+    # front: such entries are offered first, in the order they were called.
+    missed_call_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
         "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -20,20 +20,35 @@ def waiting_entries(department_id: int):
 
 
 def queue_order(entries: list[QueueEntry]) -> list[QueueEntry]:
-    """Booked citizens first, by appointment time, then everyone else by arrival.
+    """Whoever missed their call while their page slept first, in the order they were
+    called; then booked citizens by appointment time; then everyone else by arrival.
 
     A booked citizen can only check in around the appointment time, so "booked first"
     is "at their time" (issue: booked citizens are offered first at their time).
     """
-    return sorted(
-        entries, key=lambda e: (e.booked_for is None, e.booked_for or e.created_at, e.created_at)
+    return sorted(entries, key=order_key)
+
+
+def order_key(e: QueueEntry) -> tuple:
+    called = e.missed_call_at
+    # The second field is only ever compared between entries alike in the first.
+    return (
+        called is None,
+        called or 0,
+        e.booked_for is None,
+        e.booked_for or e.created_at,
+        e.created_at,
     )
 
 
 def position_of(entry: QueueEntry) -> int:
     """1 means next in line."""
     ordered = queue_order(
-        list(waiting_entries(entry.department_id).only("id", "booked_for", "created_at"))
+        list(
+            waiting_entries(entry.department_id).only(
+                "id", "missed_call_at", "booked_for", "created_at"
+            )
+        )
     )
     return next((i for i, e in enumerate(ordered, 1) if e.pk == entry.pk), len(ordered) + 1)
 

@@ -144,7 +144,12 @@ async function admit(event, id) {
   const target = event.currentTarget;
   const entry = current(id);
   if (!entry) return;
-  if (entry.gone_since) {
+  // Never admitted as if present: a page in the background (perhaps a suspended phone
+  // tab) or a lost connection is named first.
+  if (entry.background_since) {
+    const text = format(msg.msgConfirmBackground, { name: entry.name, duration: duration(entry.background_since) });
+    if (!(await confirmAdmit(text))) return;
+  } else if (entry.gone_since) {
     const text = format(msg.msgConfirmGone, { name: entry.name, duration: duration(entry.gone_since) });
     if (!(await confirmAdmit(text))) return;
   }
@@ -162,7 +167,8 @@ function createRow(entry) {
   name.className = "entry-name";
   main.append(
     name, span("entry-department"), span("booked-flag"), span("entry-details"),
-    span("language-flag"), span("entry-topic"), span("entry-gone"),
+    span("language-flag"), span("entry-topic"), span("entry-called"), span("entry-gone"),
+    span("entry-background"),
   );
   main.querySelector(".language-flag").lang = lang;
   const id = entry.id;
@@ -210,7 +216,11 @@ function fillRow(item, entry) {
   const topic = item.querySelector(".entry-topic");
   topic.hidden = !entry.topic;
   setText(topic, entry.topic);
-  item.classList.toggle("gone", Boolean(entry.gone_since));
+  item.classList.toggle("gone", Boolean(entry.gone_since) && !entry.background_since);
+  item.classList.toggle("background", Boolean(entry.background_since));
+  const called = item.querySelector(".entry-called");
+  called.hidden = !entry.called_at;
+  setText(called, entry.called_at ? msg.msgCalledBack : "");
   updateGone(item, entry);
   const [admitButton, declineButton, messageButton] = item.querySelectorAll(".entry-actions button");
   admitButton.setAttribute("aria-label", `${msg.msgAdmit}: ${entry.name}`);
@@ -219,10 +229,16 @@ function fillRow(item, entry) {
   item.hidden = Boolean(filter.value) && String(entry.department) !== filter.value;
 }
 
+// A page in the background says so instead of "connection lost": a phone that suspends
+// it drops the connection too, and the place is kept longer for it.
 function updateGone(item, entry) {
+  const background = item.querySelector(".entry-background");
+  background.hidden = !entry.background_since;
+  setText(background, entry.background_since ? format(msg.msgBackgroundSince, { duration: duration(entry.background_since) }) : "");
   const gone = item.querySelector(".entry-gone");
-  gone.hidden = !entry.gone_since;
-  setText(gone, entry.gone_since ? format(msg.msgGoneSince, { duration: duration(entry.gone_since) }) : "");
+  const showGone = Boolean(entry.gone_since) && !entry.background_since;
+  gone.hidden = !showGone;
+  setText(gone, showGone ? format(msg.msgGoneSince, { duration: duration(entry.gone_since) }) : "");
 }
 
 // Where focus goes when the focused row disappears: the same button of the next row,
@@ -332,8 +348,15 @@ function renderDepartments() {
   }
 }
 
+// One sentence for a changed row: what is new about the citizen's page.
+function changeSentence(entry, before) {
+  if (entry.background_since && !before?.background_since) return msg.msgBackground;
+  if (!entry.background_since && before?.background_since) return entry.gone_since ? msg.msgGone : msg.msgForeground;
+  return entry.gone_since ? msg.msgGone : msg.msgBack;
+}
+
 function apply(message) {
-  const { added, removed, changed, first } = desk.apply(message);
+  const { added, removed, changed, previous, first } = desk.apply(message);
   // Presence can be changed once the console is live (disabled in the page until then).
   presenceAll.disabled = false;
   for (const select of lines.querySelectorAll("select")) select.disabled = false;
@@ -350,7 +373,8 @@ function apply(message) {
     announce(format(msg.msgNoLongerWaiting, { name: removed[0].name }));
   } else if (changed.length === 1) {
     const entry = changed[0];
-    announce(format(entry.gone_since ? msg.msgGone : msg.msgBack, { name: entry.name }));
+    const before = previous.get(entry.id);
+    announce(format(changeSentence(entry, before), { name: entry.name }));
   }
 }
 
@@ -397,7 +421,7 @@ filter.addEventListener("change", renderQueue);
 setInterval(() => {
   for (const [id, item] of rows) {
     const entry = current(id);
-    if (entry?.gone_since) updateGone(item, entry);
+    if (entry?.gone_since || entry?.background_since) updateGone(item, entry);
   }
 }, 1000);
 

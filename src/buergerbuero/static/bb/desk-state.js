@@ -2,10 +2,14 @@
 // desk on connect ("queues"), then the changed departments only ("queue-update").
 // Used by the console and by a staff member's call page (the count of who waits).
 
-// The office's order (waiting/queue.py queue_order): booked citizens at their time, then
-// everyone by arrival. An entry's key never changes, so rows never need to move.
+// The office's order (waiting/queue.py queue_order): whoever missed their call while in
+// the background, by when they were called; booked citizens at their time; then everyone
+// by arrival. An entry's key never changes, so rows never need to move.
 export function orderKey(entry) {
-  return [entry.booked_for ? 0 : 1, Date.parse(entry.booked_for || entry.since), Date.parse(entry.since), entry.id];
+  return [
+    entry.called_at ? 0 : 1, entry.called_at ? Date.parse(entry.called_at) : 0,
+    entry.booked_for ? 0 : 1, Date.parse(entry.booked_for || entry.since), Date.parse(entry.since), entry.id,
+  ];
 }
 
 export function compareEntries(a, b) {
@@ -25,12 +29,14 @@ export class DeskState {
     this.ready = false;
   }
 
-  // Apply a message; returns what changed: {added, removed, changed} (entries), and
+  // Apply a message; returns what changed: {added, removed, changed} (entries; `previous`
+  // holds the changed ones as they were), and
   // whether it was a fresh start (the first snapshot, or one after a reconnect).
   apply(message) {
     const added = [];
     const removed = [];
     const changed = [];
+    const previous = new Map(); // id -> a changed entry as it was before
     let scope;
     const fresh = message.type === "queues";
     if (fresh) {
@@ -50,12 +56,15 @@ export class DeskState {
     for (const [id, entry] of incoming) {
       const before = this.entries.get(id);
       if (!before) added.push(entry);
-      else if (JSON.stringify(before) !== JSON.stringify(entry)) changed.push(entry);
+      else if (JSON.stringify(before) !== JSON.stringify(entry)) {
+        changed.push(entry);
+        previous.set(id, before);
+      }
       this.entries.set(id, entry);
     }
     const first = !this.ready;
     this.ready = true;
-    return { added: first ? [] : added, removed, changed, fresh, first };
+    return { added: first ? [] : added, removed, changed, previous, fresh, first };
   }
 
   ordered() {

@@ -11,6 +11,11 @@ const staffMessages = document.getElementById("staff-messages");
 const finalMessage = document.getElementById("final-message");
 const leaveButton = document.getElementById("leave-queue");
 const backLink = document.getElementById("back-link");
+const backNote = document.getElementById("back-note");
+const missedCall = document.getElementById("missed-call");
+const rejoinButton = document.getElementById("rejoin-front");
+// Hidden since the last position: the next one is told as "welcome back".
+let wasAway = false;
 
 document.addEventListener("click", unlockSound, { once: true });
 document.addEventListener("keydown", unlockSound, { once: true });
@@ -26,6 +31,13 @@ function finish(text, extra = "") {
 }
 
 function showPosition(message) {
+  missedCall.hidden = true;
+  leaveButton.hidden = false;
+  if (wasAway && document.visibilityState === "visible") {
+    wasAway = false;
+    backNote.hidden = false;
+    backNote.textContent = msg.msgBack;
+  }
   position.textContent =
     message.position === 1 ? msg.msgNext : format(msg.msgPosition, { position: message.position });
   estimate.textContent =
@@ -40,6 +52,9 @@ const socket = connectSocket(root.dataset.socket, {
   pingSeconds: Number(root.dataset.pingSeconds) || 20,
   onOpen() {
     officeNote.hidden = true;
+    // A page that slept may have lost its socket: the server hears again whether it is
+    // shown (which also clears the mark left before it was suspended).
+    tellVisibility();
   },
   onMessage(message) {
     switch (message.type) {
@@ -61,6 +76,14 @@ const socket = connectSocket(root.dataset.socket, {
         estimate.textContent = "";
         chime();
         window.location.assign(message.call_url);
+        break;
+      case "missed-call":
+        position.textContent = msg.msgMissed;
+        estimate.textContent = "";
+        leaveButton.hidden = true;
+        missedCall.hidden = false;
+        rejoinButton.disabled = false;
+        chime();
         break;
       case "declined":
         finish(msg.msgDeclined, message.message);
@@ -93,6 +116,39 @@ const socket = connectSocket(root.dataset.socket, {
       officeNote.textContent = msg.msgReconnecting;
     }
   },
+});
+
+// A hidden page may be suspended (phones do so within seconds) and then cannot ping: it
+// says so first, and the office keeps its place for the longer background grace. A page
+// being closed or reloaded (pagehide, not kept in the back/forward cache) says "visible",
+// and nothing after (its last visibilitychange follows the pagehide): it counts as a
+// plain lost connection, with the normal grace.
+let unloading = false;
+function tellVisibility() {
+  if (unloading) return;
+  const hidden = document.visibilityState === "hidden";
+  if (hidden) {
+    wasAway = true;
+    backNote.hidden = true;
+  }
+  socket.send({ type: hidden ? "hidden" : "visible" });
+}
+
+document.addEventListener("visibilitychange", tellVisibility);
+document.addEventListener("freeze", tellVisibility);
+document.addEventListener("resume", tellVisibility);
+window.addEventListener("pagehide", (event) => {
+  unloading = !event.persisted;
+  socket.send({ type: event.persisted ? "hidden" : "visible" });
+});
+window.addEventListener("pageshow", (event) => {
+  if (!event.persisted) return;
+  unloading = false;
+  tellVisibility();
+});
+
+rejoinButton.addEventListener("click", () => {
+  rejoinButton.disabled = socket.send({ type: "rejoin" });
 });
 
 leaveButton.addEventListener("click", () => {

@@ -1,0 +1,136 @@
+"""A place that survives a sleeping tab: a citizen whose page goes to the background and
+is then frozen (as a phone suspends a tab it does not show) keeps the place well past the
+normal grace, finds it on return, and staff see them as "in the background", never as
+present. One called meanwhile may come back in at the front."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .accessibility import assert_accessible
+from .flows import knock, set_presence, staff_login
+
+pytestmark = pytest.mark.e2e
+
+# Two seconds of normal grace (pings every half second): every place not heard from for
+# longer expires at the next sweep, unless its page said it was going to the background.
+SHORT_GRACE = {"QUEUE_GRACE_SECONDS": "2", "QUEUE_BACKGROUND_GRACE_SECONDS": "600"}
+
+# What a browser does when the citizen switches to another app: the page turns hidden.
+# Headless Chromium never hides a page by itself, so its visibility is overridden.
+HIDE = """() => {
+  Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
+  Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+  document.dispatchEvent(new Event("visibilitychange"));
+}"""
+SHOW = """() => {
+  delete document.visibilityState;
+  delete document.hidden;
+  document.dispatchEvent(new Event("visibilitychange"));
+}"""
+
+
+def fall_asleep(page: Page):
+    """Hide the page, then stop its JavaScript as a phone's browser suspends a tab it
+    does not show: no timers, so no pings, and no message handled until it wakes (the
+    socket stays open and holds what arrives). Returns the DevTools session that wakes it.
+
+    The debugger's pause, not Page.setWebLifecycleState "frozen": Chromium ignores that
+    for a page it considers visible, and headless pages always are."""
+    page.evaluate(HIDE)
+    session = page.context.new_cdp_session(page)
+    session.send("Debugger.enable")
+    session.send("Debugger.pause")
+    return session
+
+
+def wake_up(page: Page, session, show: bool = True) -> None:
+    """`show=False` for a page that leaves at once when it wakes (it follows a call link)."""
+    session.send("Debugger.resume")
+    session.send("Debugger.disable")
+    if show:
+        page.evaluate(SHOW)
+
+
+def test_a_sleeping_tab_keeps_its_place_past_the_normal_grace(own_server, new_page):
+    server = own_server(SHORT_GRACE)
+    staff = new_page(base_url=server.url)
+    staff_login(staff)
+    set_presence(staff, "Available")
+    ahead = new_page(base_url=server.url)
+    sleeper = new_page(base_url=server.url)
+    knock(ahead, "Geht Weg")
+    knock(sleeper, "Schläft Ein")
+    expect(sleeper.locator("#queue-position")).to_have_text("You are number 2 in the queue.")
+
+    session = fall_asleep(sleeper)
+    row = staff.locator(".queue-entry", has_text="Schläft Ein")
+    expect(row.locator(".entry-background")).to_have_text(
+        re.compile(r"^In the background for \d:\d\d$")
+    )
+    expect(row).to_have_class(re.compile(r"\bbackground\b"))
+    expect(row.locator(".entry-gone")).to_be_hidden()
+    assert_accessible(staff, "console, a citizen in the background")
+
+    # The citizen ahead closes their tab for good: once the sweeper has given up that
+    # place, the frozen page has been unheard for longer than the normal grace too.
+    ahead.context.close()
+    expect(staff.locator(".queue-entry", has_text="Geht Weg")).to_have_count(0, timeout=30_000)
+    expect(row.locator(".entry-background")).to_be_visible()
+
+    wake_up(sleeper, session)
+    expect(sleeper.locator("#queue-position")).to_have_text("You are next.")
+    expect(sleeper.locator("#back-note")).to_have_text("Welcome back – your place was kept.")
+    assert_accessible(sleeper, "waiting room, back from the background")
+    expect(row.locator(".entry-background")).to_be_hidden()
+    expect(row).not_to_have_class(re.compile(r"\bbackground\b"))
+    assert (sleeper.console_errors, staff.console_errors) == ([], [])
+
+
+def test_a_call_missed_while_asleep_is_offered_at_the_front(own_server, new_page):
+    server = own_server({**SHORT_GRACE, "CALL_NO_SHOW_SECONDS": "2"})
+    staff = new_page(base_url=server.url)
+    staff_login(staff)
+    set_presence(staff, "Available")
+    sleeper = new_page(base_url=server.url)
+    later = new_page(base_url=server.url)
+    knock(sleeper, "Verpasst Anruf")
+    knock(later, "Kommt Später")
+    expect(later.locator("#queue-position")).to_have_text("You are number 2 in the queue.")
+
+    session = fall_asleep(sleeper)
+    row = staff.locator(".queue-entry", has_text="Verpasst Anruf")
+    expect(row.locator(".entry-background")).to_be_visible()
+    # Staff are never shown a sleeping page as present: admitting asks first.
+    row.get_by_role("button", name="Admit: Verpasst Anruf").click()
+    dialog = staff.locator("#confirm-dialog")
+    expect(dialog.locator("#confirm-dialog-text")).to_have_text(
+        re.compile(
+            r"^The page of Verpasst Anruf has been in the background for \d:\d\d: they may "
+            r"not notice the call\. Should they miss it, they can come back to the front of "
+            r"the queue\. Admit anyway\?$"
+        )
+    )
+    dialog.get_by_role("button", name="Admit anyway").click()
+    expect(staff).to_have_url(re.compile(r"/gespraech/[\w-]+/$"))
+    # The citizen never comes: the office ends the call and staff are back at the console.
+    expect(staff.get_by_role("heading", name="Staff console")).to_be_visible(timeout=30_000)
+
+    # Woken, the page follows the call link it was sent, and is led back to its place.
+    wake_up(sleeper, session, show=False)
+    expect(sleeper).to_have_url(re.compile(r"/warteraum/[\w-]+/$"))
+    expect(sleeper.locator("#queue-position")).to_have_text(
+        "You were called while this page was in the background, and the call has ended. "
+        "You can take your place again, at the front of the queue."
+    )
+    assert_accessible(sleeper, "waiting room, a call missed in the background")
+    sleeper.get_by_role("button", name="Take my place at the front").click()
+    expect(sleeper.locator("#queue-position")).to_have_text("You are next.")
+    expect(later.locator("#queue-position")).to_have_text("You are number 2 in the queue.")
+    row = staff.locator(".queue-entry", has_text="Verpasst Anruf")
+    expect(row.locator(".entry-called")).to_have_text(
+        "Missed the call while in the background – back at the front"
+    )
+    expect(staff.locator(".queue-entry").first).to_contain_text("Verpasst Anruf")
+    assert sleeper.console_errors == []
