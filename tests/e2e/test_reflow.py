@@ -51,7 +51,8 @@ def test_no_citizen_page_and_not_the_console_scrolls_sideways(new_page):
     # The language switcher's button is whole, not cut off at the edge.
     citizen.set_viewport_size({"width": 320, "height": 640})
     switch = citizen.locator(".language-switcher button").bounding_box()
-    assert switch["x"] >= 0 and switch["x"] + switch["width"] <= 320
+    if switch["x"] < 0 or switch["x"] + switch["width"] > 320:
+        problems.append(f"language switcher's button cut off at 320 px: {switch}")
 
     # Booking: the times, the form (with its errors), the confirmation.
     citizen.goto(f"/fachbereich/{OFFICE}/termin/")

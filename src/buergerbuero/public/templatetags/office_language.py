@@ -37,9 +37,10 @@ def office_text(value):
 
 @register.simple_tag
 def office_lang():
-    """Attributes for an element that holds only office content: `<p {% office_lang %}>`."""
+    """Attributes for an element that holds only office content: `<p{% office_lang %}>`
+    (with their leading space, so that a page in the office's language keeps `<p>`)."""
     language = content_language()
-    return format_html('lang="{}" dir="auto"', language) if language else mark_safe("")
+    return format_html(' lang="{}" dir="auto"', language) if language else mark_safe("")
 
 
 @register.simple_tag
