@@ -5,7 +5,7 @@ Department names and descriptions, appointment kinds and staff messages are writ
 office's language (German by default): on an English or Arabic page they carry lang="de"
 (a screen reader then reads them with a German voice); on a German page nothing is added.
 What people type (chat, messages) carries dir="auto": "Guten Tag!" on an Arabic page keeps
-its "!" at the end.
+its "!" at the end. The server's own sentences over the socket are in the page's language.
 """
 
 import re
@@ -99,5 +99,12 @@ def test_staff_messages_are_german_and_chat_reads_in_its_own_direction_on_arabic
     answer = staff.locator("#chat-log .chat-text", has_text="شكرا!")
     expect(answer).to_have_attribute("dir", "auto")
     assert answer.evaluate(DIRECTION) == "rtl"
+    # The server's sentences are Arabic too: a signal to nobody is answered in the page's
+    # language ("No such participant in this call.").
+    citizen.evaluate(
+        """() => window.bbCall.mesh.send({type: 'signal', to: 'nobody-here',
+                                         candidate: {candidate: ''}})"""
+    )
+    expect(citizen.locator("#call-status")).to_have_text("لا يوجد هذا المشارك في هذه المكالمة.")
     staff.get_by_role("button", name="End consultation").click()
     expect(staff.get_by_role("heading", name="Staff console")).to_be_visible()
