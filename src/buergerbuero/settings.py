@@ -231,6 +231,10 @@ LANGUAGES = [
     ("ru", _("Russian")),
 ]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# The language the office writes its own content in: department names and descriptions,
+# appointment kinds, staff messages. Pages in another language mark that content with it
+# (lang="de"), so a screen reader reads "Wirtschaftsförderung" in German (WCAG 3.1.2).
+OFFICE_CONTENT_LANGUAGE = os.environ.get("OFFICE_CONTENT_LANGUAGE", LANGUAGE_CODE)
 # Weekday in every date, 24-hour clock in every language (see formats/__init__.py).
 FORMAT_MODULE_PATH = ["buergerbuero.formats"]
 USE_I18N = True

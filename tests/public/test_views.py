@@ -39,7 +39,8 @@ def test_overview_lists_departments_with_status(english, make_department, make_s
     rows = [(d.slug, row.state) for d, row in response.context["departments"]]
     assert rows == [("wohngeld", "open"), ("kataster", "closed")]
     html = response.content.decode()
-    assert '<a href="/fachbereich/wohngeld/">Wohngeld</a>' in html
+    # The name is the office's (German) content on an English page: marked as such.
+    assert '<a href="/fachbereich/wohngeld/" lang="de" dir="auto">Wohngeld</a>' in html
     badge = (
         '<span class="status status-{}" data-status-for="{}" data-time-zone="Europe/Berlin">'
         "{}</span>"

@@ -1,6 +1,8 @@
 // The call page: local media, the mesh, controls, chat, invitations, hang-up.
 import { openLocalMedia, rememberCamera, showDeviceHelp } from "./device-check.js";
 import { watchWaiting } from "./call-waiting.js";
+import { flag } from "./attention.js";
+import { labelToggle, showMediaState } from "./media-state.js";
 import { Mesh } from "./mesh.js";
 import { chime } from "./sound.js";
 import { connectSocket, format } from "./socket.js";
@@ -19,6 +21,14 @@ const buttons = {
   screen: document.getElementById("toggle-screen"),
   hangUp: document.getElementById("hang-up"),
 };
+
+// What the buttons say while the microphone or camera is on; "Unmute" / "Camera on" when off.
+const toggleLabels = {
+  audio: { on: buttons.audio.textContent, off: msg.msgUnmute },
+  video: { on: buttons.video.textContent, off: msg.msgCameraOn },
+};
+// Admitted while the tab was in the background: the title and a banner say so.
+if (!isStaff && document.hidden) flag(msg.msgYourTurn, msg.msgYourTurnBanner);
 
 const state = { me: null, names: new Map(), stream: null, camera: null, screen: null, ended: false, switching: false };
 
@@ -39,6 +49,7 @@ function tileFor(peer) {
     const caption = document.createElement("figcaption");
     const name = document.createElement("span");
     name.textContent = peer.info.name;
+    name.dir = "auto";
     const media = document.createElement("span");
     media.className = "media-state";
     caption.append(name, " ", media);
@@ -70,24 +81,28 @@ const mesh = new Mesh({
 window.bbCall = { mesh, state };
 
 function announceMedia() {
-  socket.send({
-    type: "media-state",
+  const media = {
     audio: Boolean(state.camera?.audio?.enabled),
     video: Boolean(state.screen || state.camera?.video?.enabled),
     screen: Boolean(state.screen),
-  });
+  };
+  showMediaState(document.getElementById("local-media-state"), media, msg);
+  socket.send({ type: "media-state", ...media });
 }
 
 function appendChat(name, text, at) {
   const item = document.createElement("li");
   const who = document.createElement("strong");
   who.textContent = name;
+  who.dir = "auto";
   const time = document.createElement("time");
   time.dateTime = at;
   time.textContent = new Date(at).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" });
   const body = document.createElement("span");
   body.className = "chat-text";
   body.textContent = text;
+  // A German sentence on an Arabic page keeps its "!" at the end (and vice versa).
+  body.dir = "auto";
   item.append(who, " ", time, " ", body);
   chatLog.append(item);
   chatLog.scrollTop = chatLog.scrollHeight;
@@ -183,14 +198,8 @@ async function handle(message) {
       await mesh.handleSignal(message.from, message, (id) => state.names.get(id) || { id, name: "", role: "" });
       break;
     case "media-state": {
-      const tile = videos.querySelector(`[data-peer="${CSS.escape(message.from)}"] .media-state`);
-      if (tile) {
-        const notes = [];
-        if (!message.audio) notes.push(msg.msgMuted);
-        if (message.screen) notes.push(msg.msgSharing);
-        else if (!message.video) notes.push(msg.msgCameraOff);
-        tile.textContent = notes.length ? `(${notes.join(", ")})` : "";
-      }
+      const note = videos.querySelector(`[data-peer="${CSS.escape(message.from)}"] .media-state`);
+      showMediaState(note, message, msg);
       break;
     }
     case "chat": {
@@ -228,7 +237,7 @@ buttons.audio.addEventListener("click", () => {
   const track = state.camera?.audio;
   if (!track) return;
   track.enabled = !track.enabled;
-  buttons.audio.setAttribute("aria-pressed", String(!track.enabled));
+  labelToggle(buttons.audio, track.enabled, toggleLabels.audio);
   announceMedia();
 });
 
@@ -236,7 +245,7 @@ buttons.video.addEventListener("click", () => {
   const track = state.camera?.video;
   if (!track) return;
   track.enabled = !track.enabled;
-  buttons.video.setAttribute("aria-pressed", String(!track.enabled));
+  labelToggle(buttons.video, track.enabled, toggleLabels.video);
   announceMedia();
 });
 

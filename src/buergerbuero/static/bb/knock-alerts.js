@@ -1,6 +1,8 @@
 // What a staff member hears and sees when a citizen knocks, on the console and on the
-// call page alike: a quiet chime, a visual cue on `cueElement` (for whoever has the sound
-// off or cannot hear it), and a desktop notification when allowed and the tab is hidden.
+// call page alike: a quiet chime, a visual cue on `cueElement`, the tab's title and a banner
+// (for whoever has the sound off or cannot hear it), and a desktop notification when
+// allowed and the tab is hidden.
+import { flag } from "./attention.js";
 import { chime, unlockSound } from "./sound.js";
 
 document.addEventListener("click", unlockSound, { once: true });
@@ -8,6 +10,8 @@ document.addEventListener("keydown", unlockSound, { once: true });
 
 export function alertKnock(text, cueElement) {
   chime();
+  // The tab's title and a banner say it too, for whoever does not hear the chime.
+  flag(text);
   if (cueElement) {
     cueElement.classList.remove("knock-cue");
     // Restart the animation for a second knock in a row.

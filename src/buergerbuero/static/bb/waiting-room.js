@@ -1,4 +1,5 @@
 // The citizen's waiting room: place in the queue, estimate, staff messages, admission.
+import { flag } from "./attention.js";
 import { chime, unlockSound } from "./sound.js";
 import { connectSocket, format } from "./socket.js";
 
@@ -16,13 +17,22 @@ const missedCall = document.getElementById("missed-call");
 const rejoinButton = document.getElementById("rejoin-front");
 // Hidden since the last position: the next one is told as "welcome back".
 let wasAway = false;
+// Staff messages are written in the office's language: marked so on a page in another.
+function officeText(text) {
+  const span = document.createElement("span");
+  span.dir = "auto";
+  if (msg.contentLang) span.lang = msg.contentLang;
+  span.textContent = text;
+  return span;
+}
 
 document.addEventListener("click", unlockSound, { once: true });
 document.addEventListener("keydown", unlockSound, { once: true });
 
 function finish(text, extra = "") {
   finalMessage.hidden = false;
-  finalMessage.textContent = extra ? `${text} ${extra}` : text;
+  finalMessage.textContent = text;
+  if (extra) finalMessage.append(" ", officeText(extra));
   position.textContent = "";
   estimate.textContent = "";
   leaveButton.hidden = true;
@@ -66,15 +76,17 @@ const socket = connectSocket(root.dataset.socket, {
         item.className = "staff-message";
         const label = document.createElement("strong");
         label.textContent = `${msg.msgStaff} `;
-        item.append(label, message.text);
+        item.append(label, officeText(message.text));
         staffMessages.append(item);
         chime();
+        flag(msg.msgStaffTitle);
         break;
       }
       case "admitted":
         position.textContent = msg.msgAdmitted;
         estimate.textContent = "";
         chime();
+        flag(msg.msgYourTurn, msg.msgAdmitted);
         window.location.assign(message.call_url);
         break;
       case "missed-call":
@@ -84,6 +96,7 @@ const socket = connectSocket(root.dataset.socket, {
         missedCall.hidden = false;
         rejoinButton.disabled = false;
         chime();
+        flag(msg.msgMissed);
         break;
       case "declined":
         finish(msg.msgDeclined, message.message);

@@ -1,0 +1,104 @@
+"""Nothing is only heard (WCAG 1.3.3): admission, a message from the office and a new knock
+change the tab's title and show a banner; muted and camera off are said in words.
+
+Headless Chromium reports every tab as visible, so a tab in the background is emulated:
+an init script makes `document.hidden` follow a flag in sessionStorage (it survives the
+admission's navigation, as a real background tab stays in the background).
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .flows import knock, set_presence, staff_login, wait_for_media
+
+pytestmark = pytest.mark.e2e
+
+BACKGROUND_TAB = """(() => {
+  const hidden = () => sessionStorage.getItem('e2e-tab-hidden') === '1';
+  Object.defineProperty(Document.prototype, 'hidden', { configurable: true, get: hidden });
+  Object.defineProperty(Document.prototype, 'visibilityState', {
+    configurable: true, get: () => (hidden() ? 'hidden' : 'visible') });
+})();"""
+SET_HIDDEN = """(hidden) => {
+  sessionStorage.setItem('e2e-tab-hidden', hidden ? '1' : '0');
+  document.dispatchEvent(new Event('visibilitychange'));
+}"""
+SUFFIX = " – Virtual citizen office"
+
+
+def test_admission_in_a_background_tab_and_office_messages_are_seen(new_page):
+    staff = new_page()
+    staff_login(staff)
+    set_presence(staff, "Available")
+    citizen = new_page()
+    citizen.context.add_init_script(BACKGROUND_TAB)
+    knock(citizen, "Taube Person")
+
+    # The console's tab says that someone knocked, and so does a banner.
+    expect(staff).to_have_title(f"(!) New knock: Taube Person (E2E Office) – Staff console{SUFFIX}")
+    expect(staff.locator("#attention-banner")).to_have_text("New knock: Taube Person (E2E Office)")
+
+    # A message from the office while the waiting room is in the background.
+    citizen.evaluate(SET_HIDDEN, True)
+    staff.get_by_role("button", name="Send message: Taube Person").click()
+    dialog = staff.get_by_role("dialog", name="Message to Taube Person")
+    dialog.get_by_label("Message:").fill("Noch fünf Minuten.")
+    dialog.get_by_role("button", name="Send").click()
+    expect(citizen.locator("#staff-messages")).to_contain_text("Noch fünf Minuten.")
+    expect(citizen).to_have_title(f"(!) New message from the office – Waiting room{SUFFIX}")
+    banner = citizen.locator("#attention-banner")
+    expect(banner).to_have_text("New message from the office")
+    expect(banner).to_be_visible()
+
+    # Admitted while still in the background: the call page's title and banner say so,
+    # until the citizen is back and does something.
+    staff.get_by_role("button", name="Admit: Taube Person").click()
+    expect(citizen).to_have_url(re.compile(r"/gespraech/"))
+    assert citizen.evaluate("document.hidden") is True
+    expect(citizen).to_have_title(f"(!) Your turn – Consultation: E2E Office{SUFFIX}")
+    expect(citizen.locator("#attention-banner")).to_have_text(
+        "It is your turn: the consultation has started."
+    )
+    citizen.evaluate(SET_HIDDEN, False)
+    citizen.locator("h1").click()
+    expect(citizen).to_have_title(f"Consultation: E2E Office{SUFFIX}")
+    expect(citizen.locator("#attention-banner")).to_be_hidden()
+
+
+def test_muted_and_camera_off_are_said_in_words(new_page):
+    staff = new_page()
+    staff_login(staff)
+    set_presence(staff, "Available")
+    citizen = new_page()
+    knock(citizen, "Stille Person")
+    staff.get_by_role("button", name="Admit: Stille Person").click()
+    expect(citizen).to_have_url(re.compile(r"/gespraech/"))
+    wait_for_media(citizen, 1)
+    wait_for_media(staff, 1)
+    remote = staff.locator(".tile.remote .media-state")
+    own = citizen.locator("#local-media-state")
+    expect(remote).to_have_text("")
+
+    citizen.get_by_role("button", name="Mute", exact=True).click()
+    expect(citizen.locator("#toggle-audio")).to_have_text("Unmute")
+    expect(own).to_have_text("(muted)")
+    expect(remote).to_have_text("(muted)")
+    # With an icon beside the words (a crossed-out microphone).
+    icon = "(el) => getComputedStyle(el, '::before').maskImage"
+    assert "mic-off.svg" in remote.evaluate(icon)
+
+    citizen.get_by_role("button", name="Camera off").click()
+    expect(citizen.locator("#toggle-video")).to_have_text("Camera on")
+    expect(own).to_have_text("(muted, camera off)")
+    expect(remote).to_have_text("(muted, camera off)")
+    assert "camera-off.svg" in remote.evaluate("(el) => getComputedStyle(el, '::after').maskImage")
+
+    citizen.get_by_role("button", name="Unmute").click()
+    citizen.get_by_role("button", name="Camera on").click()
+    expect(citizen.locator("#toggle-audio")).to_have_text("Mute")
+    expect(remote).to_have_text("")
+    assert remote.evaluate(icon) == "none"
+    citizen.get_by_role("button", name="Hang up").click()
+    expect(citizen.get_by_role("heading", name="The consultation has ended")).to_be_visible()
