@@ -140,5 +140,9 @@ async def sockets(transactional_db, socket_settings):
 
 def pytest_collection_modifyitems(config, items):
     """Browser tests last: fast feedback first, and Playwright's sync API keeps an event
-    loop running for the session, which async tests collected after it cannot share."""
+    loop running for the session, which async tests collected after it cannot share.
+    Every test under tests/e2e carries the e2e mark (a conftest's pytestmark would not)."""
+    for item in items:
+        if "/e2e/" in str(item.path):
+            item.add_marker(pytest.mark.e2e)
     items.sort(key=lambda item: "/e2e/" in str(item.path))
