@@ -9,7 +9,7 @@ from .support import admit, receive, run, send
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TAGS = {
-    "waiting": "'ping', 'leave'",
+    "waiting": "'ping', 'leave', 'hidden', 'visible', 'rejoin'",
     "console": "'ping', 'presence', 'admit', 'decline', 'message'",
     "room": "'ping', 'signal', 'chat', 'media-state', 'invite', 'end', 'leave'",
 }
