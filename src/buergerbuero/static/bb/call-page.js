@@ -78,13 +78,17 @@ function announceMedia() {
   });
 }
 
+// 24-hour like every other time in the office, in every language: the language's own
+// default is 12-hour in English and Arabic.
+const clock = new Intl.DateTimeFormat(document.documentElement.lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+
 function appendChat(name, text, at) {
   const item = document.createElement("li");
   const who = document.createElement("strong");
   who.textContent = name;
   const time = document.createElement("time");
   time.dateTime = at;
-  time.textContent = new Date(at).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" });
+  time.textContent = clock.format(new Date(at));
   const body = document.createElement("span");
   body.className = "chat-text";
   body.textContent = text;
@@ -204,7 +208,7 @@ async function handle(message) {
       link.value = new URL(message.path, window.location.href).href;
       link.hidden = false;
       document.getElementById("copy-invitation").hidden = false;
-      const until = new Date(message.expires_at).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" });
+      const until = clock.format(new Date(message.expires_at));
       document.getElementById("invitation-text").textContent = format(msg.msgInvitation, { time: until });
       link.focus();
       link.select();
@@ -374,8 +378,10 @@ document.getElementById("chat-form").addEventListener("submit", (event) => {
 
 if (isStaff) {
   const box = document.getElementById("invitation-box");
-  document.getElementById("invite").addEventListener("click", () => {
+  const invite = document.getElementById("invite");
+  invite.addEventListener("click", () => {
     box.hidden = !box.hidden;
+    invite.setAttribute("aria-expanded", String(!box.hidden));
     if (!box.hidden) document.getElementById("invitation-label").focus();
   });
   document.getElementById("create-invitation").addEventListener("click", () => {

@@ -305,6 +305,7 @@ function renderDepartments() {
       line.className = "department-line";
       line.dataset.department = department.slug;
       const name = span("department-name", department.name);
+      name.id = `department-name-${department.id}`;
       const state = document.createElement("span");
       state.append(span("status"), " · ", span("waiting-count"));
       const message = button(msg.msgMessageAll, async () => {
@@ -313,7 +314,11 @@ function renderDepartments() {
           label: msg.msgMessagePrompt,
         });
         if (text) socket.send({ type: "message", department: department.id, text });
-      }, "message-all", format(msg.msgMessageAllTitle, { department: department.name }));
+      }, "message-all");
+      // Named by its own words and then the department's name: the name a voice-control
+      // user speaks must begin with what the button shows (WCAG 2.5.3), in every language.
+      message.id = `message-all-${department.id}`;
+      message.setAttribute("aria-labelledby", `${message.id} ${name.id}`);
       line.append(name, presenceSelect(department), state, message);
       departmentLines.set(department.id, line);
       lines.append(line);

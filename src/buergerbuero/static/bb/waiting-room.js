@@ -20,8 +20,12 @@ function finish(text, extra = "") {
   finalMessage.textContent = extra ? `${text} ${extra}` : text;
   position.textContent = "";
   estimate.textContent = "";
+  // The button that had focus goes away: focus follows to what replaced it, or it
+  // would fall to <body> (and a screen reader to the top of the page).
+  const hadFocus = leaveButton.contains(document.activeElement) || document.activeElement === document.body;
   leaveButton.hidden = true;
   backLink.hidden = false;
+  if (hadFocus) finalMessage.focus();
   socket.close();
 }
 
