@@ -1,7 +1,7 @@
 """Focus after every change of page or state, and the call's chat log for keyboard users.
 
 Focus must never fall to <body>: after leaving the queue, on admission (both sides), and
-after the call ends. In the call the chat log scrolls, so it takes focus; its numbers are
+after the call ends (both sides). In the call the chat log scrolls, so it takes focus; its numbers are
 not clipped; times are 24-hour in every language; the Invite button says whether its box
 is open.
 """
@@ -102,11 +102,14 @@ def test_call_takes_focus_on_both_sides_and_its_chat_log_works_by_keyboard(new_p
     assert_accessible(citizen, "call with a long chat")
     assert_accessible(staff, "call, staff, long chat")
 
-    # The end: the citizen's new page opens on its heading.
+    # The end: the citizen's new page opens on its heading, the staff member's console
+    # on the queue.
     staff.get_by_role("button", name="End consultation").click()
     ended = citizen.get_by_role("heading", name="The consultation has ended")
     expect(ended).to_be_visible()
     expect(ended).to_be_focused()
+    expect(staff.get_by_role("heading", name="Staff console")).to_be_visible()
+    expect(staff.locator("#queue-heading")).to_be_focused()
 
 
 def _switch_language(page, code: str) -> None:

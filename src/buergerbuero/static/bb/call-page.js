@@ -111,6 +111,8 @@ function leavePage() {
   state.screen?.stop();
   socket.close();
   waiting?.close();
+  // Staff return to the queue: the console puts focus on it (console.js), not on <body>.
+  if (isStaff) sessionStorage.setItem("bb-after-call", "1");
   window.location.assign(isStaff ? msg.consoleUrl + (absent ? "?hinweis=nicht-erschienen" : "") : msg.endedUrl);
 }
 

@@ -15,6 +15,11 @@ const list = document.getElementById("queue-list");
 const empty = document.getElementById("queue-empty");
 const count = document.getElementById("queue-count");
 const heading = document.getElementById("queue-heading");
+// Back from a call (call-page.js): focus on the queue, where the next citizen waits.
+if (sessionStorage.getItem("bb-after-call")) {
+  sessionStorage.removeItem("bb-after-call");
+  heading.focus();
+}
 const filter = document.getElementById("queue-filter");
 const lines = document.getElementById("departments");
 const status = document.getElementById("console-status");
