@@ -129,3 +129,21 @@ def test_day_view_with_nobody_waiting_is_not_a_numbered_list(new_page):
     now = lead.locator("section", has=lead.get_by_role("heading", name="Waiting now"))
     expect(now.locator("p.queue-empty")).to_have_text("Nobody is waiting.")
     expect(now.get_by_role("listitem")).to_have_count(0)
+
+
+def test_staff_login_refused_focuses_the_summary(new_page):
+    staff = new_page()
+    staff.goto("/konsole/anmelden/")
+    # The user name field has autofocus; the summary must still win after a refusal.
+    staff.get_by_label("User name").fill("niemand")
+    staff.get_by_label("Password").fill("falsch")
+    staff.get_by_role("button", name="Log in").click()
+    summary = staff.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("listitem")).to_have_text(
+        [
+            "Please enter a correct username and password. "
+            "Note that both fields may be case-sensitive."
+        ]
+    )
+    expect(staff.get_by_label("User name")).to_have_value("niemand")

@@ -3,9 +3,11 @@
 // page's heading, data-focus-on-load). Without this focus sits on <body> and a screen
 // reader says nothing about what happened.
 const summary = document.getElementById("error-summary");
-const target = summary || document.querySelector("[data-focus-on-load]");
-// Never out of something the person already moved into (a field, a link).
-if (target && (!document.activeElement || document.activeElement === document.body)) {
+const target = document.querySelector("[data-focus-on-load]");
+// The summary wins over a field's autofocus (the login's user name): what went wrong
+// comes first. A heading never takes focus out of something already focused.
+if (summary) summary.focus();
+else if (target && (!document.activeElement || document.activeElement === document.body)) {
   target.focus();
 }
 
