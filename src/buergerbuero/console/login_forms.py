@@ -74,7 +74,11 @@ class StaffLoginMixin(forms.Form):
 
 
 class StaffLoginForm(StaffLoginMixin, AuthenticationForm):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The console's words for the fields, on the page and in the error summary.
+        self.fields["username"].label = _("User name")
+        self.fields["password"].label = _("Password")
 
 
 class AdminStaffLoginForm(StaffLoginMixin, AdminAuthenticationForm):

@@ -90,6 +90,10 @@ function announceMedia() {
   socket.send({ type: "media-state", ...media });
 }
 
+// 24-hour like every other time in the office, in every language: the language's own
+// default is 12-hour in English and Arabic.
+const clock = new Intl.DateTimeFormat(document.documentElement.lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+
 function appendChat(name, text, at) {
   const item = document.createElement("li");
   const who = document.createElement("strong");
@@ -97,7 +101,7 @@ function appendChat(name, text, at) {
   who.dir = "auto";
   const time = document.createElement("time");
   time.dateTime = at;
-  time.textContent = new Date(at).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" });
+  time.textContent = clock.format(new Date(at));
   const body = document.createElement("span");
   body.className = "chat-text";
   body.textContent = text;
@@ -122,6 +126,8 @@ function leavePage() {
   state.screen?.stop();
   socket.close();
   waiting?.close();
+  // Staff return to the queue: the console puts focus on it (console.js), not on <body>.
+  if (isStaff) sessionStorage.setItem("bb-after-call", "1");
   window.location.assign(isStaff ? msg.consoleUrl + (absent ? "?hinweis=nicht-erschienen" : "") : msg.endedUrl);
 }
 
@@ -213,7 +219,7 @@ async function handle(message) {
       link.value = new URL(message.path, window.location.href).href;
       link.hidden = false;
       document.getElementById("copy-invitation").hidden = false;
-      const until = new Date(message.expires_at).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" });
+      const until = clock.format(new Date(message.expires_at));
       document.getElementById("invitation-text").textContent = format(msg.msgInvitation, { time: until });
       link.focus();
       link.select();
@@ -383,8 +389,10 @@ document.getElementById("chat-form").addEventListener("submit", (event) => {
 
 if (isStaff) {
   const box = document.getElementById("invitation-box");
-  document.getElementById("invite").addEventListener("click", () => {
+  const invite = document.getElementById("invite");
+  invite.addEventListener("click", () => {
     box.hidden = !box.hidden;
+    invite.setAttribute("aria-expanded", String(!box.hidden));
     if (!box.hidden) document.getElementById("invitation-label").focus();
   });
   document.getElementById("create-invitation").addEventListener("click", () => {

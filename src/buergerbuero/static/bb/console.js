@@ -15,6 +15,11 @@ const list = document.getElementById("queue-list");
 const empty = document.getElementById("queue-empty");
 const count = document.getElementById("queue-count");
 const heading = document.getElementById("queue-heading");
+// Back from a call (call-page.js): focus on the queue, where the next citizen waits.
+if (sessionStorage.getItem("bb-after-call")) {
+  sessionStorage.removeItem("bb-after-call");
+  heading.focus();
+}
 const filter = document.getElementById("queue-filter");
 const lines = document.getElementById("departments");
 const status = document.getElementById("console-status");
@@ -321,6 +326,7 @@ function renderDepartments() {
       line.className = "department-line";
       line.dataset.department = department.slug;
       const name = span("department-name", department.name);
+      name.id = `department-name-${department.id}`;
       const state = document.createElement("span");
       state.append(span("status"), " · ", span("waiting-count"));
       const message = button(msg.msgMessageAll, async () => {
@@ -329,7 +335,11 @@ function renderDepartments() {
           label: msg.msgMessagePrompt,
         });
         if (text) socket.send({ type: "message", department: department.id, text });
-      }, "message-all", format(msg.msgMessageAllTitle, { department: department.name }));
+      }, "message-all");
+      // Named by its own words and then the department's name: the name a voice-control
+      // user speaks must begin with what the button shows (WCAG 2.5.3), in every language.
+      message.id = `message-all-${department.id}`;
+      message.setAttribute("aria-labelledby", `${message.id} ${name.id}`);
       line.append(name, presenceSelect(department), state, message);
       departmentLines.set(department.id, line);
       lines.append(line);

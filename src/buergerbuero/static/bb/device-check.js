@@ -139,6 +139,10 @@ export function setupDeviceCheck(root) {
   const help = root.querySelector("#device-help");
   let stream = null;
   let stopMeter = () => {};
+  // The help is for a camera or microphone that does not work: with JavaScript it is
+  // shown only then, so that a working camera does not put its eight cases between the
+  // heading and the name field. Without JavaScript it stays, all closed.
+  if (help) help.hidden = true;
 
   // userAsked: the check was started by "Test again" or a device choice. The first check
   // runs on load: then focus moves to the help only if the person has not put it anywhere
@@ -152,6 +156,7 @@ export function setupDeviceCheck(root) {
     const hasVideo = Boolean(stream?.getVideoTracks().length);
     preview.hidden = !hasVideo;
     const focusIsFree = !document.activeElement || document.activeElement === document.body;
+    if (help) help.hidden = !result.problem;
     const steps = showDeviceHelp(help, result.problem, { moveFocus: userAsked || focusIsFree });
     let text = {
       null: messages.msgOk,

@@ -35,8 +35,12 @@ function finish(text, extra = "") {
   if (extra) finalMessage.append(" ", officeText(extra));
   position.textContent = "";
   estimate.textContent = "";
+  // The button that had focus goes away: focus follows to what replaced it, or it
+  // would fall to <body> (and a screen reader to the top of the page).
+  const hadFocus = leaveButton.contains(document.activeElement) || document.activeElement === document.body;
   leaveButton.hidden = true;
   backLink.hidden = false;
+  if (hadFocus) finalMessage.focus();
   socket.close();
 }
 

@@ -1,0 +1,134 @@
+"""Focus after every change of page or state, and the call's chat log for keyboard users.
+
+Focus must never fall to <body>: after leaving the queue, on admission (both sides), and
+after the call ends (both sides). In the call the chat log scrolls, so it takes focus; its numbers are
+not clipped; times are 24-hour in every language; the Invite button says whether its box
+is open.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .accessibility import assert_accessible
+from .flows import OFFICE, knock, set_presence, staff_login, wait_for_media
+
+pytestmark = pytest.mark.e2e
+
+FOCUSED = """() => { const el = document.activeElement;
+  return el ? el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') : null; }"""
+
+# Whether the widest list number ("12. ") fits into the list's start padding, where a
+# scrolling box would otherwise clip it.
+NUMBER_FITS = """(list) => {
+  const style = getComputedStyle(list);
+  const context = document.createElement('canvas').getContext('2d');
+  context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+  const widest = context.measureText(`${list.children.length}. `).width;
+  return {widest: Math.ceil(widest), room: parseFloat(style.paddingInlineStart)};
+}"""
+
+CLOCK = re.compile(r"^\d\d:\d\d$")
+
+
+def test_leaving_the_queue_moves_focus_to_what_replaced_the_button(new_page):
+    staff = new_page()
+    staff_login(staff)
+    set_presence(staff, "Available")
+    citizen = new_page()
+    knock(citizen, "Lena Geht")
+    expect(citizen.locator("#queue-position")).not_to_have_text("Connecting…")
+    leave = citizen.get_by_role("button", name="Leave the queue")
+    leave.focus()
+    citizen.keyboard.press("Enter")
+    final = citizen.locator("#final-message")
+    expect(final).to_have_text("You have left the queue.")
+    expect(final).to_be_focused()
+    citizen.keyboard.press("Tab")
+    expect(citizen.get_by_role("link", name="Back to the department")).to_be_focused()
+
+
+def test_call_takes_focus_on_both_sides_and_its_chat_log_works_by_keyboard(new_page):
+    staff = new_page()
+    staff_login(staff)
+    set_presence(staff, "Available")
+    citizen = new_page()
+    knock(citizen, "Theo Fokus")
+    staff.get_by_role("button", name="Admit: Theo Fokus").click()
+
+    # Admission: both pages open on their heading, not on <body>.
+    for page in (citizen, staff):
+        expect(page).to_have_url(re.compile(r"/gespraech/"))
+        heading = page.get_by_role("heading", level=1)
+        expect(heading).to_have_text("Consultation: E2E Office")
+        expect(heading).to_be_focused()
+    wait_for_media(citizen, 1)
+    wait_for_media(staff, 1)
+
+    # The Invite button tells whether its box is open.
+    invite = staff.get_by_role("button", name="Invite a third person")
+    expect(invite).to_have_attribute("aria-expanded", "false")
+    expect(invite).to_have_attribute("aria-controls", "invitation-box")
+    invite.click()
+    expect(invite).to_have_attribute("aria-expanded", "true")
+    expect(staff.get_by_label("Name of the person (optional)")).to_be_focused()
+    staff.get_by_role("button", name="Create link").click()
+    # The English default is 12-hour ("09:41 AM"): the office's times are 24-hour.
+    expect(staff.locator("#invitation-text")).to_have_text(
+        re.compile(r"^Invitation link \(single use, valid until \d\d:\d\d\):$")
+    )
+    invite.click()
+    expect(invite).to_have_attribute("aria-expanded", "false")
+
+    # Twelve messages: the log scrolls, so the keyboard can reach it; "10." to "12." fit.
+    for number in range(1, 13):
+        citizen.get_by_label("Message").fill(f"Nachricht {number}")
+        citizen.get_by_role("button", name="Send").click()
+        expect(citizen.locator("#chat-log li")).to_have_count(number)
+    log = citizen.get_by_role("list", name="Chat")
+    expect(log).to_have_attribute("tabindex", "0")
+    assert log.evaluate("(list) => list.scrollHeight > list.clientHeight")
+    fit = log.evaluate(NUMBER_FITS)
+    assert fit["widest"] <= fit["room"], fit
+    times = citizen.locator("#chat-log time").all_inner_texts()
+    assert len(times) == 12 and all(CLOCK.match(t) for t in times), times
+    expect(staff.locator("#chat-log li")).to_have_count(12)
+    assert all(CLOCK.match(t) for t in staff.locator("#chat-log time").all_inner_texts())
+    log.focus()
+    citizen.keyboard.press("Home")
+    # Keyboard scrolling may glide: wait until it has reached the first message.
+    citizen.wait_for_function("() => document.getElementById('chat-log').scrollTop === 0")
+    assert_accessible(citizen, "call with a long chat")
+    assert_accessible(staff, "call, staff, long chat")
+
+    # The end: the citizen's new page opens on its heading, the staff member's console
+    # on the queue.
+    staff.get_by_role("button", name="End consultation").click()
+    ended = citizen.get_by_role("heading", name="The consultation has ended")
+    expect(ended).to_be_visible()
+    expect(ended).to_be_focused()
+    expect(staff.get_by_role("heading", name="Staff console")).to_be_visible()
+    expect(staff.locator("#queue-heading")).to_be_focused()
+
+
+def _switch_language(page, code: str) -> None:
+    page.locator("#language-select").select_option(code)
+    page.locator(".language-switcher button").click()
+    expect(page.locator("html")).to_have_attribute("lang", code)
+
+
+def test_message_to_everyone_is_named_by_its_visible_words_first(new_page):
+    staff = new_page()
+    staff_login(staff)
+    set_presence(staff, "Available")
+    citizen = new_page()
+    knock(citizen, "Gerda Wartet")
+    # In German the button's words ("Nachricht an alle Wartenden") are not part of the
+    # dialog's title ("Nachricht an alle, die bei … warten"), which used to be its name.
+    _switch_language(staff, "de")
+    button = staff.locator(f'[data-department="{OFFICE}"] .message-all')
+    expect(button).to_have_text("Nachricht an alle Wartenden")
+    expect(button).to_have_accessible_name("Nachricht an alle Wartenden E2E Office")
+    assert_accessible(staff, "console in German with someone waiting")
+    _switch_language(staff, "en")  # the fixture signs off with the English labels
