@@ -33,6 +33,14 @@ class StaffingChanged:
 
 
 @dataclass(frozen=True)
+class AccessChanged:
+    """A staff member's account or memberships changed (suspended, removed, departments or
+    roles changed): their open consoles decide again, at once, what they may see."""
+
+    user_id: int
+
+
+@dataclass(frozen=True)
 class EntryAdmitted:
     entry_id: str
     department_id: int
@@ -67,7 +75,13 @@ class RoomEnded:
 
 
 Event = (
-    QueueChanged | StaffingChanged | EntryAdmitted | EntryDeclined | StaffMessageSent | RoomEnded
+    QueueChanged
+    | StaffingChanged
+    | AccessChanged
+    | EntryAdmitted
+    | EntryDeclined
+    | StaffMessageSent
+    | RoomEnded
 )
 Listener = Callable[[Event], None]
 

@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from buergerbuero.calls.models import Room
+from buergerbuero.staff import accounts
 from buergerbuero.staff.models import StaffProfile
 from buergerbuero.staff.presence import presence_of
 from buergerbuero.waiting.models import EntryState, QueueEntry
@@ -385,3 +386,50 @@ async def test_console_socket_burst_of_changes_ends_with_the_current_state(
         "departments": [line(a, waiting=1)],
         "waiting": [await run(entry_row)(ada.entry_id)],
     }
+
+
+async def test_console_socket_of_a_suspended_member_closes_at_once(
+    sockets, two_offices, make_staff, knock
+):
+    _a, anna, _b, _bernd = two_offices
+    administrator = await run(make_staff)(administrator=True)
+    socket = await sockets.connect(CONSOLE, anna.cookie)
+    await receive(socket)
+
+    await run(accounts.suspend)(anna.user, administrator)
+
+    assert await receive_until(socket, "error") == {
+        "type": "error",
+        "code": "forbidden",
+        "message": "Your access has changed. Please sign in again.",
+    }
+    assert await receive_close(socket) == 4403
+
+
+async def test_console_socket_follows_a_membership_removed_and_added(
+    sockets, two_offices, make_staff, knock
+):
+    a, anna, b, _bernd = two_offices
+    administrator = await run(make_staff)(administrator=True)
+    socket = await sockets.connect(CONSOLE, anna.cookie)
+    await receive(socket)
+
+    # Added to B: a fresh snapshot with both, and B's knocks are heard.
+    await run(accounts.set_memberships)(anna.user, {a.pk: "staff", b.pk: "staff"}, administrator)
+    both = await receive_until(socket, "queues")
+    assert sorted(line["id"] for line in both["departments"]) == sorted([a.pk, b.pk])
+    bob = await run(knock)(b, "Bob")
+    update = await receive_until(socket, "queue-update")
+    assert [row["id"] for row in update["waiting"]] == [bob.entry_id]
+
+    # Removed from A (a colleague stays there): A is gone from the desk and no longer heard.
+    await run(make_staff)(a)
+    await run(accounts.remove_member)(anna.user, administrator, a.pk)
+    only_b = await receive_until(socket, "queues")
+    assert [line["id"] for line in only_b["departments"]] == [b.pk]
+    await run(knock)(a, "Ada")
+    await send(socket, {"type": "ping"})
+    heard = []
+    while (message := await receive(socket))["type"] != "pong":
+        heard.append(message)
+    assert [row for message in heard for row in message.get("waiting", [])] == []

@@ -162,6 +162,9 @@ def apply_groups(user, groups, source: str, subject: str = "") -> Grant:
         )
         if left_available:
             notify.announce_on_commit(notify.StaffingChanged(tuple(left_available)))
+        if gone or grant.roles.keys() - existing.keys():
+            # The member's consoles open in other sessions follow the directory at once.
+            notify.announce_on_commit(notify.AccessChanged(user.pk))
     return grant
 
 

@@ -36,6 +36,8 @@ def deliver(event: notify.Event) -> None:
             _queue_changed(department_id)
         case notify.StaffingChanged(department_ids):
             _staffing_changed(department_ids)
+        case notify.AccessChanged(user_id):
+            _send(groups.member(user_id), {"type": "access.changed"})
         case notify.EntryAdmitted(entry_id, department_id, room_id):
             call_url = reverse("public:call", args=[room_id])
             _forward(groups.entry(entry_id), outgoing.Admitted(call_url=call_url))

@@ -23,7 +23,7 @@ from buergerbuero.waiting.errors import NotWaiting
 from buergerbuero.waiting.models import QueueEntry
 
 from . import groups, outgoing, schemas
-from .protocol import ProtocolConsumer
+from .protocol import CLOSE_FORBIDDEN, ProtocolConsumer
 
 log = logging.getLogger(__name__)
 # Releases scheduled after a socket closed; held here so the event loop keeps them.
@@ -46,7 +46,8 @@ class ConsoleConsumer(ProtocolConsumer):
         self.profile = profile
         self.user = user
         self.department_ids = await database_sync_to_async(permissions.staff_department_ids)(user)
-        if not await self.join([groups.staff(d) for d in sorted(self.department_ids)]):
+        staff_groups = [groups.staff(d) for d in sorted(self.department_ids)]
+        if not await self.join([groups.member(user.pk), *staff_groups]):
             return
         await self.accept()
         await database_sync_to_async(presence.console_opened)(self.profile, self.channel_name)
@@ -78,6 +79,28 @@ class ConsoleConsumer(ProtocolConsumer):
         await self.send_message(
             outgoing.QueueUpdate(departments=desk.departments, waiting=desk.waiting)
         )
+
+    async def access_changed(self, event) -> None:
+        """The member was suspended or removed, or their departments changed: what this
+        socket hears is decided again now, not at the next sign-in. Without access it is
+        closed (4403: the browser does not come back); otherwise it follows the new
+        departments and starts afresh with a snapshot."""
+        profile = await database_sync_to_async(_active_profile)(self.user.pk)
+        if profile is None:
+            await self.send_error("forbidden", _("Your access has changed. Please sign in again."))
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.profile = profile
+        wanted = await database_sync_to_async(permissions.staff_department_ids)(profile.user)
+        for gone in self.department_ids - wanted:
+            await self.channel_layer.group_discard(groups.staff(gone), self.channel_name)
+            self.joined.remove(groups.staff(gone))
+        for new in wanted - self.department_ids:
+            await self.channel_layer.group_add(groups.staff(new), self.channel_name)
+            self.joined.append(groups.staff(new))
+        self.department_ids = wanted
+        self.due.clear()
+        await self.send_snapshot()
 
     async def queue_changed(self, event) -> None:
         """Coalesced: the handler only notes the department, and one task sends the updates
@@ -169,6 +192,15 @@ async def _release_later(profile: StaffProfile, delay: float) -> None:
     except Exception:
         # The heartbeat's timeout is the safety net: the member counts as away soon anyway.
         log.warning("could not set %s offline after the last console closed", profile.pk)
+
+
+def _active_profile(user_id: int) -> StaffProfile | None:
+    """Read afresh: the socket's user object is the one from when it connected."""
+    return (
+        StaffProfile.objects.select_related("user")
+        .filter(user_id=user_id, user__is_active=True)
+        .first()
+    )
 
 
 def _profile_of(user) -> StaffProfile | None:

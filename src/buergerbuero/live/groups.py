@@ -10,6 +10,8 @@ ENTRY = "entry.{entry_id}"
 # Everybody in a call, and one participant of it (signalling is addressed).
 ROOM = "room.{room_id}"
 PARTICIPANT = "participant.{participant_id}"
+# Every open console of one staff member (their access changed).
+MEMBER = "member.{user_id}"
 
 
 def queue(department_id: int) -> str:
@@ -30,3 +32,7 @@ def room(room_id: str) -> str:
 
 def participant(participant_id: str) -> str:
     return PARTICIPANT.format(participant_id=participant_id)
+
+
+def member(user_id: int) -> str:
+    return MEMBER.format(user_id=user_id)

@@ -174,6 +174,7 @@ def set_memberships(user, memberships: dict[int, str], by, is_administrator=None
             + ("" if is_administrator is None else f" administrator={is_administrator}"),
         )
         notify.announce_on_commit(notify.StaffingChanged(tuple(set(before) | set(after))))
+        notify.announce_on_commit(notify.AccessChanged(user.pk))
 
 
 def end_sessions(user) -> int:
@@ -220,6 +221,7 @@ def suspend(user, by) -> None:
         end_sessions(user)
         _audit(Action.SUSPEND_MEMBER, by, user)
         notify.announce_on_commit(notify.StaffingChanged(department_ids))
+        notify.announce_on_commit(notify.AccessChanged(user.pk))
 
 
 def reactivate(user, by) -> None:
@@ -241,6 +243,7 @@ def remove_member(user, by, department_id: int | None = None) -> None:
             Membership.objects.filter(profile__user=user, department_id=department_id).delete()
             _audit(Action.REMOVE_MEMBER, by, user, f"department {department_id}", department_id)
             notify.announce_on_commit(notify.StaffingChanged((department_id,)))
+            notify.announce_on_commit(notify.AccessChanged(user.pk))
         return
     if user.pk == by.pk:
         raise NotAllowed(gettext_lazy("You cannot remove your own account."))
@@ -254,6 +257,7 @@ def remove_member(user, by, department_id: int | None = None) -> None:
         end_sessions(user)
         _audit(Action.REMOVE_MEMBER, by, user, "account")
         notify.announce_on_commit(notify.StaffingChanged(department_ids))
+        notify.announce_on_commit(notify.AccessChanged(user.pk))
 
 
 def record_sign_in(user) -> None:

@@ -412,12 +412,14 @@ const socket = connectSocket(root.dataset.socket, {
         break;
     }
   },
-  onClose(_event, final) {
+  onClose(event, final) {
     // Until the next snapshot, what the queue shows may be stale: no actions on it.
     presenceAll.disabled = true;
     for (const select of lines.querySelectorAll("select")) select.disabled = true;
     for (const element of list.querySelectorAll("button")) element.disabled = true;
     if (!final) status.textContent = msg.msgConnectionLost;
+    // Access withdrawn (suspended, removed): the citizens' names go from the screen too.
+    if (event.code === 4403) list.replaceChildren();
   },
 });
 
