@@ -47,7 +47,7 @@ class ConsoleConsumer(ProtocolConsumer):
         self.user = user
         self.department_ids = await database_sync_to_async(permissions.staff_department_ids)(user)
         staff_groups = [groups.staff(d) for d in sorted(self.department_ids)]
-        if not await self.join([groups.member(user.pk), *staff_groups]):
+        if not await self.join([groups.member(profile.user_id), *staff_groups]):
             return
         await self.accept()
         await database_sync_to_async(presence.console_opened)(self.profile, self.channel_name)
@@ -85,7 +85,7 @@ class ConsoleConsumer(ProtocolConsumer):
         socket hears is decided again now, not at the next sign-in. Without access it is
         closed (4403: the browser does not come back); otherwise it follows the new
         departments and starts afresh with a snapshot."""
-        profile = await database_sync_to_async(_active_profile)(self.user.pk)
+        profile = await database_sync_to_async(_active_profile)(self.profile.user_id)
         if profile is None:
             await self.send_error("forbidden", _("Your access has changed. Please sign in again."))
             await self.close(code=CLOSE_FORBIDDEN)
