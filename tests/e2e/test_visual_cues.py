@@ -55,6 +55,8 @@ def test_admission_in_a_background_tab_and_office_messages_are_seen(new_page):
     # Admitted while still in the background: the call page's title and banner say so,
     # until the citizen is back and does something.
     staff.get_by_role("button", name="Admit: Taube Person").click()
+    # Staff are asked first: the citizen's page is in the background (test_sleeping_tab).
+    staff.get_by_role("dialog", name="Admit?").get_by_role("button", name="Admit anyway").click()
     expect(citizen).to_have_url(re.compile(r"/gespraech/"))
     assert citizen.evaluate("document.hidden") is True
     expect(citizen).to_have_title(f"(!) Your turn – Consultation: E2E Office{SUFFIX}")

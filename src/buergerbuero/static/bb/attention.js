@@ -24,7 +24,8 @@ export function flag(title, text = title) {
     banner = document.createElement("p");
     banner.className = "attention-banner";
     banner.id = "attention-banner";
-    document.body.append(banner);
+    // Inside the main landmark, so nothing on the page stands outside one.
+    (document.querySelector("main") || document.body).append(banner);
   }
   banner.textContent = text;
   banner.hidden = false;
