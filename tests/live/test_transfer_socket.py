@@ -141,7 +141,7 @@ async def test_transfer_refusals_have_their_codes(
 async def test_reply_reaches_the_consoles_of_its_department_only(
     sockets, two_offices, knock, make_staff, login
 ):
-    a, anna, b, bernd = two_offices
+    a, anna, _b, bernd = two_offices
     ada = await run(knock)(a, "Ada")
     ada_room = await sockets.connect(path(ada.entry_id), ada.cookie)
     await receive(ada_room)
