@@ -11,6 +11,7 @@ the events without Channels. With no listener an event simply goes nowhere.
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 
@@ -67,6 +68,29 @@ class StaffMessageSent:
 
 
 @dataclass(frozen=True)
+class EntryTransferred:
+    """A waiting citizen was passed on to another department's queue. `note` is the
+    staff member's note only when they chose to show it to the citizen, else empty."""
+
+    entry_id: str
+    from_department_id: int
+    to_department_id: int
+    department_name: str
+    note: str
+
+
+@dataclass(frozen=True)
+class CitizenReplied:
+    """A waiting citizen answered the office: relayed to the department's consoles,
+    never stored."""
+
+    department_id: int
+    entry_id: str
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class RoomEnded:
     room_id: str
     department_id: int
@@ -81,6 +105,8 @@ Event = (
     | EntryAdmitted
     | EntryDeclined
     | StaffMessageSent
+    | EntryTransferred
+    | CitizenReplied
     | RoomEnded
 )
 Listener = Callable[[Event], None]

@@ -379,6 +379,8 @@ RATE_LIMITS = {
     "knock": (int(os.environ.get("RATE_KNOCK", "10")), 3600),
     # Every request to an invitation link, valid or not: guessing tokens stays hopeless.
     "invitation": (int(os.environ.get("RATE_INVITATION", "30")), 3600),
+    # A waiting citizen's answers to the office, per place in the queue.
+    "reply": (int(os.environ.get("RATE_REPLY", "10")), 300),
     # "Forgot password" on the staff login page.
     "password_reset": (int(os.environ.get("RATE_PASSWORD_RESET", "5")), 3600),
 }

@@ -9,8 +9,8 @@ from .support import admit, receive, run, send
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TAGS = {
-    "waiting": "'ping', 'leave', 'hidden', 'visible', 'rejoin'",
-    "console": "'ping', 'presence', 'admit', 'decline', 'message'",
+    "waiting": "'ping', 'leave', 'hidden', 'visible', 'rejoin', 'reply'",
+    "console": "'ping', 'presence', 'admit', 'decline', 'message', 'transfer'",
     "room": "'ping', 'signal', 'chat', 'media-state', 'invite', 'end', 'leave'",
 }
 PROTOCOL = "The message does not match the protocol."

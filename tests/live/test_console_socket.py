@@ -43,6 +43,8 @@ def entry_row(entry_id) -> dict:
         "gone_since": None if entry.disconnected_at is None else entry.disconnected_at.isoformat(),
         "background_since": None,
         "called_at": None,
+        "passed_on_from": None,
+        "note": "",
     }
 
 

@@ -17,7 +17,13 @@ from .support import admit, nothing_more, receive, receive_close, receive_until,
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CONSOLE = "/ws/konsole/"
-POSITION_1 = {"type": "position", "position": 1, "estimate_minutes": 0, "office": "open"}
+POSITION_1 = {
+    "type": "position",
+    "position": 1,
+    "estimate_minutes": 0,
+    "office": "open",
+    "department": "Wohngeld",
+}
 
 
 def path(entry_id):

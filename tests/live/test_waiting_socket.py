@@ -91,6 +91,7 @@ async def test_waiting_socket_sends_position_on_connect(sockets, office_with_cle
         "position": 1,
         "estimate_minutes": 0,
         "office": "open",
+        "department": "Wohngeld",
     }
 
 
@@ -108,12 +109,14 @@ async def test_waiting_socket_position_moves_up_when_first_leaves(
         "position": 1,
         "estimate_minutes": 0,
         "office": "open",
+        "department": "Wohngeld",
     }
     assert await receive(bob_socket) == {
         "type": "position",
         "position": 2,
         "estimate_minutes": 10,
         "office": "open",
+        "department": "Wohngeld",
     }
 
     await send(ada_socket, {"type": "leave"})
@@ -125,6 +128,7 @@ async def test_waiting_socket_position_moves_up_when_first_leaves(
         "position": 1,
         "estimate_minutes": 0,
         "office": "open",
+        "department": "Wohngeld",
     }
     assert await run(lambda: QueueEntry.objects.get(pk=ada.entry_id).state)() == EntryState.LEFT
     # The closed socket is told nothing after its close frame.
@@ -270,6 +274,7 @@ async def test_waiting_socket_position_reports_closed_office(sockets, office_wit
         "position": 1,
         "estimate_minutes": 5,
         "office": "closed",
+        "department": "Wohngeld",
     }
 
 

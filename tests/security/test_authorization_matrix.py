@@ -772,6 +772,7 @@ MESSAGES = {
         "hidden": ENTRY_HOLDER,
         "visible": ENTRY_HOLDER,
         "rejoin": ENTRY_HOLDER,
+        "reply": ENTRY_HOLDER,
     },
     "console": {
         "ping": CONSOLE_STAFF,
@@ -779,6 +780,7 @@ MESSAGES = {
         "admit": STAFF_OF_ENTRY,
         "decline": STAFF_OF_ENTRY,
         "message": STAFF_OF_ENTRY,
+        "transfer": STAFF_OF_ENTRY,
     },
     "room": {
         "ping": ROOM_PARTICIPANT,
@@ -819,6 +821,7 @@ def socket_world(sockets, make_department, make_staff):
         other_room, _other_staff_pid, other_citizen_pid = admit(other.entry_id, staff_a)
         return {
             "a": a,
+            "b": b,
             "staff_a": staff_a,
             "staff_b": staff_b,
             "citizen": citizen,
@@ -888,6 +891,8 @@ async def test_staff_of_another_department_cannot_act_on_its_entries(sockets, so
     for message, request in [
         ({"type": "admit", "entry": entry}, "admit"),
         ({"type": "decline", "entry": entry, "message": "Nein"}, "decline"),
+        # Passing A's citizen on to B itself: B is open, B's member may not.
+        ({"type": "transfer", "entry": entry, "department": w["b"].pk}, "transfer"),
     ]:
         await send(console, message)
         assert await receive_until(console, "error") == error("not_waiting", unknown, request)
@@ -897,12 +902,18 @@ async def test_staff_of_another_department_cannot_act_on_its_entries(sockets, so
     )
     await send(console, {"type": "message", "department": w["a"].pk, "entry": entry, "text": "Hi"})
     assert (await receive_until(console, "error"))["code"] == "not_waiting"
-    state = await run(lambda: QueueEntry.objects.get(pk=entry).state)()
-    assert state == EntryState.WAITING
+    moved = await run(
+        lambda: QueueEntry.objects.values_list("state", "department_id").get(pk=entry)
+    )()
+    assert moved == (EntryState.WAITING, w["a"].pk)
     # And the citizen heard nothing from B.
     waiting = await sockets.connect(f"/ws/warteraum/{entry}/", w["waiting"].cookie)
     assert (await receive(waiting))["type"] == "position"
     assert await nothing_more(waiting)
+    # Nor does B read what A's citizen answers A.
+    await send(waiting, {"type": "reply", "text": "Aktenzeichen 4711"})
+    assert await receive(waiting) == {"type": "reply-sent"}
+    assert await nothing_more(console)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -73,6 +73,8 @@ def test_desk_is_one_queue_in_the_office_order(make_department, make_staff):
             "gone_since": gone_since,
             "background_since": background,
             "called_at": called,
+            "passed_on_from": None,
+            "note": "",
         }
 
     assert desk.model_dump(mode="json") == {

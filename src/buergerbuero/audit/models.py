@@ -8,6 +8,7 @@ class Action(models.TextChoices):
     ADMIT = "admit", _("admitted a citizen")
     DECLINE = "decline", _("declined a citizen")
     MESSAGE = "message", _("sent a message to waiting citizens")
+    TRANSFER = "transfer", _("passed a citizen on to another department")
     INVITE = "invite", _("created an invitation")
     END_CALL = "end_call", _("ended a call")
     VIEW_DAY = "view_day", _("viewed the appointments of a day")

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from buergerbuero.departments.models import Department
 from buergerbuero.staff.permissions import is_administrator, staff_departments
 
 
@@ -22,5 +23,13 @@ def home(request):
     return render(
         request,
         "console/home.html",
-        {"departments": departments, "citizen_absent": citizen_absent},
+        {
+            "departments": departments,
+            "citizen_absent": citizen_absent,
+            # Every active department: a citizen may be passed on to one the member does
+            # not serve; the dialog offers only those open when it opens.
+            "transfer_targets": Department.objects.filter(is_active=True).order_by(
+                "position", "name"
+            ),
+        },
     )

@@ -48,6 +48,23 @@ def deliver(event: notify.Event) -> None:
         case notify.StaffMessageSent(department_id, entry_id, text):
             group = groups.queue(department_id) if entry_id is None else groups.entry(entry_id)
             _forward(group, outgoing.StaffMessage(text=text, to_all=entry_id is None))
+        case notify.EntryTransferred(entry_id, from_id, to_id, name, note):
+            # The waiting room moves to the new queue's group itself (it must leave the
+            # old one), then says where the citizen is now.
+            _send(
+                groups.entry(entry_id),
+                {
+                    "type": "entry.transferred",
+                    "department": to_id,
+                    "payload": outgoing.Transferred(department=name, note=note).dump(),
+                },
+            )
+            _staffing_changed([from_id, to_id])
+        case notify.CitizenReplied(department_id, entry_id, text, at):
+            _forward(
+                groups.staff(department_id),
+                outgoing.CitizenReply(entry=entry_id, department=department_id, text=text, at=at),
+            )
         case notify.RoomEnded(room_id, department_id, ended_by, reason):
             ended = (
                 outgoing.Ended(by=ended_by, reason="citizen-absent")

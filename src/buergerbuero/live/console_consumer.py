@@ -174,6 +174,15 @@ class ConsoleConsumer(ProtocolConsumer):
         await database_sync_to_async(actions.decline)(message.entry, self.user, message.message)
         await self.send_message(outgoing.EntryDeclined(entry=message.entry))
 
+    async def on_transfer(self, message: schemas.Transfer) -> None:
+        await self._entry_department(message.entry)
+        await database_sync_to_async(actions.transfer)(
+            message.entry, message.department, self.user, message.note, message.tell_citizen
+        )
+        await self.send_message(
+            outgoing.EntryTransferred(entry=message.entry, department=message.department)
+        )
+
     async def on_message(self, message: schemas.StaffMessage) -> None:
         if message.department not in self.department_ids:
             raise NotWaiting(_("No such department among yours."))

@@ -73,6 +73,15 @@ class Position(Out):
     position: int = Field(ge=1, description="1 = next in line.")
     estimate_minutes: int = Field(ge=0)
     office: OfficeStatus
+    department: str = Field(description="The name of the department they wait for now.")
+
+
+class Transferred(Out):
+    """Passed on to another department's queue by staff; a `position` follows."""
+
+    type: Literal["transferred"] = "transferred"
+    department: str = Field(description="The new department's name.")
+    note: str = Field(description="The staff member's note, only if they chose to show it.")
 
 
 class Admitted(Out):
@@ -83,6 +92,12 @@ class Admitted(Out):
 class Declined(Out):
     type: Literal["declined"] = "declined"
     message: str = Field(description="The staff member's words; may be empty.")
+
+
+class ReplySent(Out):
+    """The citizen's answer reached the office's consoles (it is not kept)."""
+
+    type: Literal["reply-sent"] = "reply-sent"
 
 
 class StaffMessage(Out):
@@ -138,6 +153,24 @@ class EntryAdmitted(Out):
 class EntryDeclined(Out):
     type: Literal["declined"] = "declined"
     entry: str
+
+
+class EntryTransferred(Out):
+    """This console passed the citizen on."""
+
+    type: Literal["transferred"] = "transferred"
+    entry: str
+    department: int
+
+
+class CitizenReply(Out):
+    """A waiting citizen of one of the member's departments answered; never stored."""
+
+    type: Literal["reply"] = "reply"
+    entry: str
+    department: int
+    text: str
+    at: IsoDateTime
 
 
 class MessageSent(Out):
@@ -232,6 +265,8 @@ class Ended(Out):
 StatusOut = Annotated[Status | Reconnect, Field(discriminator="type")]
 WaitingOut = Annotated[
     Position
+    | Transferred
+    | ReplySent
     | StaffMessage
     | Admitted
     | Declined
@@ -245,7 +280,16 @@ WaitingOut = Annotated[
     Field(discriminator="type"),
 ]
 ConsoleOut = Annotated[
-    Queues | QueueUpdate | EntryAdmitted | EntryDeclined | MessageSent | Reconnect | Pong | Error,
+    Queues
+    | QueueUpdate
+    | EntryAdmitted
+    | EntryDeclined
+    | EntryTransferred
+    | CitizenReply
+    | MessageSent
+    | Reconnect
+    | Pong
+    | Error,
     Field(discriminator="type"),
 ]
 RoomOut = Annotated[

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 from buergerbuero.calls.chat import CHAT_MAX
-from buergerbuero.waiting.models import STAFF_MESSAGE_MAX
+from buergerbuero.waiting.models import REPLY_MAX, STAFF_MESSAGE_MAX, TRANSFER_NOTE_MAX
 
 # A browser's SDP for audio+video with a few codecs is 5-10 KB; 64 KiB leaves room
 # without letting one client push megabytes through the relay.
@@ -49,7 +49,14 @@ class Rejoin(Message):
     type: Literal["rejoin"]
 
 
-WaitingIn = Annotated[Ping | Leave | Hidden | Visible | Rejoin, Field(discriminator="type")]
+class Reply(Message):
+    """An answer to the office, relayed to its consoles and never stored."""
+
+    type: Literal["reply"]
+    text: str = Field(min_length=1, max_length=REPLY_MAX)
+
+
+WaitingIn = Annotated[Ping | Leave | Hidden | Visible | Rejoin | Reply, Field(discriminator="type")]
 
 
 # --- staff console -----------------------------------------------------------------
@@ -78,8 +85,19 @@ class StaffMessage(Message):
     text: str = Field(min_length=1, max_length=STAFF_MESSAGE_MAX)
 
 
+class Transfer(Message):
+    """Pass a waiting citizen on to another (open) department's queue."""
+
+    type: Literal["transfer"]
+    entry: ID
+    department: int
+    note: str = Field(default="", max_length=TRANSFER_NOTE_MAX)
+    # The note is written for the colleague; the citizen reads it only when staff say so.
+    tell_citizen: bool = False
+
+
 ConsoleIn = Annotated[
-    Ping | SetPresence | Admit | Decline | StaffMessage, Field(discriminator="type")
+    Ping | SetPresence | Admit | Decline | StaffMessage | Transfer, Field(discriminator="type")
 ]
 
 

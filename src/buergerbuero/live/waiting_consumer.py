@@ -82,7 +82,23 @@ class WaitingConsumer(ProtocolConsumer):
         ):
             await self.send_position()
 
+    async def on_reply(self, message: schemas.Reply) -> None:
+        await database_sync_to_async(actions.reply)(self.entry_id, message.text)
+        await self.send_message(outgoing.ReplySent())
+
     async def queue_changed(self, event) -> None:
+        await self.send_position()
+
+    async def entry_transferred(self, event) -> None:
+        """Passed on by staff: from now on this socket hears the new department's queue."""
+        old = groups.queue(self.department_id)
+        self.department_id = event["department"]
+        new = groups.queue(self.department_id)
+        with self.layer_may_fail():
+            await self.channel_layer.group_discard(old, self.channel_name)
+            await self.channel_layer.group_add(new, self.channel_name)
+        self.joined = [name for name in self.joined if name != old] + [new]
+        await self.send_json(event["payload"])
         await self.send_position()
 
 
@@ -125,4 +141,5 @@ def position_message(entry_id: str) -> outgoing.Position | Final:
             position, average, state.staff_available, state.staff_free
         ),
         office=state.state,
+        department=entry.department.name,
     )

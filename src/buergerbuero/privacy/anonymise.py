@@ -17,7 +17,7 @@ from buergerbuero.waiting.models import QueueEntry
 # Anonymised means every personal field is the empty string: no token that could be
 # mistaken for a name, in any language.
 PERSONAL_FIELDS: dict[type[Model], tuple[str, ...]] = {
-    QueueEntry: ("display_name", "topic", "language", "decline_message"),
+    QueueEntry: ("display_name", "topic", "language", "decline_message", "transfer_note"),
     Participant: ("display_name",),
     Booking: ("display_name", "email", "phone", "topic", "language", "cancel_message"),
 }

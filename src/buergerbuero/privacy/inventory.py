@@ -109,6 +109,7 @@ INVENTORY: tuple[Processing, ...] = (
             "waiting.QueueEntry.topic",
             "waiting.QueueEntry.language",
             "waiting.QueueEntry.decline_message",
+            "waiting.QueueEntry.transfer_note",
             "waiting.QueueEntry.created_at",
             "waiting.QueueEntry.resolved_at",
         ),

@@ -4,6 +4,7 @@ Admitting is settled by a conditional UPDATE on the entry's state, so two staff 
 clicking "admit" at once get exactly one room; the other is told it is handled.
 """
 
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from buergerbuero import metrics, notify
+from buergerbuero import metrics, notify, ratelimit
 from buergerbuero.audit.actions import record
 from buergerbuero.audit.models import Action
 from buergerbuero.calls.actions import open_room
@@ -19,14 +20,26 @@ from buergerbuero.calls.models import Role, Room
 from buergerbuero.departments.models import Department
 from buergerbuero.errors import NameRequired, TextRequired
 from buergerbuero.office.status import OfficeStatus, department_state
+from buergerbuero.staff import permissions
 from buergerbuero.text import clean_text
 
-from .errors import AlreadyHandled, NotWaiting, OfficeClosed, QueueFull
+from .errors import (
+    AlreadyHandled,
+    NotAllowed,
+    NotWaiting,
+    OfficeClosed,
+    QueueFull,
+    SameDepartment,
+    TargetClosed,
+    TooManyReplies,
+)
 from .models import (
     DISPLAY_NAME_MAX,
     LANGUAGE_MAX,
+    REPLY_MAX,
     STAFF_MESSAGE_MAX,
     TOPIC_MAX,
+    TRANSFER_NOTE_MAX,
     EntryState,
     QueueEntry,
 )
@@ -266,6 +279,83 @@ def message_waiting(department_id: int, text: str, entry_id: str | None = None, 
         notify.StaffMessageSent(department_id, None if entry_id is None else ids[0], text)
     )
     return len(ids)
+
+
+def transfer(
+    entry_id: str, department_id: int, user, note: str = "", tell_citizen: bool = False
+) -> QueueEntry:
+    """Pass a waiting citizen on to another department's queue, with a note for the
+    colleague there. The entry moves and keeps its knock time, so the citizen stands
+    where that time puts them, not at the back. Only by someone who serves the citizen's
+    department, only to a department that takes citizens now; no queue cap, as for a
+    booked check-in: the office decided, not the citizen. The citizen hears where they
+    are now, and the note only when `tell_citizen` (it is written for a colleague)."""
+    note = clean_text(note, TRANSFER_NOTE_MAX)
+    source_id = (
+        QueueEntry.objects.filter(pk=entry_id, state=EntryState.WAITING)
+        .values_list("department_id", flat=True)
+        .first()
+    )
+    if source_id is None:
+        raise NotWaiting()
+    if not permissions.may_serve(user, source_id):
+        raise NotAllowed()
+    target = (
+        Department.objects.filter(pk=department_id, is_active=True)
+        .prefetch_related("hours")
+        .first()
+    )
+    if target is None or department_state(target).state == OfficeStatus.CLOSED:
+        raise TargetClosed()
+    if target.pk == source_id:
+        raise SameDepartment()
+    with transaction.atomic():
+        # Conditional on the department it was read in: two colleagues passing the same
+        # citizen on at once move them once; the other is told it is handled.
+        moved = QueueEntry.objects.filter(
+            pk=entry_id, state=EntryState.WAITING, department_id=source_id
+        ).update(department=target, transferred_from_id=source_id, transfer_note=note)
+        if not moved:
+            state = QueueEntry.objects.filter(pk=entry_id).values_list("state", flat=True).first()
+            if state in (EntryState.WAITING, EntryState.ADMITTED, EntryState.DECLINED):
+                raise AlreadyHandled()
+            raise NotWaiting()
+        # Where to and whether there was a note, never its words (like a decline).
+        record(
+            Action.TRANSFER,
+            actor=user,
+            department_id=source_id,
+            object_type="queue_entry",
+            object_id=entry_id,
+            detail=f"to department {target.pk}" + (", with note" if note else ""),
+        )
+    notify.announce_on_commit(
+        notify.EntryTransferred(
+            entry_id, source_id, target.pk, target.name, note if tell_citizen else ""
+        )
+    )
+    return QueueEntry.objects.get(pk=entry_id)
+
+
+def reply(entry_id: str, text: str) -> None:
+    """A waiting citizen answers the office (a file number, "five more minutes"):
+    relayed to the consoles of their department, never stored, like the call's chat.
+    Counted per place in the queue, not per address: several citizens may share one
+    library PC or one mobile network's address."""
+    text = clean_text(text, REPLY_MAX)
+    if not text:
+        raise TextRequired()
+    department_id = (
+        QueueEntry.objects.filter(pk=entry_id, state=EntryState.WAITING)
+        .values_list("department_id", flat=True)
+        .first()
+    )
+    if department_id is None:
+        raise NotWaiting()
+    limit, window = settings.RATE_LIMITS["reply"]
+    if ratelimit.count(f"rl:reply:{entry_id}:{int(time.time() // window)}", window) > limit:
+        raise TooManyReplies()
+    notify.announce(notify.CitizenReplied(department_id, entry_id, text, timezone.now()))
 
 
 def expire_stale(now=None, background: bool = True) -> int:

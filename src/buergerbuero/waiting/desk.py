@@ -43,6 +43,11 @@ class WaitingCitizen(BaseModel):
         description="When they were called while their page was in the background; they "
         "missed that call and came back, so they wait at the front. Null otherwise."
     )
+    passed_on_from: str | None = Field(
+        description="The department (its name) that passed them on to this one; null if "
+        "they knocked here."
+    )
+    note: str = Field(description="The note of the colleague who passed them on; may be empty.")
 
 
 class DeskDepartment(BaseModel):
@@ -76,7 +81,11 @@ def desk_of(profile_id: int, department_ids: Iterable[int] | None = None) -> Des
     presence = dict(memberships.values_list("department_id", "presence"))
     departments = list(Department.objects.filter(pk__in=list(presence)).prefetch_related("hours"))
     waiting = queue_order(
-        list(QueueEntry.objects.filter(department_id__in=list(presence), state=EntryState.WAITING))
+        list(
+            QueueEntry.objects.filter(
+                department_id__in=list(presence), state=EntryState.WAITING
+            ).select_related("transferred_from")
+        )
     )
     counts = Counter(entry.department_id for entry in waiting)
     states = department_states(departments, timezone.now())
@@ -105,6 +114,8 @@ def desk_of(profile_id: int, department_ids: Iterable[int] | None = None) -> Des
                 gone_since=entry.disconnected_at,
                 background_since=entry.backgrounded_at,
                 called_at=entry.missed_call_at,
+                passed_on_from=entry.transferred_from.name if entry.transferred_from else None,
+                note=entry.transfer_note,
             )
             for entry in waiting
         ],

@@ -6,6 +6,10 @@ from buergerbuero.calls.ids import new_public_id
 DISPLAY_NAME_MAX = 60
 TOPIC_MAX = 200
 STAFF_MESSAGE_MAX = 500
+# A note for the colleague a citizen is passed on to: a line, not a file.
+TRANSFER_NOTE_MAX = 200
+# A waiting citizen's answer to the office (relayed, never stored).
+REPLY_MAX = 500
 LANGUAGE_MAX = 12
 
 
@@ -50,6 +54,12 @@ class QueueEntry(models.Model):
         "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decline_message = models.CharField(max_length=STAFF_MESSAGE_MAX, blank=True)
+    # Passed on by staff from another department (`transfer`): where from, and the note
+    # for the colleague here. The knock time (`created_at`) stays, so does the place.
+    transferred_from = models.ForeignKey(
+        "departments.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    transfer_note = models.CharField(max_length=TRANSFER_NOTE_MAX, blank=True)
     # Set for a citizen who checked in with a booking: offered first at that time.
     booked_for = models.DateTimeField(null=True, blank=True)
 

@@ -5,6 +5,7 @@
 // ("queue-update"); rows are keyed by entry id and changed in place, so focus stays where
 // it was, and each event is told to screen readers in one sentence (#console-announce),
 // never the whole queue.
+import { extraLines, fillExtra, showReply, transferButton } from "./console-transfer.js";
 import { DeskState, compareEntries } from "./desk-state.js";
 import { alertKnock, offerNotifications } from "./knock-alerts.js";
 import { connectSocket, format } from "./socket.js";
@@ -201,8 +202,10 @@ function createRow(entry) {
       });
       if (text) socket.send({ type: "message", department: now.department, entry: id, text });
     }, "message"),
+    transferButton(id, current, (message) => socket.send(message)),
   );
   item.append(main, actions);
+  extraLines(item);
   return item;
 }
 
@@ -231,6 +234,7 @@ function fillRow(item, entry) {
   admitButton.setAttribute("aria-label", `${msg.msgAdmit}: ${entry.name}`);
   declineButton.setAttribute("aria-label", `${msg.msgDecline}: ${entry.name}`);
   messageButton.setAttribute("aria-label", `${msg.msgMessage}: ${entry.name}`);
+  fillExtra(item, entry);
   item.hidden = Boolean(filter.value) && String(entry.department) !== filter.value;
 }
 
@@ -400,6 +404,15 @@ const socket = connectSocket(root.dataset.socket, {
         break;
       case "admitted":
         window.location.assign(message.call_url);
+        break;
+      case "reply": {
+        const entry = current(message.entry);
+        const sentence = showReply(rows.get(message.entry), message, entry?.name || "");
+        if (sentence) announce(sentence);
+        break;
+      }
+      case "transferred":
+        status.textContent = msg.msgTransferred;
         break;
       case "message-sent":
         status.textContent = format(msg.msgSent, { count: message.recipients });

@@ -15,6 +15,13 @@ const backLink = document.getElementById("back-link");
 const backNote = document.getElementById("back-note");
 const missedCall = document.getElementById("missed-call");
 const rejoinButton = document.getElementById("rejoin-front");
+const headingElement = document.getElementById("waiting-heading");
+const passedOn = document.getElementById("passed-on");
+const replyForm = document.getElementById("reply-form");
+const replyText = document.getElementById("reply-text");
+const replyStatus = document.getElementById("reply-status");
+// The department they wait for: it changes when staff pass them on.
+let department = msg.department;
 // Hidden since the last position: the next one is told as "welcome back".
 let wasAway = false;
 // Staff messages are written in the office's language: marked so on a page in another.
@@ -44,7 +51,16 @@ function finish(text, extra = "") {
   socket.close();
 }
 
+// "Waiting room: <department>", the name marked as the office's language.
+function showDepartment(name) {
+  if (!name || name === department) return;
+  department = name;
+  const [before, after = ""] = msg.msgHeading.split("%(name)s");
+  headingElement.replaceChildren(before, officeText(name), after);
+}
+
 function showPosition(message) {
+  showDepartment(message.department);
   missedCall.hidden = true;
   leaveButton.hidden = false;
   if (wasAway && document.visibilityState === "visible") {
@@ -82,10 +98,22 @@ const socket = connectSocket(root.dataset.socket, {
         label.textContent = `${msg.msgStaff} `;
         item.append(label, officeText(message.text));
         staffMessages.append(item);
+        if (!message.to_all) replyForm.hidden = false;
         chime();
         flag(msg.msgStaffTitle);
         break;
       }
+      case "transferred":
+        showDepartment(message.department);
+        passedOn.hidden = false;
+        passedOn.textContent = format(msg.msgPassedOn, { department: message.department });
+        if (message.note) passedOn.append(" ", officeText(message.note));
+        chime();
+        flag(passedOn.textContent);
+        break;
+      case "reply-sent":
+        replyStatus.textContent = msg.msgReplySent;
+        break;
       case "admitted":
         position.textContent = msg.msgAdmitted;
         estimate.textContent = "";
@@ -118,6 +146,10 @@ const socket = connectSocket(root.dataset.socket, {
         // The office could not record the ping (its database is away for a moment): say
         // so in the server's words; the next position (sent as soon as a ping gets
         // through again) replaces it.
+        if (message.request === "reply") {
+          replyStatus.textContent = message.message;
+          break;
+        }
         if (message.code === "unavailable") {
           officeNote.hidden = false;
           officeNote.textContent = message.message;
@@ -171,4 +203,26 @@ rejoinButton.addEventListener("click", () => {
 leaveButton.addEventListener("click", () => {
   leaveButton.disabled = true;
   if (!socket.send({ type: "leave" })) leaveButton.disabled = false;
+});
+
+// The citizen's answer: shown in their own list at once, relayed to the office, not kept.
+replyForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const text = replyText.value.trim();
+  if (!text) {
+    replyText.focus();
+    return;
+  }
+  if (!socket.send({ type: "reply", text })) return;
+  const item = document.createElement("p");
+  item.className = "citizen-reply";
+  const label = document.createElement("strong");
+  label.textContent = `${msg.msgReplyYou} `;
+  const words = document.createElement("span");
+  words.dir = "auto";
+  words.textContent = text;
+  item.append(label, words);
+  staffMessages.append(item);
+  replyText.value = "";
+  replyText.focus();
 });
