@@ -59,7 +59,11 @@ def deliver(event: notify.Event) -> None:
                     "payload": outgoing.Transferred(department=name, note=note).dump(),
                 },
             )
-            _staffing_changed([from_id, to_id])
+            # Both queues in one console update where a console serves both: the citizen's
+            # row stays (and keeps the focus) instead of leaving and coming back.
+            for department_id in (from_id, to_id):
+                _queue_changed(department_id, together=(from_id, to_id))
+            status_board()
         case notify.CitizenReplied(department_id, entry_id, text, at):
             _forward(
                 groups.staff(department_id),
@@ -95,10 +99,14 @@ def _forward(group: str, message: outgoing.Out) -> None:
     _send(group, {"type": "forward", "payload": message.dump()})
 
 
-def _queue_changed(department_id: int) -> None:
+def _queue_changed(department_id: int, together: tuple[int, ...] = ()) -> None:
     _send(groups.queue(department_id), {"type": "queue.changed"})
-    # Consoles send only this department's part of the desk.
-    _send(groups.staff(department_id), {"type": "queue.changed", "department": department_id})
+    # Consoles send only this department's part of the desk (and of the departments that
+    # changed together with it, those they serve).
+    event: dict = {"type": "queue.changed", "department": department_id}
+    if together:
+        event["together"] = list(together)
+    _send(groups.staff(department_id), event)
 
 
 def _staffing_changed(department_ids) -> None:

@@ -109,6 +109,8 @@ class ConsoleConsumer(ProtocolConsumer):
         behind a slow database (a full channel would drop events and leave it stale)."""
         department_id = event.get("department")
         self.due.add(department_id if department_id in self.department_ids else None)
+        # Changed together (a citizen passed on): in the same update, where served here.
+        self.due.update(d for d in event.get("together", ()) if d in self.department_ids)
         if self.flusher is None or self.flusher.done():
             self.flusher = asyncio.create_task(self.flush_due())
 
