@@ -291,13 +291,7 @@ def transfer(
     booked check-in: the office decided, not the citizen. The citizen hears where they
     are now, and the note only when `tell_citizen` (it is written for a colleague)."""
     note = clean_text(note, TRANSFER_NOTE_MAX)
-    source_id = (
-        QueueEntry.objects.filter(pk=entry_id, state=EntryState.WAITING)
-        .values_list("department_id", flat=True)
-        .first()
-    )
-    if source_id is None:
-        raise NotWaiting()
+    source_id = _waiting_department(entry_id)
     if not permissions.may_serve(user, source_id):
         raise NotAllowed()
     target = (
@@ -337,6 +331,19 @@ def transfer(
     return QueueEntry.objects.get(pk=entry_id)
 
 
+def _waiting_department(entry_id: str) -> int:
+    """The department the entry waits in; NotWaiting when it waits nowhere (left, handled,
+    expired or unknown: the caller cannot tell which, and need not)."""
+    department_id = (
+        QueueEntry.objects.filter(pk=entry_id, state=EntryState.WAITING)
+        .values_list("department_id", flat=True)
+        .first()
+    )
+    if department_id is None:
+        raise NotWaiting()
+    return department_id
+
+
 def reply(entry_id: str, text: str) -> None:
     """A waiting citizen answers the office (a file number, "five more minutes"):
     relayed to the consoles of their department, never stored, like the call's chat.
@@ -345,13 +352,7 @@ def reply(entry_id: str, text: str) -> None:
     text = clean_text(text, REPLY_MAX)
     if not text:
         raise TextRequired()
-    department_id = (
-        QueueEntry.objects.filter(pk=entry_id, state=EntryState.WAITING)
-        .values_list("department_id", flat=True)
-        .first()
-    )
-    if department_id is None:
-        raise NotWaiting()
+    department_id = _waiting_department(entry_id)
     limit, window = settings.RATE_LIMITS["reply"]
     if ratelimit.count(f"rl:reply:{entry_id}:{int(time.time() // window)}", window) > limit:
         raise TooManyReplies()
