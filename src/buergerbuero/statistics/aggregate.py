@@ -149,16 +149,24 @@ def aggregate(now: datetime | None = None) -> int:
             return written
 
 
-def run_if_due(now: datetime | None = None) -> bool:
-    """The ticker's hook: one process in all takes the run per INTERVAL."""
-    now = now or timezone.now()
+def claim_run(now: datetime) -> bool:
+    """Take this INTERVAL's run for this process, or learn that another one has.
+
+    The claim commits on its own, before the work: a run that then fails leaves the
+    interval taken, and the next interval catches up (aggregate() starts where the last
+    finished run ended), so no process waits on another's long aggregation."""
     _state()
-    claimed = (
+    return bool(
         Aggregation.objects.filter(pk=STATE_ID)
         .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lte=now - INTERVAL))
         .update(claimed_at=now)
     )
-    if not claimed:
+
+
+def run_if_due(now: datetime | None = None) -> bool:
+    """The ticker's hook: one process in all takes the run per INTERVAL."""
+    now = now or timezone.now()
+    if not claim_run(now):
         return False
     aggregate(now)
     return True
