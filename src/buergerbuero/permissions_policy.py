@@ -1,11 +1,14 @@
 """Permissions-Policy: camera, microphone and screen sharing only on the pages that use
-them (the device check before knocking and before joining as a guest, and the call);
+them (the device check before knocking and before joining as a guest, the call, and the
+waiting room and the staff console, where the call starts in place on admission);
 every other page, and every embedding frame, gets none of them. Features the office never
 uses are denied everywhere, so an injected script could not use them either."""
 
 from django.utils.deprecation import MiddlewareMixin
 
-MEDIA_VIEWS = frozenset({"public:knock", "public:invitation", "public:call"})
+MEDIA_VIEWS = frozenset(
+    {"public:knock", "public:invitation", "public:call", "public:waiting", "console:home"}
+)
 # Their pages with the device check or the call: 200, and the knock form shown again when
 # the queue is full (409). A refusal ("not admitted", an invalid invitation) gets none.
 MEDIA_STATUSES = frozenset({200, 409})

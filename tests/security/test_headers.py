@@ -46,11 +46,20 @@ def test_device_check_and_call_pages_may_use_camera_microphone_and_screen(
         "call": browser.get(reverse("public:call", args=[room.pk])),
         "invitation": Client().get(reverse("public:invitation", args=[invitation.token])),
     }
+    # The waiting room and the console hold the camera for a call that starts in place.
+    staff = Client()
+    staff.force_login(room.participants.get(role="staff").user)
+    pages["console"] = staff.get(reverse("console:home"))
+    pages["waiting room"] = browser.get(
+        reverse("public:waiting", args=[browser.session[ENTRIES_KEY][-1]])
+    )
     assert {name: (r.status_code, r["Permissions-Policy"]) for name, r in pages.items()} == {
         "knock": (200, MEDIA),
         "knock, queue full": (409, MEDIA),
         "call": (200, MEDIA),
         "invitation": (200, MEDIA),
+        "console": (200, MEDIA),
+        "waiting room": (200, MEDIA),
     }
 
 
@@ -64,7 +73,7 @@ def test_every_other_page_gets_none_of_them(department, clerk, citizen_in_call):
         "status": Client().get(reverse("public:status_json")),
         "embed": Client().get(reverse("public:embed_status")),
         "console login": Client().get(reverse("console:login")),
-        "console": staff.get(reverse("console:home")),
+        "day": staff.get(reverse("console:day", args=[department.slug])),
         "call of someone else": Client().get(reverse("public:call", args=[room.pk])),
         "invalid invitation": Client().get(reverse("public:invitation", args=["abgelaufen"])),
         "not found": Client().get("/gibt-es-nicht/"),
@@ -75,7 +84,7 @@ def test_every_other_page_gets_none_of_them(department, clerk, citizen_in_call):
         "status": (200, NO_MEDIA),
         "embed": (200, NO_MEDIA),
         "console login": (200, NO_MEDIA),
-        "console": (200, NO_MEDIA),
+        "day": (200, NO_MEDIA),
         "call of someone else": (403, NO_MEDIA),
         "invalid invitation": (410, NO_MEDIA),
         "not found": (404, NO_MEDIA),

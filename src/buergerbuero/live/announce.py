@@ -10,7 +10,6 @@ import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.urls import reverse
 from redis.exceptions import RedisError
 
 from buergerbuero import notify
@@ -39,8 +38,7 @@ def deliver(event: notify.Event) -> None:
         case notify.AccessChanged(user_id):
             _send(groups.member(user_id), {"type": "access.changed"})
         case notify.EntryAdmitted(entry_id, department_id, room_id):
-            call_url = reverse("public:call", args=[room_id])
-            _forward(groups.entry(entry_id), outgoing.Admitted(call_url=call_url))
+            _forward(groups.entry(entry_id), outgoing.admitted(room_id))
             _staffing_changed([department_id])
         case notify.EntryDeclined(entry_id, department_id, message):
             _forward(groups.entry(entry_id), outgoing.Declined(message=message))

@@ -167,7 +167,9 @@ class ConsoleConsumer(ProtocolConsumer):
         await database_sync_to_async(session.save)()
         await self.send_message(
             outgoing.EntryAdmitted(
-                entry=message.entry, call_url=reverse("public:call", args=[room.pk])
+                entry=message.entry,
+                call_url=reverse("public:call", args=[room.pk]),
+                socket=outgoing.room_socket_path(room.pk),
             )
         )
 

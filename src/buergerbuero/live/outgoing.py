@@ -9,6 +9,7 @@ docs/websocket-protocol.md carries a reference generated from these models
 
 from typing import Annotated, Any, Literal
 
+from django.urls import reverse
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from buergerbuero.office.status import BoardRow, OfficeStatus
@@ -86,7 +87,9 @@ class Transferred(Out):
 
 class Admitted(Out):
     type: Literal["admitted"] = "admitted"
-    call_url: str
+    call_url: str = Field(description="The call page: where a reload of the call goes.")
+    socket: str = Field(description="The call's socket: the waiting room starts the call in place.")
+    ended_url: str = Field(description="Where the citizen goes when the call is over.")
 
 
 class Declined(Out):
@@ -147,7 +150,8 @@ class QueueUpdate(Out):
 class EntryAdmitted(Out):
     type: Literal["admitted"] = "admitted"
     entry: str
-    call_url: str
+    call_url: str = Field(description="The call page: where a reload of the call goes.")
+    socket: str = Field(description="The call's socket: the console starts the call in place.")
 
 
 class EntryDeclined(Out):
@@ -313,3 +317,18 @@ status_out: TypeAdapter[StatusOut] = TypeAdapter(StatusOut)
 waiting_out: TypeAdapter[WaitingOut] = TypeAdapter(WaitingOut)
 console_out: TypeAdapter[ConsoleOut] = TypeAdapter(ConsoleOut)
 room_out: TypeAdapter[RoomOut] = TypeAdapter(RoomOut)
+
+
+def room_socket_path(room_id: str) -> str:
+    """The call's socket (live/application.py)."""
+    return f"/ws/raum/{room_id}/"
+
+
+def admitted(room_id: str) -> Admitted:
+    """The citizen's admission, with what their waiting room needs to start the call in
+    place (no page load: the camera it holds and the page stay)."""
+    return Admitted(
+        call_url=reverse("public:call", args=[room_id]),
+        socket=room_socket_path(room_id),
+        ended_url=reverse("public:call_ended", args=[room_id]),
+    )

@@ -1,7 +1,6 @@
 """The citizen's waiting room socket: place in the queue, then admitted or declined."""
 
 from channels.db import database_sync_to_async
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from buergerbuero import access
@@ -116,7 +115,7 @@ def final_message(entry: QueueEntry) -> Final | None:
     if entry.state == EntryState.ADMITTED:
         room = getattr(entry, "room", None)
         if room is not None and room.is_active:
-            return outgoing.Admitted(call_url=reverse("public:call", args=[room.pk]))
+            return outgoing.admitted(room.pk)
         if actions.missed_call(entry) is not None:
             return outgoing.MissedCall()
         return outgoing.CallOver()

@@ -16,6 +16,7 @@ from buergerbuero.calls.errors import InvitationInvalid
 from buergerbuero.calls.models import Room
 from buergerbuero.departments import closures as department_closures
 from buergerbuero.departments.models import Department
+from buergerbuero.live import outgoing
 from buergerbuero.office.status import department_state
 from buergerbuero.ratelimit import allow
 from buergerbuero.waiting import actions as queue_actions
@@ -157,7 +158,14 @@ def call(request, room_id):
         return redirect("public:call_ended", room_id=room_id)
     access.remember_participant(request.session, room_id, me.pk)
     return render(
-        request, "public/call.html", {"room": room, "me": me, "department": room.department}
+        request,
+        "public/call.html",
+        {
+            "room": room,
+            "me": me,
+            "department": room.department,
+            "room_socket": outgoing.room_socket_path(room.pk),
+        },
     )
 
 

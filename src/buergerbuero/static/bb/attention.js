@@ -5,7 +5,7 @@
 // it. Both stay until the person is back: a key press or a click in the visible page. The
 // banner floats (site.css) and lets clicks through: going away, it moves nothing under the
 // pointer. Screen readers hear the page's own live regions, so it is not one itself.
-const original = document.title;
+let original = document.title;
 let banner = null;
 
 function clear() {
@@ -16,6 +16,14 @@ function clear() {
 
 document.addEventListener("keydown", clear, true);
 document.addEventListener("pointerdown", clear, true);
+
+// The page became something else in place (the waiting room became the call): its own
+// title changes, under a flag that may be showing.
+export function retitle(title) {
+  const flagged = document.title !== original;
+  original = title;
+  document.title = flagged ? `${document.title.split(" – ")[0]} – ${title}` : title;
+}
 
 // `title` goes in front of the page's own title, `text` in the banner (default: the same).
 export function flag(title, text = title) {

@@ -5,6 +5,7 @@
 // ("queue-update"); rows are keyed by entry id and changed in place, so focus stays where
 // it was, and each event is told to screen readers in one sentence (#console-announce),
 // never the whole queue.
+import { enterCall, inCallNow, keepMediaReady } from "./console-call.js";
 import { extraLines, fillExtra, showReply, transferButton } from "./console-transfer.js";
 import { DeskState, compareEntries } from "./desk-state.js";
 import { alertKnock, offerNotifications } from "./knock-alerts.js";
@@ -146,10 +147,18 @@ function current(id) {
   return desk.entries.get(id);
 }
 
+// The department of the citizen being admitted: the call's heading names it.
+let admitting = "";
+
 async function admit(event, id) {
   const target = event.currentTarget;
   const entry = current(id);
   if (!entry) return;
+  // One call at a time: the one running goes on, the citizen keeps waiting.
+  if (inCallNow()) {
+    status.textContent = msg.msgInCall;
+    return;
+  }
   // Never admitted as if present: a page in the background (perhaps a suspended phone
   // tab) or a lost connection is named first.
   if (entry.background_since) {
@@ -159,6 +168,7 @@ async function admit(event, id) {
     const text = format(msg.msgConfirmGone, { name: entry.name, duration: duration(entry.gone_since) });
     if (!(await confirmAdmit(text))) return;
   }
+  admitting = desk.departmentOf(entry)?.name || "";
   // Disabled against double clicks; a refused send leaves it usable.
   target.disabled = socket.send({ type: "admit", entry: id });
 }
@@ -377,6 +387,7 @@ function apply(message) {
   for (const element of list.querySelectorAll("button")) element.disabled = false;
   renderDepartments();
   renderQueue();
+  keepMediaReady([...desk.departments.values()].some((d) => d.presence === "available" && d.waiting > 0));
   if (first) return;
   if (added.length) {
     const entry = added[0];
@@ -403,7 +414,7 @@ const socket = connectSocket(root.dataset.socket, {
         apply(message);
         break;
       case "admitted":
-        window.location.assign(message.call_url);
+        enterCall(message, admitting);
         break;
       case "reply": {
         const entry = current(message.entry);

@@ -1,5 +1,7 @@
 // The citizen's waiting room: place in the queue, estimate, staff messages, admission.
-import { flag } from "./attention.js";
+import { flag, retitle } from "./attention.js";
+import { startCall } from "./call-session.js";
+import { openLocalMedia } from "./device-check.js";
 import { chime, unlockSound } from "./sound.js";
 import { connectSocket, format } from "./socket.js";
 
@@ -119,7 +121,7 @@ const socket = connectSocket(root.dataset.socket, {
         estimate.textContent = "";
         chime();
         flag(msg.msgYourTurn, msg.msgAdmitted);
-        window.location.assign(message.call_url);
+        enterCall(message);
         break;
       case "missed-call":
         position.textContent = msg.msgMissed;
@@ -166,6 +168,59 @@ const socket = connectSocket(root.dataset.socket, {
     }
   },
 });
+
+// The camera and microphone, opened again as chosen in the device check (the browser
+// remembers the permission) and held while waiting: on admission the call starts on this
+// page with them, with no page load and no second start of the camera.
+let held = null;
+let inCall = false;
+const preview = document.getElementById("waiting-preview");
+const previewOffNote = document.getElementById("preview-off-note");
+const media = openLocalMedia().then(({ stream }) => {
+  held = stream;
+  if (!stream || inCall) return;
+  preview.querySelector("video").srcObject = stream;
+  preview.hidden = !stream.getVideoTracks().length;
+});
+
+document.getElementById("preview-off").addEventListener("click", async () => {
+  await media;
+  held?.getTracks().forEach((track) => track.stop());
+  held = null;
+  preview.hidden = true;
+  previewOffNote.hidden = false;
+  previewOffNote.textContent = msg.msgCameraOffNote;
+  previewOffNote.tabIndex = -1;
+  previewOffNote.focus();
+});
+
+// Admitted: this page becomes the call. The address becomes the call's, so that a reload
+// (or a link kept) opens the call page itself.
+function enterCall(message) {
+  if (inCall) return;
+  if (!message.socket) {
+    window.location.assign(message.call_url);
+    return;
+  }
+  inCall = true;
+  socket.close();
+  history.replaceState(null, "", message.call_url);
+  const panel = document.getElementById("call");
+  panel.dataset.socket = message.socket;
+  panel.dataset.endedUrl = message.ended_url;
+  // The waiting room's parts go (not only hidden): the call's own fields and regions
+  // ("Message", the live status) are the only ones of their names on the page.
+  root.remove();
+  document.getElementById("waiting-call").hidden = false;
+  // The call's own layout (on a phone: the controls in a grid, the header slim).
+  document.body.classList.add("call-page");
+  const [before, after = ""] = msg.msgCallHeading.split("%(name)s");
+  headingElement.replaceChildren(before, officeText(department), after);
+  retitle(headingElement.textContent);
+  headingElement.focus();
+  // Media still opening (admitted just as the page loaded) is waited for, not opened twice.
+  media.then(() => startCall(panel, { stream: held }));
+}
 
 // A hidden page may be suspended (phones do so within seconds) and then cannot ping: it
 // says so first, and the office keeps its place for the longer background grace. A page

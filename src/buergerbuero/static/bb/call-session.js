@@ -1,0 +1,411 @@
+// A call: local media, the mesh, controls, chat, invitations, hang-up. Started on the call
+// page (call-page.js), and in place where the call begins without a page load: in the
+// citizen's waiting room and in the staff console, with the media they already hold.
+import { openLocalMedia, rememberCamera, showDeviceHelp } from "./device-check.js";
+import { watchWaiting } from "./call-waiting.js";
+import { labelToggle, showMediaState } from "./media-state.js";
+import { Mesh } from "./mesh.js";
+import { chime } from "./sound.js";
+import { connectSocket, format } from "./socket.js";
+
+// Front and back camera. A phone says which camera faces where in the device's
+// capabilities (Chrome) or its label ("camera2 1, facing front"); then the switch
+// alternates between the two sides (skipping a second back lens). Otherwise the cameras
+// take turns in the order the browser lists them.
+const FACING_LABELS = [
+  ["user", /front|user|selfie/i],
+  ["environment", /back|rear|environment/i],
+];
+
+function facingOf(device) {
+  const [facing] = device.getCapabilities?.().facingMode || [];
+  if (facing === "user" || facing === "environment") return facing;
+  return FACING_LABELS.find(([, pattern]) => pattern.test(device.label))?.[0] || null;
+}
+
+async function cameras() {
+  const devices = (await navigator.mediaDevices?.enumerateDevices?.()) || [];
+  return devices.filter((device) => device.kind === "videoinput" && device.deviceId);
+}
+
+function nextCamera(list, current) {
+  const settings = current.getSettings();
+  const index = list.findIndex((device) => device.deviceId === settings.deviceId);
+  const others = [...list.slice(index + 1), ...list.slice(0, Math.max(index, 0))];
+  const facing = settings.facingMode || (index >= 0 ? facingOf(list[index]) : null);
+  const otherSide = others.find((device) => {
+    const side = facingOf(device);
+    return facing && side && side !== facing;
+  });
+  return otherSide || others[0] || null;
+}
+
+// `root` is the call panel (templates/public/_call_panel.html) with data-socket set;
+// `stream`, if given, is media already open for this call. Returns the call's state.
+export function startCall(root, { stream: held = null } = {}) {
+  const msg = root.dataset;
+  const isStaff = root.dataset.role === "staff";
+  const statusLine = document.getElementById("call-status");
+  const videos = document.getElementById("videos");
+  const localVideo = document.getElementById("local-video");
+  const chatLog = document.getElementById("chat-log");
+  const buttons = {
+    audio: document.getElementById("toggle-audio"),
+    video: document.getElementById("toggle-video"),
+    switchCamera: document.getElementById("switch-camera"),
+    screen: document.getElementById("toggle-screen"),
+    hangUp: document.getElementById("hang-up"),
+  };
+
+  // What the buttons say while the microphone or camera is on; "Unmute" / "Camera on" when off.
+  const toggleLabels = {
+    audio: { on: buttons.audio.textContent, off: msg.msgUnmute },
+    video: { on: buttons.video.textContent, off: msg.msgCameraOn },
+  };
+
+  const state = { me: null, names: new Map(), stream: null, camera: null, screen: null, ended: false, switching: false };
+
+  function say(text) {
+    statusLine.textContent = text;
+  }
+
+  function tileFor(peer) {
+    let tile = videos.querySelector(`[data-peer="${CSS.escape(peer.info.id)}"]`);
+    if (!tile) {
+      tile = document.createElement("figure");
+      tile.className = "tile remote";
+      tile.dataset.peer = peer.info.id;
+      const video = document.createElement("video");
+      video.autoplay = true;
+      video.playsInline = true;
+      video.setAttribute("aria-label", peer.info.name);
+      const caption = document.createElement("figcaption");
+      const name = document.createElement("span");
+      name.textContent = peer.info.name;
+      name.dir = "auto";
+      const media = document.createElement("span");
+      media.className = "media-state";
+      caption.append(name, " ", media);
+      tile.append(video, caption);
+      videos.append(tile);
+    }
+    return tile;
+  }
+
+  function removeTile(id) {
+    videos.querySelector(`[data-peer="${CSS.escape(id)}"]`)?.remove();
+  }
+
+  const mesh = new Mesh({
+    send: (message) => socket.send(message),
+    onRemoteTrack(peer) {
+      const video = tileFor(peer).querySelector("video");
+      if (video.srcObject !== peer.remote) video.srcObject = peer.remote;
+    },
+    onPeerState(peer, connectionState) {
+      if (connectionState === "connected") {
+        tileFor(peer);
+        // Said in the status region: for a screen reader this is the moment of admission.
+        say(format(msg.msgConnected, { name: peer.info.name }));
+      }
+    },
+  });
+  // For the browser tests and for support: the live connections, nothing secret.
+  window.bbCall = { mesh, state };
+
+  function announceMedia() {
+    const media = {
+      audio: Boolean(state.camera?.audio?.enabled),
+      video: Boolean(state.screen || state.camera?.video?.enabled),
+      screen: Boolean(state.screen),
+    };
+    showMediaState(document.getElementById("local-media-state"), media, msg);
+    socket.send({ type: "media-state", ...media });
+  }
+
+  // 24-hour like every other time in the office, in every language: the language's own
+  // default is 12-hour in English and Arabic.
+  const clock = new Intl.DateTimeFormat(document.documentElement.lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+
+  function appendChat(name, text, at) {
+    const item = document.createElement("li");
+    const who = document.createElement("strong");
+    who.textContent = name;
+    who.dir = "auto";
+    const time = document.createElement("time");
+    time.dateTime = at;
+    time.textContent = clock.format(new Date(at));
+    const body = document.createElement("span");
+    body.className = "chat-text";
+    body.textContent = text;
+    // A German sentence on an Arabic page keeps its "!" at the end (and vice versa).
+    body.dir = "auto";
+    item.append(who, " ", time, " ", body);
+    chatLog.append(item);
+    chatLog.scrollTop = chatLog.scrollHeight;
+  }
+
+  // Staff only: who waits in their departments meanwhile.
+  const waitingBox = document.getElementById("call-waiting");
+  const waiting = isStaff && waitingBox ? watchWaiting(waitingBox) : null;
+  // The office ended the call because the citizen never joined: the console says so.
+  let absent = false;
+
+  function leavePage() {
+    if (state.ended) return;
+    state.ended = true;
+    mesh.closeAll();
+    state.stream?.getTracks().forEach((track) => track.stop());
+    state.screen?.stop();
+    socket.close();
+    waiting?.close();
+    // Staff return to the queue: the console puts focus on it (console.js), not on <body>.
+    if (isStaff) sessionStorage.setItem("bb-after-call", "1");
+    window.location.assign(isStaff ? msg.consoleUrl + (absent ? "?hinweis=nicht-erschienen" : "") : msg.endedUrl);
+  }
+
+  const PROBLEM_MESSAGES = { denied: "msgBlocked", busy: "msgBusy", unsupported: "msgUnsupported" };
+
+  async function startMedia() {
+    // Media already open (the waiting room's or the console's, kept for this moment) is
+    // used as it is: no second prompt, no second start of the camera.
+    const live = held?.getTracks().some((track) => track.readyState === "live");
+    const { stream, problem } = live ? { stream: held, problem: null } : await openLocalMedia();
+    if (PROBLEM_MESSAGES[problem]) {
+      // The call goes on (sound or chat may still work); say why and how to fix it.
+      const box = document.getElementById("call-device-help");
+      box.hidden = false;
+      const details = showDeviceHelp(box.querySelector(".device-help"), problem);
+      say([msg[PROBLEM_MESSAGES[problem]], details?.dataset.msgShown].filter(Boolean).join(" "));
+    }
+    state.stream = stream;
+    state.camera = { audio: stream?.getAudioTracks()[0] || null, video: stream?.getVideoTracks()[0] || null };
+    localVideo.srcObject = stream;
+    buttons.audio.disabled = !state.camera.audio;
+    buttons.video.disabled = !state.camera.video;
+    mesh.setLocalTracks(state.camera.audio, state.camera.video);
+  }
+
+  const mediaReady = startMedia();
+  mediaReady.then(updateCameraSwitch);
+  navigator.mediaDevices?.addEventListener?.("devicechange", updateCameraSwitch);
+  // Phones and tablets have no screen to share (no getDisplayMedia): no button that cannot work.
+  buttons.screen.hidden = !navigator.mediaDevices?.getDisplayMedia;
+
+  // Signalling must be applied in order (offer before its candidates): one at a time.
+  let inbox = mediaReady;
+
+  const socket = connectSocket(root.dataset.socket, {
+    onMessage(message) {
+      inbox = inbox.then(() => handle(message)).catch((error) => console.error(error));
+    },
+    onClose(_event, final) {
+      if (final) leavePage();
+      else if (!state.ended) say(msg.msgConnectionLost);
+    },
+  });
+
+  async function handle(message) {
+    switch (message.type) {
+      case "welcome": {
+        state.me = message.you;
+        mesh.configure(message.you.id, message.ice_servers, message.ice_transport_policy);
+        for (const peer of message.peers) state.names.set(peer.id, peer);
+        // (Re)joined: the others hear our peer-joined and offer; old connections are stale.
+        mesh.closeAll();
+        say(message.peers.length ? msg.msgConnecting : msg.msgWaitingPeer);
+        announceMedia();
+        break;
+      }
+      case "peer-joined":
+        state.names.set(message.peer.id, message.peer);
+        mesh.create(message.peer, true);
+        say(format(msg.msgJoined, { name: message.peer.name }));
+        announceMedia();
+        break;
+      case "peer-gone": {
+        // Their socket dropped; media may still flow, and they usually come back.
+        const note = videos.querySelector(`[data-peer="${CSS.escape(message.id)}"] .media-state`);
+        if (note) note.textContent = `(${msg.msgPeerGone})`;
+        break;
+      }
+      case "peer-left": {
+        const name = state.names.get(message.id)?.name || "";
+        mesh.close(message.id);
+        removeTile(message.id);
+        say(format(msg.msgLeft, { name }));
+        break;
+      }
+      case "signal":
+        await mesh.handleSignal(message.from, message, (id) => state.names.get(id) || { id, name: "", role: "" });
+        break;
+      case "media-state": {
+        const note = videos.querySelector(`[data-peer="${CSS.escape(message.from)}"] .media-state`);
+        showMediaState(note, message, msg);
+        break;
+      }
+      case "chat": {
+        const mine = message.from === state.me?.id;
+        appendChat(mine ? msg.msgYou : message.name, message.text, message.at);
+        if (!mine) chime();
+        break;
+      }
+      case "invitation": {
+        const link = document.getElementById("invitation-link");
+        link.value = new URL(message.path, window.location.href).href;
+        link.hidden = false;
+        document.getElementById("copy-invitation").hidden = false;
+        const until = clock.format(new Date(message.expires_at));
+        document.getElementById("invitation-text").textContent = format(msg.msgInvitation, { time: until });
+        link.focus();
+        link.select();
+        break;
+      }
+      case "ended":
+      case "left":
+        absent = message.reason === "citizen-absent";
+        say(absent ? msg.msgCitizenAbsent : msg.msgEnded);
+        leavePage();
+        break;
+      case "error":
+        say(message.message);
+        break;
+      default:
+        break;
+    }
+  }
+
+  buttons.audio.addEventListener("click", () => {
+    const track = state.camera?.audio;
+    if (!track) return;
+    track.enabled = !track.enabled;
+    labelToggle(buttons.audio, track.enabled, toggleLabels.audio);
+    announceMedia();
+  });
+
+  buttons.video.addEventListener("click", () => {
+    const track = state.camera?.video;
+    if (!track) return;
+    track.enabled = !track.enabled;
+    labelToggle(buttons.video, track.enabled, toggleLabels.video);
+    announceMedia();
+  });
+
+  async function updateCameraSwitch() {
+    buttons.switchCamera.hidden = !state.camera?.video || (await cameras()).length < 2;
+  }
+
+  async function openCamera(deviceId) {
+    const constraints = { audio: false, video: { deviceId: { exact: deviceId } } };
+    const stream = await navigator.mediaDevices.getUserMedia(constraints);
+    return stream.getVideoTracks()[0];
+  }
+
+  // The new camera replaces the old one everywhere: in what the others receive (unless the
+  // screen is shared: then it is the camera that comes back afterwards), in the own
+  // picture, and under "Camera off", which stays as it was.
+  async function useCamera(track) {
+    const old = state.camera.video;
+    if (track) track.enabled = old.enabled;
+    state.camera.video = track;
+    state.stream = new MediaStream([...state.stream.getAudioTracks(), ...(track ? [track] : [])]);
+    if (!state.screen) {
+      await mesh.replaceVideo(track);
+      localVideo.srcObject = state.stream;
+    }
+    old.stop();
+    if (!track) {
+      buttons.video.disabled = true;
+      announceMedia();
+    }
+  }
+
+  async function switchCamera() {
+    if (state.switching || !state.camera?.video) return;
+    state.switching = true;
+    try {
+      const old = state.camera.video;
+      const oldId = old.getSettings().deviceId;
+      const next = nextCamera(await cameras(), old);
+      if (!next) return;
+      let track;
+      try {
+        track = await openCamera(next.deviceId);
+      } catch {
+        // Many phones cannot run both cameras at once: free the old one and try again,
+        // else take the old one back.
+        old.stop();
+        track = await openCamera(next.deviceId).catch(() => openCamera(oldId).catch(() => null));
+      }
+      await useCamera(track);
+      const switched = track && track.getSettings().deviceId !== oldId;
+      if (switched) rememberCamera(track.getSettings().deviceId);
+      say(switched ? format(msg.msgCamera, { name: track.label || next.label }) : msg.msgCameraFailed);
+    } finally {
+      state.switching = false;
+      updateCameraSwitch();
+    }
+  }
+
+  async function stopSharing() {
+    state.screen?.stop();
+    state.screen = null;
+    await mesh.replaceVideo(state.camera?.video || null);
+    localVideo.srcObject = state.stream;
+    buttons.screen.setAttribute("aria-pressed", "false");
+    announceMedia();
+  }
+
+  buttons.screen.addEventListener("click", async () => {
+    if (state.screen) {
+      await stopSharing();
+      return;
+    }
+    try {
+      const display = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+      const [track] = display.getVideoTracks();
+      // Text on a form must stay legible: keep resolution, let the frame rate give.
+      track.contentHint = "detail";
+      track.addEventListener("ended", stopSharing);
+      state.screen = track;
+      await mesh.replaceVideo(track);
+      localVideo.srcObject = display;
+      buttons.screen.setAttribute("aria-pressed", "true");
+      announceMedia();
+    } catch {
+      say(msg.msgScreenFailed);
+    }
+  });
+
+  buttons.switchCamera.addEventListener("click", switchCamera);
+
+  buttons.hangUp.addEventListener("click", () => {
+    buttons.hangUp.disabled = true;
+    if (!socket.send({ type: isStaff ? "end" : "leave" })) buttons.hangUp.disabled = false;
+  });
+
+  document.getElementById("chat-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const input = document.getElementById("chat-input");
+    const text = input.value.trim();
+    if (text && socket.send({ type: "chat", text })) input.value = "";
+  });
+
+  if (isStaff) {
+    const box = document.getElementById("invitation-box");
+    const invite = document.getElementById("invite");
+    invite.addEventListener("click", () => {
+      box.hidden = !box.hidden;
+      invite.setAttribute("aria-expanded", String(!box.hidden));
+      if (!box.hidden) document.getElementById("invitation-label").focus();
+    });
+    document.getElementById("create-invitation").addEventListener("click", () => {
+      socket.send({ type: "invite", label: document.getElementById("invitation-label").value });
+    });
+    document.getElementById("copy-invitation").addEventListener("click", async () => {
+      await navigator.clipboard?.writeText(document.getElementById("invitation-link").value);
+      say(msg.msgCopied);
+    });
+  }
+  return { mesh, state, socket };
+}
