@@ -63,6 +63,10 @@ def former_participant(session, user, room: Room) -> Participant | None:
     participant_id = participant_id_for(session, room.pk)
     if participant_id:
         return room.participants.filter(pk=participant_id).first()
+    # The admitted citizen whose call started in their waiting room: this browser holds
+    # the queue entry the room was opened for (the call page, never loaded, noted nothing).
+    if room.queue_entry_id and holds_entry(session, room.queue_entry_id):
+        return room.participants.filter(role=Role.CITIZEN).first()
     if user is not None and user.is_authenticated:
         return room.participants.filter(user=user).first()
     return None

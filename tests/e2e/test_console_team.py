@@ -232,17 +232,24 @@ def test_console_queue_knocks_focus_gone_citizens_and_accessibility(team_page):
     expect(anna.locator(".queue-entry:visible")).to_have_count(1)
     assert_accessible(anna, "team console, filtered")
 
-    # During a call, a knock reaches the call page: count and visual cue.
+    # During a call, which starts in the console itself, the queue below it still counts
+    # a knock, with the visual cue and one sentence for screen readers.
     anna.get_by_role("button", name="Admit: Lea Lang").click()
     expect(anna).to_have_url(re.compile(r"/gespraech/[\w-]+/$"))
-    waiting = anna.locator("#call-waiting")
-    expect(waiting).to_contain_text("Waiting in my departments: 0")
+    expect(anna.get_by_role("heading", name="Consultation: Bauamt")).to_be_focused()
+    expect(anna.locator("#queue-count")).to_have_text("(0)")
     max_ = team_page()
     knock_at(max_, "team-b", "Max Moor", "Baugenehmigung")
-    expect(waiting).to_contain_text("Waiting in my departments: 1")
-    expect(waiting).to_contain_text("New knock: Max Moor (Bauamt)")
-    expect(waiting).to_have_class(re.compile(r"\bknock-cue\b"))
-    assert_accessible(anna, "call page with a knock")
+    expect(anna.locator("#queue-count")).to_have_text("(1)")
+    expect(anna.locator("#console-announce")).to_have_text("New knock: Max Moor (Bauamt)")
+    expect(anna.locator("#queue-heading")).to_have_class(re.compile(r"\bknock-cue\b"))
+    assert_accessible(anna, "console in a call, with a knock")
+    # One call at a time: admitting now is refused with a reason, and Max keeps waiting.
+    anna.get_by_role("button", name="Admit: Max Moor").click()
+    expect(anna.locator("#console-status")).to_have_text(
+        "End the current consultation before admitting the next citizen."
+    )
+    expect(anna.locator(".queue-entry", has_text="Max Moor")).to_be_visible()
     anna.get_by_role("button", name="End consultation").click()
     expect(anna.get_by_role("heading", name="Staff console")).to_be_visible()
     sign_out(anna)

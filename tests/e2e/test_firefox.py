@@ -164,7 +164,7 @@ def firefox_sign_off(page: FirefoxPage) -> None:
 
 
 def chromium_chat(sender: Page, text: str) -> None:
-    sender.get_by_label("Message").fill(text)
+    sender.get_by_role("textbox", name="Message").fill(text)
     sender.get_by_role("button", name="Send").click()
 
 

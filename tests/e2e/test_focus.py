@@ -57,12 +57,13 @@ def test_call_takes_focus_on_both_sides_and_its_chat_log_works_by_keyboard(new_p
     knock(citizen, "Theo Fokus")
     staff.get_by_role("button", name="Admit: Theo Fokus").click()
 
-    # Admission: both pages open on their heading, not on <body>.
+    # Admission: both pages become the call in place, focus on its heading, not on <body>
+    # (the citizen's page heading; in the console, the call's heading under its own).
     for page in (citizen, staff):
         expect(page).to_have_url(re.compile(r"/gespraech/"))
-        heading = page.get_by_role("heading", level=1)
-        expect(heading).to_have_text("Consultation: E2E Office")
+        heading = page.get_by_role("heading", name="Consultation: E2E Office")
         expect(heading).to_be_focused()
+    expect(citizen.get_by_role("heading", level=1)).to_have_text("Consultation: E2E Office")
     wait_for_media(citizen, 1)
     wait_for_media(staff, 1)
 

@@ -113,7 +113,7 @@ def test_citizen_journey_by_keyboard_alone(new_page, scheme):
     citizen.keyboard.type("Mein Aktenzeichen ist 4711")
     citizen.keyboard.press("Enter")
     expect(staff.locator("#chat-log")).to_contain_text("Mein Aktenzeichen ist 4711")
-    staff.get_by_label("Message").fill("Danke, ich sehe nach.")
+    staff.get_by_role("textbox", name="Message").fill("Danke, ich sehe nach.")
     staff.get_by_role("button", name="Send", exact=True).click()
     # The staff member's answer arrives in a live region the screen reader reads out.
     log = citizen.locator('[role="log"]:has(#chat-log)')

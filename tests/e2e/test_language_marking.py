@@ -88,7 +88,7 @@ def test_staff_messages_are_german_and_chat_reads_in_its_own_direction_on_arabic
     staff.get_by_role("button", name="Admit: Layla").click()
     expect(citizen).to_have_url(re.compile(r"/gespraech/"))
     wait_for_media(citizen, 1)
-    staff.get_by_label("Message").fill("Guten Tag!")
+    staff.get_by_role("textbox", name="Message").fill("Guten Tag!")
     staff.get_by_role("button", name="Send", exact=True).click()
     text = citizen.locator("#chat-log .chat-text", has_text="Guten Tag!")
     expect(text).to_have_attribute("dir", "auto")

@@ -25,7 +25,7 @@ def test_waiting_citizen_survives_a_server_restart(own_server, new_page):
 
     # Both sides come back by themselves; the queue was in the database.
     expect(citizen.locator("#queue-position")).to_have_text("You are next.", timeout=20_000)
-    expect(citizen.locator("#office-note")).to_be_hidden()
+    expect(citizen.locator("#office-note")).to_be_hidden(timeout=30_000)
     entry = staff.locator(".queue-entry", has_text="Jana Neustart")
     # The console marked her connection lost while the server was away, and unmarks it
     # once her waiting room is back (admitting a citizen marked so asks first).

@@ -120,7 +120,12 @@ async def test_a_knock_on_one_process_reaches_staff_on_the_other_and_back(office
             assert reply["call_url"].startswith("/gespraech/")
             # The admission on B reaches the citizen's socket on A, with the room's link.
             admitted = await room.next(lambda m: m["type"] == "admitted", after=0)
-            assert admitted == {"type": "admitted", "call_url": reply["call_url"]}
+            assert admitted == {
+                "type": "admitted",
+                "call_url": reply["call_url"],
+                "socket": reply["socket"],
+                "ended_url": reply["call_url"] + "beendet/",
+            }
             # Both status boards see the only clerk in a consultation.
             for watcher in watchers:
                 await watcher.next(lambda m: states(m) == [("wohngeld", "busy")], after=0)

@@ -156,6 +156,7 @@ async def test_console_socket_admit_replies_with_call_url(sockets, two_offices, 
         "type": "admitted",
         "entry": ada.entry_id,
         "call_url": f"/gespraech/{room.pk}/",
+        "socket": f"/ws/raum/{room.pk}/",
     }
 
 
@@ -170,7 +171,12 @@ async def test_console_socket_admit_reaches_the_waiting_citizen(sockets, two_off
     await send(console, {"type": "admit", "entry": ada.entry_id})
 
     reply = await receive_until(console, "admitted")
-    assert await receive(waiting) == {"type": "admitted", "call_url": reply["call_url"]}
+    assert await receive(waiting) == {
+        "type": "admitted",
+        "call_url": reply["call_url"],
+        "socket": reply["socket"],
+        "ended_url": reply["call_url"] + "beendet/",
+    }
 
 
 @pytest.mark.parametrize(
@@ -256,7 +262,12 @@ async def test_console_socket_admit_race_exactly_one_wins(sockets, shared_office
     replies = [await first_reply(first), await first_reply(second)]
 
     room = await run(Room.objects.get)(queue_entry_id=ada.entry_id)
-    admitted = {"type": "admitted", "entry": ada.entry_id, "call_url": f"/gespraech/{room.pk}/"}
+    admitted = {
+        "type": "admitted",
+        "entry": ada.entry_id,
+        "call_url": f"/gespraech/{room.pk}/",
+        "socket": f"/ws/raum/{room.pk}/",
+    }
     refused = {
         "type": "error",
         "code": "already_handled",

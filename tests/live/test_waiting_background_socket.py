@@ -130,6 +130,8 @@ async def test_missed_call_is_offered_and_rejoin_takes_the_front(
     assert await receive_until(back, "admitted", skip=("position",)) == {
         "type": "admitted",
         "call_url": f"/gespraech/{room_id}/",
+        "socket": f"/ws/raum/{room_id}/",
+        "ended_url": f"/gespraech/{room_id}/beendet/",
     }
 
 

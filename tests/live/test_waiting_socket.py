@@ -143,7 +143,12 @@ async def test_waiting_socket_admitted_citizen_receives_call_url(sockets, office
 
     room_id, _staff_id, _citizen_id = await run(admit)(citizen.entry_id, clerk)
 
-    assert await receive(socket) == {"type": "admitted", "call_url": f"/gespraech/{room_id}/"}
+    assert await receive(socket) == {
+        "type": "admitted",
+        "call_url": f"/gespraech/{room_id}/",
+        "socket": f"/ws/raum/{room_id}/",
+        "ended_url": f"/gespraech/{room_id}/beendet/",
+    }
 
 
 async def test_waiting_socket_declined_citizen_receives_message(sockets, office_with_clerk, knock):
@@ -257,7 +262,12 @@ async def test_waiting_socket_reconnect_after_admission_gets_call_url(
     citizen = await run(knock)(department)
     room_id, _staff_id, _citizen_id = await run(admit)(citizen.entry_id, clerk)
     socket = await sockets.connect(path(citizen.entry_id), citizen.cookie)
-    assert await receive(socket) == {"type": "admitted", "call_url": f"/gespraech/{room_id}/"}
+    assert await receive(socket) == {
+        "type": "admitted",
+        "call_url": f"/gespraech/{room_id}/",
+        "socket": f"/ws/raum/{room_id}/",
+        "ended_url": f"/gespraech/{room_id}/beendet/",
+    }
     assert await receive_close(socket) == 4410
 
 

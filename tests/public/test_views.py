@@ -312,6 +312,18 @@ def test_call_page_of_a_call_missed_in_the_background_leads_back_to_the_waiting_
     assert (response.status_code, response["Location"]) == (302, f"/warteraum/{entry_id}/")
 
 
+def test_call_ended_page_for_a_citizen_who_hung_up_a_call_started_in_the_waiting_room(
+    knocked, office_with_clerk
+):
+    # The call page was never loaded (the call started in place), and the call goes on
+    # without them: the browser holding the queue entry is still the citizen.
+    room, _staff, citizen = admitted(knocked, office_with_clerk)
+    call_actions.leave_room(citizen)
+    client, _entry_id = knocked
+    response = client.get(reverse("public:call_ended", args=[room.pk]))
+    assert (response.status_code, response.context["me"]) == (200, citizen)
+
+
 def test_call_ended_page_404_for_strangers(knocked, office_with_clerk):
     room, staff, _citizen = admitted(knocked, office_with_clerk)
     call_actions.end_room(room.pk, staff)

@@ -18,11 +18,12 @@ document.addEventListener("keydown", clear, true);
 document.addEventListener("pointerdown", clear, true);
 
 // The page became something else in place (the waiting room became the call): its own
-// title changes, under a flag that may be showing.
-export function retitle(title) {
-  const flagged = document.title !== original;
-  original = title;
-  document.title = flagged ? `${document.title.split(" – ")[0]} – ${title}` : title;
+// part of the title changes ("<page> – <office>"), under a flag that may be showing.
+export function retitle(pageTitle) {
+  const flag = document.title === original ? "" : document.title.slice(0, -original.length);
+  const office = original.split(" – ").slice(1).join(" – ");
+  original = office ? `${pageTitle} – ${office}` : pageTitle;
+  document.title = flag + original;
 }
 
 // `title` goes in front of the page's own title, `text` in the banner (default: the same).

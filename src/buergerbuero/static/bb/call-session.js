@@ -161,6 +161,13 @@ export function startCall(root, { stream: held = null } = {}) {
     waiting?.close();
     // Staff return to the queue: the console puts focus on it (console.js), not on <body>.
     if (isStaff) sessionStorage.setItem("bb-after-call", "1");
+    // Over before we were in it (a page that slept through its call, woken in place): the
+    // call's address asks the office where to go (for a citizen perhaps back to the
+    // waiting room, to the front of the queue).
+    if (!isStaff && !state.me) {
+      window.location.reload();
+      return;
+    }
     window.location.assign(isStaff ? msg.consoleUrl + (absent ? "?hinweis=nicht-erschienen" : "") : msg.endedUrl);
   }
 

@@ -120,7 +120,8 @@ const socket = connectSocket(root.dataset.socket, {
         position.textContent = msg.msgAdmitted;
         estimate.textContent = "";
         chime();
-        flag(msg.msgYourTurn, msg.msgAdmitted);
+        // The banner says what the page is about to show: the call has started.
+        flag(msg.msgYourTurn, document.getElementById("call").dataset.msgYourTurnBanner);
         enterCall(message);
         break;
       case "missed-call":
@@ -216,6 +217,7 @@ function enterCall(message) {
   document.body.classList.add("call-page");
   const [before, after = ""] = msg.msgCallHeading.split("%(name)s");
   headingElement.replaceChildren(before, officeText(department), after);
+  headingElement.classList.add("call-title");
   retitle(headingElement.textContent);
   headingElement.focus();
   // Media still opening (admitted just as the page loaded) is waited for, not opened twice.
