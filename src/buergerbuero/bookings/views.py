@@ -53,7 +53,6 @@ def choose(request, slug):
     moving = _moving_booking(request)
     days = slots_by_day(kind)
     asked = _asked_day(request.GET.get("tag", ""))
-    times = dict(days)
     day = _shown_day(asked, days)
     return render(
         request,
@@ -64,7 +63,7 @@ def choose(request, slug):
             "kind": kind,
             "days": [(d, len(starts)) for d, starts in days],
             "day": day,
-            "times": times.get(day, []),
+            "times": dict(days)[day] if day else [],
             "asked_day": asked,
             "moving": moving,
         },
