@@ -31,7 +31,8 @@ run: setup
 # Debian's packages (Playwright's own browser downloads do not work offline); Xvfb, the
 # virtual screen Firefox runs on (headless Firefox has no screen to share); gettext for
 # compiling translations; OpenLDAP's slapd for the directory sign-in tests; from the npm
-# registry, axe-core for the accessibility checks and puppeteer-core, which drives Firefox
+# registry, axe-core for the accessibility checks, jsqr to decode the booking's QR code,
+# and puppeteer-core, which drives Firefox
 # over WebDriver BiDi (versions pinned in tests/e2e/package-lock.json;
 # PUPPETEER_SKIP_DOWNLOAD: it must not fetch a browser of its own), and the certified
 # oidc-provider (tests/directory/oidc/package-lock.json). Tests fail loudly if any is missing.
@@ -39,7 +40,7 @@ browser:
 	@if ! command -v chromium >/dev/null 2>&1 || ! command -v firefox-esr >/dev/null 2>&1 || ! command -v Xvfb >/dev/null 2>&1 || ! command -v turnserver >/dev/null 2>&1 || ! command -v msgfmt >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1 || [ ! -x /usr/sbin/slapd ] || ! command -v ldapsearch >/dev/null 2>&1; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium firefox-esr xvfb coturn gettext slapd ldap-utils $$(command -v npm >/dev/null || echo npm) >/dev/null; \
 	fi
-	@test -f tests/e2e/node_modules/axe-core/axe.min.js -a -f tests/e2e/node_modules/puppeteer-core/package.json || PUPPETEER_SKIP_DOWNLOAD=1 npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
+	@test -f tests/e2e/node_modules/axe-core/axe.min.js -a -f tests/e2e/node_modules/puppeteer-core/package.json -a -f tests/e2e/node_modules/jsqr/dist/jsQR.js || PUPPETEER_SKIP_DOWNLOAD=1 npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
 	@test -f tests/directory/oidc/node_modules/oidc-provider/package.json || npm ci --prefix tests/directory/oidc --no-audit --no-fund --loglevel=error
 
 # Every test: SQLite with the in-memory channel layer, then PostgreSQL with Redis.

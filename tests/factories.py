@@ -13,7 +13,13 @@ from datetime import datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from buergerbuero.bookings.models import AppointmentKind, Booking, BookingSettings
+from buergerbuero.bookings.models import (
+    DEFAULT_RHYTHM_MINUTES,
+    RHYTHM_MINUTES,
+    AppointmentKind,
+    Booking,
+    BookingSettings,
+)
 from buergerbuero.calls.models import Room
 from buergerbuero.departments.models import Department, OpeningHours
 from buergerbuero.staff.models import StaffProfile
@@ -80,13 +86,19 @@ def make_kind(
     notice=0,
     horizon=28,
     subdivision="NW",
+    rhythm=None,
 ) -> AppointmentKind:
     """An appointment kind of `department`, and the department's booking rules: by default
     bookable right now (no notice, no buffer), one seat, four weeks ahead, NRW holidays.
+    Without a `rhythm`, slots start every `minutes` where that is a rhythm on the clock
+    (so neighbouring slots can both be booked), else at the default rhythm.
     An in-person kind gets an address unless `location` says otherwise."""
+    if rhythm is None:
+        rhythm = minutes if minutes in RHYTHM_MINUTES else DEFAULT_RHYTHM_MINUTES
     BookingSettings.objects.update_or_create(
         department=department,
         defaults={
+            "slot_rhythm_minutes": rhythm,
             "buffer_minutes": buffer,
             "parallel_staff": parallel,
             "min_notice_minutes": notice,

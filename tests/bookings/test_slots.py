@@ -1,10 +1,9 @@
 """Slot computation against schedules, holidays, closures, parallel staff and DST."""
 
-import itertools
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from buergerbuero.bookings.slots import Rules, bookable_intervals, cells, free_slots
@@ -14,13 +13,15 @@ BERLIN = ZoneInfo("Europe/Berlin")
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
 
 
-def rules(minutes=30, buffer=0, parallel=1, notice=0, horizon=28):
+def rules(minutes=30, buffer=0, parallel=1, notice=0, horizon=28, rhythm=None):
+    """Rules of a kind; without a rhythm, slots start every `minutes`."""
     return Rules(
         timedelta(minutes=minutes),
         timedelta(minutes=buffer),
         parallel,
         timedelta(minutes=notice),
         horizon,
+        timedelta(minutes=rhythm or minutes),
     )
 
 
@@ -36,12 +37,66 @@ def starts(slots):
 NOW = local(2026, 11, 23, 7, 0)
 
 
-def test_free_slots_follow_the_schedule_with_buffer():
-    intervals = bookable_intervals([Range(MON, 9 * 60, 11 * 60)], BERLIN, NOW, 6, set(), [])
-    assert starts(free_slots(intervals, rules(30, buffer=10), {}, NOW, BERLIN)) == [
+def test_free_slots_start_at_the_rhythm_with_no_buffer_added_to_each_step():
+    intervals = bookable_intervals([Range(MON, 8 * 60, 10 * 60)], BERLIN, NOW, 6, set(), [])
+    # 30 minutes with a 10-minute buffer, every 15 minutes: not 08:00, 08:40, 09:20.
+    assert starts(free_slots(intervals, rules(30, buffer=10, rhythm=15), {}, NOW, BERLIN)) == [
+        "Mon 23.11. 08:00",
+        "Mon 23.11. 08:15",
+        "Mon 23.11. 08:30",
+        "Mon 23.11. 08:45",
         "Mon 23.11. 09:00",
-        "Mon 23.11. 09:40",
-        "Mon 23.11. 10:20",
+        "Mon 23.11. 09:15",
+        "Mon 23.11. 09:30",
+    ]
+
+
+def test_a_slot_keeps_the_buffer_to_the_bookings_before_and_after_it():
+    intervals = bookable_intervals([Range(MON, 8 * 60, 11 * 60)], BERLIN, NOW, 6, set(), [])
+    # Booked 09:00-09:30; with its 10-minute buffer it holds 09:00-09:40.
+    taken = set(cells(local(2026, 11, 23, 9, 0), timedelta(minutes=30 + 10)))
+    got = starts(free_slots(intervals, rules(30, buffer=10, rhythm=15), {0: taken}, NOW, BERLIN))
+    # 08:15 ends 08:45, ten minutes before 09:00; 08:30 would leave no buffer before the
+    # booking, and 09:45 is the first start ten minutes after it.
+    assert got == [
+        "Mon 23.11. 08:00",
+        "Mon 23.11. 08:15",
+        "Mon 23.11. 09:45",
+        "Mon 23.11. 10:00",
+        "Mon 23.11. 10:15",
+        "Mon 23.11. 10:30",
+    ]
+
+
+def test_slots_stay_on_the_clock_after_an_odd_opening_closure_or_notice():
+    intervals = bookable_intervals(
+        [Range(MON, 8 * 60 + 10, 10 * 60 + 10), Range(TUE, 8 * 60, 9 * 60)],
+        BERLIN,
+        NOW,
+        6,
+        set(),
+        [(local(2026, 11, 23, 9, 0), local(2026, 11, 23, 9, 35))],
+    )
+    # Monday opens 08:10 and is closed 09:00-09:35: 20 minutes, every 15.
+    now = local(2026, 11, 23, 7, 7)
+    assert starts(free_slots(intervals, rules(20, rhythm=15), {}, now, BERLIN)) == [
+        "Mon 23.11. 08:15",
+        "Mon 23.11. 08:30",
+        "Mon 23.11. 09:45",
+        "Tue 24.11. 08:00",
+        "Tue 24.11. 08:15",
+        "Tue 24.11. 08:30",
+    ]
+    # A notice that ends at 08:07 on Tuesday: the first start is 08:15, not 08:07.
+    late = free_slots(intervals, rules(20, notice=25 * 60, rhythm=15), {}, now, BERLIN)
+    assert starts(late) == ["Tue 24.11. 08:15", "Tue 24.11. 08:30"]
+
+
+def test_a_rhythm_longer_than_the_appointment_leaves_gaps():
+    intervals = bookable_intervals([Range(MON, 9 * 60, 11 * 60)], BERLIN, NOW, 6, set(), [])
+    assert starts(free_slots(intervals, rules(20, buffer=5, rhythm=60), {}, NOW, BERLIN)) == [
+        "Mon 23.11. 09:00",
+        "Mon 23.11. 10:00",
     ]
 
 
@@ -136,20 +191,34 @@ def test_slots_keep_wall_clock_times_across_daylight_saving_changes():
     assert fall[-1][0] == datetime(2026, 10, 25, 8, 0, tzinfo=UTC)  # 09:00 CET
 
 
+# No deadline: on a busy two-core machine an example's time says nothing about the code.
+@settings(deadline=None)
 @given(
     minutes=st.sampled_from([15, 20, 30, 45, 60]),
     buffer=st.sampled_from([0, 5, 10]),
-    parallel=st.integers(1, 3),
+    rhythm=st.sampled_from([5, 10, 15, 20, 30, 60]),
     offset_hours=st.integers(0, 24 * 7),
+    pick=st.integers(0, 10_000),
 )
-def test_free_slots_never_overlap_on_a_seat(minutes, buffer, parallel, offset_hours):
-    now = NOW + timedelta(hours=offset_hours)
+def test_every_offered_slot_is_on_the_rhythm_and_keeps_the_buffer_to_a_booking(
+    minutes, buffer, rhythm, offset_hours, pick
+):
+    now = NOW + timedelta(minutes=7) + timedelta(hours=offset_hours)
     ranges = [Range(d, 8 * 60, 16 * 60) for d in (MON, WED, FRI)]
     intervals = bookable_intervals(ranges, BERLIN, now, 10, set(), [])
-    slots = free_slots(intervals, rules(minutes, buffer, parallel), {}, now, BERLIN)
-    for (a, _), (b, _) in itertools.pairwise(slots):
-        assert b - a >= timedelta(minutes=minutes + buffer)
+    kind = rules(minutes, buffer, rhythm=rhythm)
+    slots = free_slots(intervals, kind, {}, now, BERLIN)
     assert all(s >= now for s, _ in slots)
+    assert all(
+        (s.astimezone(BERLIN).hour * 60 + s.astimezone(BERLIN).minute) % rhythm == 0
+        for s, _ in slots
+    )
+    # Book any one of them as the booking actions do (its time and buffer), then ask again.
+    booked, _seat = slots[pick % len(slots)]
+    held = {0: set(cells(booked, timedelta(minutes=minutes + buffer)))}
+    length, gap = timedelta(minutes=minutes), timedelta(minutes=buffer)
+    for start, _ in free_slots(intervals, kind, held, now, BERLIN):
+        assert start >= booked + length + gap or start + length + gap <= booked
 
 
 def test_a_holiday_inside_an_around_the_clock_opening_is_not_bookable():

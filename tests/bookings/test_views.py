@@ -2,6 +2,7 @@
 rate limits hold. The staff's side is in tests/console/test_booking_views.py."""
 
 from datetime import timedelta
+from xml.etree import ElementTree
 
 import pytest
 from django.urls import reverse
@@ -150,3 +151,85 @@ def test_a_move_token_with_a_nul_moves_nothing_and_the_slots_still_show(client, 
         "NUL": (200, None),
         "token and NUL": (200, None),
     }
+
+
+HOURS = [(d, 8 * 60, 10 * 60) for d in range(7)]
+
+
+def test_times_are_chosen_by_day_and_only_that_days_times_show(client, make_kind):
+    kind = make_kind(minutes=30, hours=HOURS, horizon=6, subdivision="")
+    url = reverse("bookings:choose", args=[kind.department.slug])
+    by_day = {}
+    for start, _seat in available_slots(kind):
+        by_day.setdefault(start.astimezone(kind.department.zone).date(), []).append(start)
+    first, second = sorted(by_day)[:2]
+
+    page = client.get(url)
+    assert page.context["days"] == [(d, len(starts)) for d, starts in sorted(by_day.items())]
+    assert (page.context["day"], page.context["times"]) == (first, by_day[first])
+    html = page.content.decode()
+    assert f'href="?art={kind.pk}&amp;tag={second.isoformat()}#zeiten"' in html
+    assert html.count('class="button slot"') == len(by_day[first])
+    assert "4 free times" in html
+
+    chosen = client.get(url, {"art": kind.pk, "tag": second.isoformat()})
+    assert (chosen.context["day"], chosen.context["times"]) == (second, by_day[second])
+    assert chosen.content.decode().count('class="button slot"') == 4
+
+
+@pytest.mark.parametrize("tag", ["morgen", "2026-13-01", "\x00", "9" * 300, ""])
+def test_a_day_that_is_no_date_shows_the_first_day(client, make_kind, tag):
+    kind = make_kind(minutes=30, hours=HOURS, horizon=6, subdivision="")
+    page = client.get(reverse("bookings:choose", args=[kind.department.slug]), {"tag": tag})
+    assert (page.status_code, page.context["day"]) == (200, page.context["days"][0][0])
+
+
+def test_a_day_without_free_times_says_so_and_shows_no_times(client, make_kind):
+    kind = make_kind(minutes=30, hours=HOURS, horizon=6, subdivision="")
+    past = (timezone.now() - timedelta(days=3)).date()
+    page = client.get(reverse("bookings:choose", args=[kind.department.slug]), {"tag": past})
+    html = page.content.decode()
+    assert (page.status_code, page.context["day"], page.context["times"]) == (200, None, [])
+    assert "(any more). Please choose another day." in html
+    assert 'class="button slot"' not in html
+
+
+def test_cancelling_asks_first_and_a_second_confirmation_changes_nothing(client, make_kind):
+    kind = make_kind()
+    booking = actions.book(kind, available_slots(kind)[0][0], "Ada", email="ada@example.org")
+    url = reverse("bookings:cancel", args=[booking.token])
+    manage = reverse("bookings:manage", args=[booking.token])
+    assert f'href="{url}"' in client.get(manage).content.decode()
+
+    question = client.get(url)
+    assert question.status_code == 200
+    assert "Yes, cancel the appointment" in question.content.decode()
+    # A POST that does not answer the question (an old page's one-click form) asks it.
+    assert client.post(url).status_code == 200
+    booking.refresh_from_db()
+    assert booking.status == "booked"
+
+    first = client.post(url, {"confirm": "yes"}, follow=True)
+    second = client.post(url, {"confirm": "yes"}, follow=True)
+    assert [str(m) for m in first.context["messages"]] == ["Your appointment is cancelled."]
+    assert [str(m) for m in second.context["messages"]] == [
+        "This appointment is already cancelled."
+    ]
+    booking.refresh_from_db()
+    assert booking.status == "cancelled"
+    assert booking.mails.filter(kind="cancellation").count() == 1
+    # The question is not asked again about a cancelled appointment.
+    assert client.get(url).url == manage
+
+
+def test_qr_code_is_a_standalone_svg_of_the_size_the_page_gives_it(client, make_kind):
+    kind = make_kind()
+    booking = actions.book(kind, available_slots(kind)[0][0], "Ada")
+    response = client.get(reverse("bookings:qr", args=[booking.token]))
+    assert response["Content-Type"] == "image/svg+xml"
+    svg = ElementTree.fromstring(response.content)  # noqa: S314 (our own response)
+    assert svg.tag == "{http://www.w3.org/2000/svg}svg"
+    size = svg.get("width")
+    assert svg.get("height") == size and int(size) > 100
+    page = client.get(reverse("bookings:manage", args=[booking.token])).content.decode()
+    assert f'width="{size}" height="{size}" class="booking-qr"' in page

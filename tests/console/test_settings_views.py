@@ -30,6 +30,7 @@ def formset_data(kind, **rules):
         "rules-buffer_minutes": 10,
         "rules-horizon_days": 14,
         "rules-min_notice_minutes": 60,
+        "rules-slot_rhythm_minutes": 30,
         "kinds-TOTAL_FORMS": 2,
         "kinds-INITIAL_FORMS": 1,
         "kinds-MIN_NUM_FORMS": 0,
@@ -43,6 +44,7 @@ def formset_data(kind, **rules):
         "kinds-1-name": "Vor Ort",
         "kinds-1-mode": "in_person",
         "kinds-1-duration_minutes": 15,
+        "kinds-1-slot_rhythm_minutes": 10,
         "kinds-1-location": "Kreishaus",
         "kinds-1-is_active": "on",
     }
@@ -60,11 +62,26 @@ def test_team_lead_changes_rules_and_adds_a_kind(lead):
         rules.buffer_minutes,
         rules.horizon_days,
         rules.min_notice_minutes,
-    ) == (2, 10, 14, 60)
-    assert sorted(AppointmentKind.objects.values_list("name", "duration_minutes")) == [
-        ("Video", 45),
-        ("Vor Ort", 15),
-    ]
+        rules.slot_rhythm_minutes,
+    ) == (2, 10, 14, 60, 30)
+    # The new kind has its own rhythm; the other one follows the department's.
+    assert sorted(
+        AppointmentKind.objects.values_list("name", "duration_minutes", "slot_rhythm_minutes")
+    ) == [("Video", 45, None), ("Vor Ort", 15, 10)]
+
+
+def test_settings_refuse_a_rhythm_off_the_clock(lead):
+    kind, client = lead
+    url = reverse("console:booking_settings", args=[kind.department.slug])
+    response = client.post(
+        url,
+        formset_data(kind, **{"rules-slot_rhythm_minutes": 25, "kinds-1-slot_rhythm_minutes": 7}),
+    )
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["slot_rhythm_minutes"]
+    errors = [form.errors for form in response.context["formset"]]
+    assert list(errors[0]) == [] and list(errors[1]) == ["slot_rhythm_minutes"]
+    assert settings_for(kind.department).slot_rhythm_minutes == 30  # as before
 
 
 def test_settings_reject_durations_off_the_grid_and_in_person_without_address(lead):

@@ -108,7 +108,8 @@ def test_book_a_video_slot_and_be_admitted_at_the_appointment_time(own_server, n
 def test_code_entry_too_early_explains_and_cancel_frees_the_slot(new_page):
     citizen = new_page()
     citizen.goto(f"/fachbereich/{OFFICE}/termin/")
-    # A slot some hours ahead: too early to enter.
+    # A slot on the next day: too early to enter.
+    citizen.locator(".day-choice a").nth(1).click()
     later = citizen.locator("a.slot").nth(8)
     later_time = later.inner_text()
     later.click()
@@ -122,8 +123,10 @@ def test_code_entry_too_early_explains_and_cancel_frees_the_slot(new_page):
     expect(citizen.locator(".messages")).to_contain_text("Your appointment has not started yet.")
     expect(citizen.get_by_role("heading", name="Your appointment", exact=True)).to_be_visible()
 
-    citizen.get_by_role("button", name="Cancel the appointment").click()
+    citizen.get_by_role("link", name="Cancel the appointment").click()
+    citizen.get_by_role("button", name="Yes, cancel the appointment").click()
     expect(citizen.locator(".messages")).to_contain_text("Your appointment is cancelled.")
     expect(citizen.locator(".booking-status")).to_have_text("cancelled")
     citizen.goto(f"/fachbereich/{OFFICE}/termin/")
+    citizen.locator(".day-choice a").nth(1).click()
     expect(citizen.locator("a.slot", has_text=later_time).first).to_be_visible()

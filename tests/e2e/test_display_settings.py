@@ -13,11 +13,13 @@ from .flows import OFFICE, knock, set_presence, staff_login
 
 pytestmark = pytest.mark.e2e
 
-# Text that no longer fits its box and is hidden rather than wrapped.
+# Text that no longer fits its box and is hidden rather than wrapped (text hidden on
+# purpose for screen readers, .visually-hidden, is a one-pixel box by design).
 CLIPPED = """() => [...document.body.querySelectorAll('*')].filter((el) => {
   const style = getComputedStyle(el);
   const hides = ['hidden', 'clip'].includes(style.overflowX) || ['hidden', 'clip'].includes(style.overflowY);
   return hides && el.textContent.trim() && el.tagName !== 'VIDEO'
+    && !el.classList.contains('visually-hidden')
     && (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1);
 }).map((el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' ' + el.textContent.trim().slice(0, 40))"""
 

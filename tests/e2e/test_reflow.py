@@ -57,7 +57,8 @@ def test_no_citizen_page_and_not_the_console_scrolls_sideways(new_page):
     # Booking: the times, the form (with its errors), the confirmation.
     citizen.goto(f"/fachbereich/{OFFICE}/termin/")
     problems += too_wide(citizen, "booking-times")
-    # Some hours ahead: the first slot may start while the test runs.
+    # The next day: the first slot may start while the test runs.
+    citizen.locator(".day-choice a").nth(1).click()
     citizen.locator("a.slot").nth(6).click()
     citizen.get_by_role("button", name="Book").click()
     expect(citizen.locator(".field-error").first).to_be_visible()
@@ -66,7 +67,9 @@ def test_no_citizen_page_and_not_the_console_scrolls_sideways(new_page):
     citizen.get_by_role("button", name="Book").click()
     expect(citizen.get_by_role("heading", name="Your appointment", exact=True)).to_be_visible()
     problems += too_wide(citizen, "booking-confirmation")
-    citizen.get_by_role("button", name="Cancel the appointment").click()
+    citizen.get_by_role("link", name="Cancel the appointment").click()
+    problems += too_wide(citizen, "booking-cancel-question")
+    citizen.get_by_role("button", name="Yes, cancel the appointment").click()
     expect(citizen.locator(".booking-status")).to_have_text("cancelled")
 
     # Knocking, the console with the knock, the call, the ended page.

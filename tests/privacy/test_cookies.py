@@ -53,7 +53,8 @@ def test_a_citizen_walking_every_public_page_gets_only_necessary_cookies(
     token = Booking.objects.get().token
     for name in ("manage", "ics", "qr"):
         visit(browser, "get", reverse(f"bookings:{name}", args=[token]))
-    visit(browser, "post", reverse("bookings:cancel", args=[token]))
+    visit(browser, "get", reverse("bookings:cancel", args=[token]))
+    visit(browser, "post", reverse("bookings:cancel", args=[token]), {"confirm": "yes"})
     # The notice after a redirect: in a cookie of its own, unless kept in the session.
     visit(browser, "get", reverse("bookings:manage", args=[token]))
     visit(browser, "post", reverse("bookings:check_in_by_code", args=[slug]), {"code": "nope"})

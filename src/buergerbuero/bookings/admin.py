@@ -11,6 +11,7 @@ class BookingSettingsAdmin(admin.ModelAdmin):
         "buffer_minutes",
         "horizon_days",
         "min_notice_minutes",
+        "slot_rhythm_minutes",
     ]
 
 

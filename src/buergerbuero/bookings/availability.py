@@ -25,6 +25,7 @@ def rules_for(kind: AppointmentKind, settings: BookingSettings) -> Rules:
         parallel=max(1, settings.parallel_staff),
         min_notice=timedelta(minutes=settings.min_notice_minutes),
         horizon_days=settings.horizon_days,
+        rhythm=timedelta(minutes=kind.slot_rhythm_minutes or settings.slot_rhythm_minutes),
     )
 
 

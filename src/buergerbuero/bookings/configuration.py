@@ -21,8 +21,9 @@ RULE_FIELDS = (
     "buffer_minutes",
     "horizon_days",
     "min_notice_minutes",
+    "slot_rhythm_minutes",
 )
-KIND_FIELDS = ("name", "mode", "duration_minutes", "location", "is_active")
+KIND_FIELDS = ("name", "mode", "duration_minutes", "slot_rhythm_minutes", "location", "is_active")
 
 
 def configure(

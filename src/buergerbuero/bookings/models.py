@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from buergerbuero.calls.ids import new_public_id, new_secret_token
@@ -16,6 +17,12 @@ CANCEL_MESSAGE_MAX = 500
 # Bookings occupy cells of this many minutes; every duration and buffer is a multiple.
 CELL_MINUTES = 5
 
+# Appointments start on the clock at this rhythm (08:00, 08:15 …). Each choice divides an
+# hour, so the times stay on the clock across a summer-time change (a one-hour shift).
+RHYTHM_MINUTES = (5, 10, 15, 20, 30, 60)
+RHYTHM_CHOICES = [(m, format_lazy(_("every {n} minutes"), n=m)) for m in RHYTHM_MINUTES]
+DEFAULT_RHYTHM_MINUTES = 15
+
 
 class BookingSettings(models.Model):
     """How a department takes appointments."""
@@ -29,6 +36,15 @@ class BookingSettings(models.Model):
     )
     horizon_days = models.PositiveSmallIntegerField(_("bookable days ahead"), default=28)
     min_notice_minutes = models.PositiveIntegerField(_("minimum notice (minutes)"), default=120)
+    slot_rhythm_minutes = models.PositiveSmallIntegerField(
+        _("appointments start"),
+        choices=RHYTHM_CHOICES,
+        default=DEFAULT_RHYTHM_MINUTES,
+        help_text=_(
+            "On the clock from midnight, e.g. every 15 minutes: 08:00, 08:15, 08:30. "
+            "A time is offered only if it keeps the buffer to the bookings before and after it."
+        ),
+    )
 
     class Meta:
         verbose_name = _("booking settings")
@@ -39,6 +55,10 @@ class BookingSettings(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(buffer_minutes__lte=240), name="buffer_minutes_reasonable"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(slot_rhythm_minutes__in=RHYTHM_MINUTES),
+                name="slot_rhythm_on_the_clock",
             ),
         ]
 
@@ -59,6 +79,15 @@ class AppointmentKind(models.Model):
     mode = models.CharField(_("kind"), max_length=10, choices=Mode.choices, default=Mode.VIDEO)
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=30)
     location = models.CharField(_("address (in-person visits)"), max_length=240, blank=True)
+    # Empty: the department's rhythm. A long consultation may start only on the hour
+    # while a short pick-up of documents starts every 10 minutes.
+    slot_rhythm_minutes = models.PositiveSmallIntegerField(
+        _("appointments of this kind start"),
+        choices=RHYTHM_CHOICES,
+        null=True,
+        blank=True,
+        help_text=_("Empty: as set for the department."),
+    )
     position = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
 
@@ -70,6 +99,11 @@ class AppointmentKind(models.Model):
             models.CheckConstraint(
                 condition=models.Q(duration_minutes__gte=CELL_MINUTES, duration_minutes__lte=480),
                 name="appointment_duration_reasonable",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(slot_rhythm_minutes__isnull=True)
+                | models.Q(slot_rhythm_minutes__in=RHYTHM_MINUTES),
+                name="kind_slot_rhythm_on_the_clock",
             ),
         ]
 

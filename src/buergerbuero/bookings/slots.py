@@ -1,8 +1,12 @@
 """Free appointment slots: the opening schedule minus holidays, closures and bookings.
 
 Pure functions; times are aware datetimes in UTC, days and holidays are the
-department's local dates. Slots of a kind start at the opening and follow each other
-every (duration + buffer) minutes, so a day's offer looks like a printed timetable.
+department's local dates. Slots start on the clock at the kind's rhythm (every 15
+minutes: 08:00, 08:15, 08:30 …), counted from the department's local midnight, so the
+offer reads like a timetable whatever the opening time or a closure's end. The buffer is
+kept between bookings, not added to every step: each booking holds its cells plus the
+buffer after it, and a slot is offered only if its own cells and buffer are free, which
+keeps the buffer to the booking before it and to the one after it alike.
 """
 
 from collections.abc import Iterable
@@ -24,6 +28,7 @@ class Rules:
     parallel: int
     min_notice: timedelta
     horizon_days: int
+    rhythm: timedelta
 
 
 def cells(start: datetime, length: timedelta) -> list[datetime]:
@@ -82,16 +87,28 @@ def free_slots(
     appointment and the buffer after it)."""
     earliest = now + rules.min_notice
     last_day = now.astimezone(zone).date() + timedelta(days=rules.horizon_days)
-    step = rules.duration + rules.buffer
+    held = rules.duration + rules.buffer
     free = []
     for begin, end in intervals:
-        start = begin
+        start = on_rhythm(max(begin, earliest), rules.rhythm, zone)
         while start + rules.duration <= end:
-            if start >= earliest and start.astimezone(zone).date() <= last_day:
-                needed = cells(start, step)
-                for seat in range(rules.parallel):
-                    if not occupied.get(seat, set()).intersection(needed):
-                        free.append((start, seat))
-                        break
-            start += step
+            if start.astimezone(zone).date() > last_day:
+                break
+            needed = cells(start, held)
+            for seat in range(rules.parallel):
+                if not occupied.get(seat, set()).intersection(needed):
+                    free.append((start, seat))
+                    break
+            start += rules.rhythm
     return free
+
+
+def on_rhythm(moment: datetime, rhythm: timedelta, zone: ZoneInfo) -> datetime:
+    """The first start at or after `moment` on the department's clock: a whole number of
+    `rhythm` steps after its local midnight (wall time, so 08:00 stays 08:00 on the day
+    the clocks change; every rhythm divides the hour the clocks move by)."""
+    local = moment.astimezone(zone)
+    # Same tzinfo on both sides: the difference is wall-clock time since midnight.
+    since_midnight = local - local.replace(hour=0, minute=0, second=0, microsecond=0)
+    steps = -(-since_midnight // rhythm)
+    return moment + (steps * rhythm - since_midnight)

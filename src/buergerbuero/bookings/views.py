@@ -1,7 +1,8 @@
 """Citizens' booking pages: pick a slot, book, view, move, cancel, check in."""
 
+import io
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import segno
 from django.contrib import messages
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from buergerbuero import access
 from buergerbuero.departments.models import Department
@@ -26,12 +27,12 @@ from .errors import BookingError, NotActive, NotVideo, TooEarly, TooLate
 from .forms import BookingForm, CodeForm
 from .ics import booking_ics
 from .mails import booking_link
-from .models import AppointmentKind, Booking
+from .models import AppointmentKind, Booking, BookingStatus
 
 TOO_MANY = 429
 
 
-def slots_by_day(kind: AppointmentKind) -> list[tuple]:
+def slots_by_day(kind: AppointmentKind) -> list[tuple[date, list[datetime]]]:
     zone = kind.department.zone
     days = defaultdict(list)
     for start, _seat in available_slots(kind):
@@ -40,13 +41,19 @@ def slots_by_day(kind: AppointmentKind) -> list[tuple]:
 
 
 def choose(request, slug):
-    """Appointment kinds of a department, and the free slots of the chosen one."""
+    """Appointment kinds of a department, the days with free times of the chosen kind,
+    and the times of one day: a list of days first and one day's times, not every time of
+    four weeks on one page (which a phone shows as a wall of buttons). Links only, so it
+    works without a script; `?tag=` names the day."""
     department = get_object_or_404(Department, slug=slug, is_active=True)
     kinds = list(department.appointment_kinds.filter(is_active=True))
     if not kinds:
         raise Http404
     kind = next((k for k in kinds if str(k.pk) == request.GET.get("art")), kinds[0])
     moving = _moving_booking(request)
+    days = slots_by_day(kind)
+    asked = _asked_day(request.GET.get("tag", ""))
+    day = _shown_day(asked, days)
     return render(
         request,
         "bookings/choose.html",
@@ -54,10 +61,31 @@ def choose(request, slug):
             "department": department,
             "kinds": kinds,
             "kind": kind,
-            "days": slots_by_day(kind),
+            "days": [(d, len(starts)) for d, starts in days],
+            "day": day,
+            "times": dict(days)[day] if day else [],
+            "asked_day": asked,
             "moving": moving,
         },
     )
+
+
+def _shown_day(asked: date | None, days: list) -> date | None:
+    """The asked day if it has free times; a day that has filled up (or was never
+    offered) gets a word on the page, not another day's times. Nothing asked: the first."""
+    if asked is None:
+        return days[0][0] if days else None
+    return asked if asked in dict(days) else None
+
+
+def _asked_day(text: str) -> date | None:
+    """The day in `?tag=` (YYYY-MM-DD); anything else asks for no day."""
+    if len(text) != len("2026-12-07"):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def _moving_booking(request):
@@ -134,6 +162,8 @@ def manage(request, token):
             "department": booking.department,
             "code": format_code(booking.code),
             "link": booking_link(booking),
+            # The image's own size, so the page keeps its place and nothing is scaled.
+            "qr_size": _qr_code(booking).symbol_size(scale=QR_SCALE)[0],
             "check_in_opens": opens,
             "can_check_in": booking.status in ("booked", "waiting") and opens <= now <= closes,
             "too_early": booking.status == "booked" and now < opens,
@@ -150,28 +180,72 @@ def ics(request, token):
     return response
 
 
+QR_SCALE = 4
+
+
+def _qr_code(booking: Booking) -> segno.QRCode:
+    return segno.make(booking_link(booking), error="m")
+
+
 @never_cache
 def qr(request, token):
     booking = get_object_or_404(Booking, token=token)
-    svg = segno.make(booking_link(booking), error="m").svg_inline(
-        scale=4, dark="#000", light="#fff"
+    out = io.BytesIO()
+    # A standalone SVG file: a browser draws an <img> of it only with the SVG namespace,
+    # which segno's inline form (for SVG inside HTML) leaves out.
+    _qr_code(booking).save(
+        out,
+        kind="svg",
+        scale=QR_SCALE,
+        dark="#000",
+        light="#fff",
+        xmldecl=False,
+        svgclass=None,
+        lineclass=None,
     )
-    return HttpResponse(svg, content_type="image/svg+xml")
+    return HttpResponse(out.getvalue(), content_type="image/svg+xml")
 
 
-@require_POST
+CANCELLABLE = (BookingStatus.BOOKED, BookingStatus.WAITING)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
 def cancel(request, token):
-    booking = get_object_or_404(Booking, token=token)
+    """A question first, then the cancel: one stray click or tap must not cost the
+    appointment. Only a POST that answers the question (`confirm`) cancels; a second one
+    (a double click, the back button) finds the booking cancelled and says so."""
+    booking = get_object_or_404(Booking.objects.select_related("department", "kind"), token=token)
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        return _cancel_confirmed(request, booking)
+    if booking.status not in CANCELLABLE:
+        return _not_cancellable(request, booking)
+    return render(
+        request,
+        "bookings/cancel.html",
+        {"booking": booking, "department": booking.department},
+    )
+
+
+def _cancel_confirmed(request, booking: Booking):
     if not allow(request, "cancel"):
         messages.error(request, _("Too many attempts. Please try again later."))
+        return redirect("bookings:manage", token=booking.token)
+    try:
+        actions.cancel(booking)
+    except NotActive:
+        return _not_cancellable(request, booking)
+    messages.success(request, _("Your appointment is cancelled."))
+    return redirect("bookings:manage", token=booking.token)
+
+
+def _not_cancellable(request, booking: Booking):
+    booking.refresh_from_db(fields=["status"])
+    if booking.status == BookingStatus.CANCELLED:
+        messages.info(request, _("This appointment is already cancelled."))
     else:
-        try:
-            actions.cancel(booking)
-        except NotActive:
-            messages.error(request, _("This appointment is no longer active."))
-        else:
-            messages.success(request, _("Your appointment is cancelled."))
-    return redirect("bookings:manage", token=token)
+        messages.error(request, _("This appointment is no longer active."))
+    return redirect("bookings:manage", token=booking.token)
 
 
 @require_POST

@@ -23,6 +23,7 @@ class BookingSettingsForm(forms.ModelForm):
         model = BookingSettings
         fields = [
             "parallel_staff",
+            "slot_rhythm_minutes",
             "buffer_minutes",
             "horizon_days",
             "min_notice_minutes",
@@ -43,7 +44,14 @@ def _multiple_of_cell(minutes: int) -> int:
 class AppointmentKindForm(forms.ModelForm):
     class Meta:
         model = AppointmentKind
-        fields = ["name", "mode", "duration_minutes", "location", "is_active"]
+        fields = [
+            "name",
+            "mode",
+            "duration_minutes",
+            "slot_rhythm_minutes",
+            "location",
+            "is_active",
+        ]
 
     def clean_duration_minutes(self):
         return _multiple_of_cell(self.cleaned_data["duration_minutes"])
