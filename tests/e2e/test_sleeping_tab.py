@@ -13,9 +13,10 @@ from .flows import knock, set_presence, staff_login
 
 pytestmark = pytest.mark.e2e
 
-# Two seconds of normal grace (pings every half second): every place not heard from for
+# Four seconds of normal grace (pings every second; room for a busy machine to load the
+# waiting room, which also starts the camera): every place not heard from for
 # longer expires at the next sweep, unless its page said it was going to the background.
-SHORT_GRACE = {"QUEUE_GRACE_SECONDS": "2", "QUEUE_BACKGROUND_GRACE_SECONDS": "600"}
+SHORT_GRACE = {"QUEUE_GRACE_SECONDS": "4", "QUEUE_BACKGROUND_GRACE_SECONDS": "600"}
 
 # What a browser does when the citizen switches to another app: the page turns hidden.
 # Headless Chromium never hides a page by itself, so its visibility is overridden.
