@@ -16,8 +16,9 @@ from redis.exceptions import RedisError
 from buergerbuero import notify
 from buergerbuero.office.status import board
 from buergerbuero.outage import Outage
+from buergerbuero.waiting import desk
 
-from . import groups, outgoing
+from . import groups, outgoing, sequence
 from .statusboard import publish
 
 log = logging.getLogger(__name__)
@@ -32,8 +33,8 @@ _outage = Outage(
 
 def deliver(event: notify.Event) -> None:
     match event:
-        case notify.QueueChanged(department_id):
-            _queue_changed(department_id)
+        case notify.QueueChanged(department_id, joined):
+            _queue_changed(department_id, joined=joined)
         case notify.StaffingChanged(department_ids):
             _staffing_changed(department_ids)
         case notify.AccessChanged(user_id):
@@ -99,13 +100,30 @@ def _forward(group: str, message: outgoing.Out) -> None:
     _send(group, {"type": "forward", "payload": message.dump()})
 
 
-def _queue_changed(department_id: int, together: tuple[int, ...] = ()) -> None:
+def _queue_changed(
+    department_id: int, together: tuple[int, ...] = (), joined: str | None = None
+) -> None:
     _send(groups.queue(department_id), {"type": "queue.changed"})
     # Consoles send only this department's part of the desk (and of the departments that
-    # changed together with it, those they serve).
-    event: dict = {"type": "queue.changed", "department": department_id}
-    if together:
-        event["together"] = list(together)
+    # changed together with it, those they serve); a citizen who joined travels with the
+    # event, so a knock costs the consoles no read at all. Numbered, so a console that
+    # missed an event (a full channel drops it) notices and starts afresh (sequence.py).
+    try:
+        event: dict = {
+            "type": "queue.changed",
+            "department": department_id,
+            "seq": sequence.next_number(department_id),
+        }
+        if together:
+            event["together"] = list(together)
+        if joined is not None:
+            row = desk.joined(joined)
+            if row is not None:
+                event["added"] = row[0].model_dump(mode="json")
+                event["waiting"] = row[1]
+    except RedisError as error:
+        _outage.failed(error)
+        return
     _send(groups.staff(department_id), event)
 
 
