@@ -337,6 +337,12 @@ class KnockBench(Bench):
     def env(self, mode: str, channel: str) -> dict:
         return dict(self.base_env)
 
+    def measure_source(self, source: Path) -> None:
+        """Measure another checkout's code (e.g. main, as the before figure)."""
+        shutil.rmtree(self.src)
+        shutil.copytree(source, self.src, ignore=shutil.ignore_patterns("__pycache__"))
+        self.version = f"source {source}"
+
     def _admin(self):
         import psycopg
 
@@ -395,6 +401,7 @@ class KnockBench(Bench):
         t0 = time.monotonic()
         start_cpu = {pid: cpu_of([pid]) for pid in own + backends}
         busy0 = system_busy_ns()
+        server_pids = [p.pid for p in servers]
 
         def make(i: int):
             d = departments[i % len(departments)]
@@ -409,6 +416,10 @@ class KnockBench(Bench):
             cpu_of([pid]) - start_cpu.get(pid, 0) for pid in set(own + backends + self.backends())
         )
         foreign = (busy1 - busy0 - ours) / 1e9 / (time.monotonic() - t0)
+        server_cpu = sum(cpu_of([pid]) - start_cpu[pid] for pid in server_pids)
+        database_cpu = sum(
+            cpu_of([pid]) - start_cpu.get(pid, 0) for pid in set(backends + self.backends())
+        )
         report = await self.ask(console_proc, {"cmd": "report"}, 60)
         seen = {int(k): v for k, v in report["seen"].items()}
         latencies, lost, errors = [], 0, []
@@ -441,6 +452,10 @@ class KnockBench(Bench):
             "console_messages": report["counts"]["messages"],
             "console_snapshots": report["counts"]["snapshots"],
             "console_kib": report["counts"]["bytes"] / 1024,
+            # CPU time hardly depends on how busy the machine is, unlike the latencies:
+            # the figure to compare code by when the machine is shared.
+            "server_cpu_ms_per_knock": server_cpu / 1e6 / max(1, len(knocks)),
+            "database_cpu_ms_per_knock": database_cpu / 1e6 / max(1, len(knocks)),
             "others_before": quiet_share,
             "others_during": max(0.0, foreign),
         }
@@ -528,8 +543,9 @@ def table(results: list[dict]) -> str:
     rows = [
         "| processes | rate asked (done) | knocks | lost | alert p50 / p99 / max ms | "
         "POST p50 / p99 ms | trivial view p50 / p99 ms | alert p99 ÷ trivial p99 | "
-        "console msgs (snapshots) | over capacity / resyncs | others' CPU before / during |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "console msgs (snapshots) | over capacity / resyncs | CPU ms per knock: server, "
+        "PostgreSQL | others' CPU before / during |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for result in results:
         for s in result["steps"]:
@@ -543,6 +559,7 @@ def table(results: list[dict]) -> str:
                 f"{fmt(s['ref_p50_ms'])} / {fmt(s['ref_p99_ms'])} | {ratio:.2f} | "
                 f"{s['console_messages']} ({s['console_snapshots']}) | "
                 f"{s['over_capacity_lines']} / {s.get('missed_lines', 0)} | "
+                f"{s['server_cpu_ms_per_knock']:.1f}, {s['database_cpu_ms_per_knock']:.1f} | "
                 f"{s['others_before']:.2f} / "
                 f"{s['others_during']:.2f} core |"
             )
@@ -595,6 +612,7 @@ def parse_args(argv=None):
         "--quiet", type=float, default=0.1, help="wait for others under this share of a core"
     )
     parser.add_argument("--quiet-wait", type=float, default=60.0, help="but at most this long")
+    parser.add_argument("--src", help="measure this src/ directory instead of this checkout's")
     parser.add_argument("--json")
     parser.add_argument("--keep-tmp", action="store_true")
     parser.add_argument("--_consoles", action="store_true", help=argparse.SUPPRESS)

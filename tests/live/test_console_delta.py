@@ -3,6 +3,7 @@ console builds from its messages is the desk a fresh console reads, and a consol
 missed an announcement (a full channel drops it) is sent its department afresh."""
 
 import pytest
+from channels.layers import get_channel_layer
 from django.utils import timezone
 
 from buergerbuero.live import sequence
@@ -125,8 +126,9 @@ async def test_console_delta_missed_announcement_brings_the_department_afresh(
 async def test_console_delta_last_announcement_missed_is_found_on_the_heartbeat(
     sockets, make_department, make_staff, login
 ):
-    """Nothing follows the lost announcement: the console's next ping finds the counter
-    ahead of what it heard, and the department is sent afresh, never left silent."""
+    """Nothing follows the lost announcement: the console's heartbeat finds the counter
+    ahead of what it heard, and once it still is at the next one (an event merely on its
+    way would have arrived by then), the department is sent afresh, never left silent."""
     a = await run(make_department)(name="A")
     anna = await run(login)(await run(make_staff)(a))
     socket = await sockets.connect(CONSOLE, anna.cookie)
@@ -134,12 +136,38 @@ async def test_console_delta_last_announcement_missed_is_found_on_the_heartbeat(
     lost = await run(lost_knock)(a, "Lost")
     await send(socket, {"type": "ping"})
     assert await receive(socket) == {"type": "pong"}
+    assert await socket.receive_nothing(timeout=0.3)
+    await send(socket, {"type": "ping"})
+    assert await receive(socket) == {"type": "pong"}
     assert await receive(socket) == {
         "type": "queue-update",
         "departments": [line(a, waiting=1)],
         "waiting": [await run(entry_row)(lost)],
     }
-    # Up to date now: the next heartbeat is only a heartbeat.
+    # Up to date now: the next heartbeats are only heartbeats.
+    for _ in range(2):
+        await send(socket, {"type": "ping"})
+        assert await receive(socket) == {"type": "pong"}
+    assert await socket.receive_nothing(timeout=0.3)
+
+
+async def test_console_delta_event_on_its_way_at_the_heartbeat_costs_no_read(
+    sockets, make_department, make_staff, login, knock
+):
+    """The counter is ahead at one heartbeat because the event is still on its way: it
+    arrives, and the next heartbeat reads nothing."""
+    a = await run(make_department)(name="A")
+    anna = await run(login)(await run(make_staff)(a))
+    socket = await sockets.connect(CONSOLE, anna.cookie)
+    await receive(socket)
+    layer_event = await run(lambda: sequence.next_number(a.pk))()
+    await send(socket, {"type": "ping"})
+    assert await receive(socket) == {"type": "pong"}
+    # What the announcement on its way would have carried, arriving after the heartbeat.
+    await get_channel_layer().group_send(
+        f"staff.{a.pk}", {"type": "queue.changed", "department": a.pk, "seq": layer_event}
+    )
+    assert (await receive(socket))["type"] == "queue-update"
     await send(socket, {"type": "ping"})
     assert await receive(socket) == {"type": "pong"}
     assert await socket.receive_nothing(timeout=0.3)

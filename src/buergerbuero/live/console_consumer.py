@@ -26,6 +26,9 @@ from . import groups, outgoing, schemas, sequence
 from .protocol import CLOSE_FORBIDDEN, ProtocolConsumer
 
 log = logging.getLogger(__name__)
+# A console update that could not be read is tried again after this pause, doubling.
+RETRY_FIRST_SECONDS = 1.0
+RETRY_MAX_SECONDS = 30.0
 # Releases scheduled after a socket closed; held here so the event loop keeps them.
 _releases: set[asyncio.Task] = set()
 
@@ -43,6 +46,8 @@ class ConsoleConsumer(ProtocolConsumer):
         # The number of the last announcement per department this console is up to date
         # with (sequence.py); its department lines as last sent, for deltas.
         self.heard: dict[int, int] = {}
+        # Departments whose counter was ahead of what was heard at the last heartbeat.
+        self.ahead: dict[int, int] = {}
         self.lines: dict[int, DeskDepartment] = {}
         user = self.scope.get("user")
         profile = await database_sync_to_async(_profile_of)(user)
@@ -179,6 +184,7 @@ class ConsoleConsumer(ProtocolConsumer):
             self.flusher = asyncio.create_task(self.flush_due())
 
     async def flush_due(self) -> None:
+        pause = RETRY_FIRST_SECONDS
         while self.due or self.joined_rows:
             due, self.due = self.due, set()
             try:
@@ -191,21 +197,33 @@ class ConsoleConsumer(ProtocolConsumer):
                     await self.send_update(sorted(due))
                 await self.send_joined()
             except Exception as error:
-                # As for any event (ProtocolConsumer.dispatch_event): the socket stays open,
-                # the next change, the next heartbeat or the next connection brings it up
-                # to date.
+                # As for any event (ProtocolConsumer.dispatch_event) the socket stays open;
+                # what could not be read (the database busy or away) is read again after
+                # a pause, so the console is not left behind until the next change.
                 log.warning("could not update a console: %s: %s", type(error).__name__, error)
+                self.due |= due
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, RETRY_MAX_SECONDS)
 
     async def on_ping(self, message: schemas.Ping) -> None:
         numbers = await database_sync_to_async(_seen_and_numbered)(
             self.profile, self.channel_name, self.department_ids
         )
         await self.send_message(outgoing.Pong())
-        # An announcement lost with nothing after it for its department: the counter went
-        # past what this console heard (or back, after Redis lost its data).
-        behind = sorted(d for d, n in numbers.items() if n != self.heard.get(d, 0))
+        # An announcement lost with nothing after it for its department: the counter was
+        # already past what this console heard at the last heartbeat, and it still has not
+        # heard that far (one merely on its way would have arrived long since). A counter
+        # behind what it heard means Redis lost its data: read afresh at once.
+        ahead, self.ahead = self.ahead, {}
+        behind = set()
+        for department_id, number in numbers.items():
+            heard = self.heard.get(department_id, 0)
+            if number < heard or heard < ahead.get(department_id, 0):
+                behind.add(department_id)
+            elif number > heard:
+                self.ahead[department_id] = number
         if behind:
-            log.info("console missed announcements for departments %s; update", behind)
+            log.info("console missed announcements for departments %s; update", sorted(behind))
             self.due.update(behind)
             if self.flusher is None or self.flusher.done():
                 self.flusher = asyncio.create_task(self.flush_due())
