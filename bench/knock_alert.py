@@ -568,6 +568,8 @@ def table(results: list[dict]) -> str:
 
 async def controller(args) -> int:
     bench = KnockBench(args)
+    if args.src:
+        bench.measure_source(Path(args.src))
     results = []
     try:
         print(
