@@ -38,10 +38,11 @@ class ConsoleConsumer(ProtocolConsumer):
 
     async def connect(self) -> None:
         self.department_ids: set[int] = set()
-        # Departments whose update is due (None: the whole desk), rows that joined meanwhile
-        # (by department: (number, row)), and the task sending them.
+        # Departments whose update is due (None: the whole desk), citizens who joined
+        # meanwhile (by department: announcement number, row, how many wait), and the task
+        # sending them.
         self.due: set[int | None] = set()
-        self.joined_rows: dict[int, list[tuple[int, dict]]] = {}
+        self.joined_rows: dict[int, list[tuple[int, dict, int]]] = {}
         self.flusher: asyncio.Task | None = None
         # The number of the last announcement per department this console is up to date
         # with (sequence.py); its department lines as last sent, for deltas.
