@@ -10,6 +10,7 @@ import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.db import DatabaseError
 from django.urls import reverse
 from redis.exceptions import RedisError
 
@@ -108,22 +109,28 @@ def _queue_changed(
     # changed together with it, those they serve); a citizen who joined travels with the
     # event, so a knock costs the consoles no read at all. Numbered, so a console that
     # missed an event (a full channel drops it) notices and starts afresh (sequence.py).
+    row = None
+    if joined is not None:
+        try:
+            row = desk.joined(joined)
+        except DatabaseError as error:
+            # The database is too busy to read the row: the consoles are told that the
+            # department changed, and read it themselves.
+            log.warning("could not read a new waiting citizen: %s", error)
     try:
         event: dict = {
             "type": "queue.changed",
             "department": department_id,
             "seq": sequence.next_number(department_id),
         }
-        if together:
-            event["together"] = list(together)
-        if joined is not None:
-            row = desk.joined(joined)
-            if row is not None:
-                event["added"] = row[0].model_dump(mode="json")
-                event["waiting"] = row[1]
     except RedisError as error:
         _outage.failed(error)
         return
+    if together:
+        event["together"] = list(together)
+    if row is not None:
+        event["added"] = row[0].model_dump(mode="json")
+        event["waiting"] = row[1]
     _send(groups.staff(department_id), event)
 
 
