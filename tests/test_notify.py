@@ -34,8 +34,8 @@ def test_queue_actions_announce_typed_events_after_commit(
         queue.decline(second.pk, clerk, "Bitte morgen")
     queue.message_waiting(office.pk, "Gleich geht es weiter")
     assert heard == [
-        notify.QueueChanged(office.pk),
-        notify.QueueChanged(office.pk),
+        notify.QueueChanged(office.pk, joined=entry.pk),
+        notify.QueueChanged(office.pk, joined=second.pk),
         notify.EntryAdmitted(entry.pk, office.pk, room.pk),
         notify.EntryDeclined(second.pk, office.pk, "Bitte morgen"),
         notify.StaffMessageSent(office.pk, None, "Gleich geht es weiter"),
@@ -72,5 +72,5 @@ def test_a_failing_listener_neither_stops_the_others_nor_the_action(
             entry = queue.knock(office, "Ada")
     finally:
         notify.unlisten(broken)
-    assert entry.pk and heard == [notify.QueueChanged(office.pk)]
+    assert entry.pk and heard == [notify.QueueChanged(office.pk, joined=entry.pk)]
     assert "transport down" in caplog.text

@@ -20,9 +20,12 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class QueueChanged:
-    """Somebody joined or left a department's queue: positions and consoles refresh."""
+    """Somebody joined or left a department's queue: positions and consoles refresh.
+    `joined`: the entry of a citizen who just joined (a knock, a check-in), so consoles
+    can be sent that one row instead of reading the whole department again."""
 
     department_id: int
+    joined: str | None = None
 
 
 @dataclass(frozen=True)

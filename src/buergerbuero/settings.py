@@ -169,7 +169,16 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("REDIS_PREFIX", "bb")},
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": os.environ.get("REDIS_PREFIX", "bb"),
+                # channels-redis keeps the events of every socket of one process in one
+                # Redis key, and its capacity (default 100) counts them all together: a
+                # knock burst while the process is busy for a moment overflowed it, and
+                # the events dropped were lost alerts (docs/benchmarks.md, "Knock to
+                # staff alert"). Events are small and expire after a minute.
+                "capacity": int(os.environ.get("CHANNEL_LAYER_CAPACITY", "10000")),
+            },
         }
     }
 else:

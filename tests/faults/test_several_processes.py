@@ -59,11 +59,35 @@ def console_of(base: str) -> LiveSocket:
     return LiveSocket([base], "/ws/konsole/", cookie=browser.cookie_header())
 
 
-def waiting_ids(message: dict) -> list[str] | None:
-    # One department: a queue-update carries its whole list, as the first snapshot does.
-    if message["type"] not in ("queues", "queue-update"):
-        return None
-    return [citizen["id"] for citizen in message["waiting"]]
+def waiting_list():
+    """Folds the console's messages as the browser does (one department: a snapshot or a
+    queue-update carries the whole list, a queue-delta adds who joined); called with each
+    message in turn, it answers the ids waiting after it (None for other messages)."""
+    ids: list[str] = []
+
+    def fold(message: dict) -> list[str] | None:
+        nonlocal ids
+        if message["type"] in ("queues", "queue-update"):
+            ids = [citizen["id"] for citizen in message["waiting"]]
+        elif message["type"] == "queue-delta":
+            ids = ids + [c["id"] for c in message["added"] if c["id"] not in ids]
+        else:
+            return None
+        return ids
+
+    return fold
+
+
+async def shows(console: LiveSocket, ids: list[str], after: int = 0, tail: bool = False):
+    """Until the console's queue (folded from message `after` on, which must be a
+    snapshot) is `ids`, or ends with them (`tail`)."""
+    fold = waiting_list()
+
+    def wanted(message: dict) -> bool:
+        now = fold(message)
+        return now is not None and (now[-len(ids) :] if tail else now) == ids
+
+    return await console.next(wanted, after=after)
 
 
 async def serve(console: LiveSocket) -> None:
@@ -103,7 +127,7 @@ async def test_a_knock_on_one_process_reaches_staff_on_the_other_and_back(office
         await serve(console)
         for watcher in watchers:
             await watcher.next(lambda m: states(m) == [("wohngeld", "open")], after=0)
-        await console.next(lambda m: waiting_ids(m) == [], after=0)
+        await shows(console, [], after=0)
 
         citizen = await asyncio.to_thread(knock, a, "Erika Muster")
         room = waiting_room(citizen, a)
@@ -111,7 +135,7 @@ async def test_a_knock_on_one_process_reaches_staff_on_the_other_and_back(office
             first = await room.next(lambda m: m["type"] == "position", after=0)
             assert (first["position"], first["office"]) == (1, "open")
             # The knock on A reaches the console on B.
-            await console.next(lambda m: waiting_ids(m) == [citizen.entry_id], after=0)
+            await shows(console, [citizen.entry_id], after=0)
 
             await console.send({"type": "admit", "entry": citizen.entry_id})
 
@@ -145,7 +169,7 @@ async def test_a_redis_restart_is_survived_without_restarting_the_processes(offi
         early_room = waiting_room(early, a)
         async with running(early_room):
             await early_room.next(lambda m: m["type"] == "position", after=0)
-            await console.next(lambda m: waiting_ids(m) == [early.entry_id], after=0)
+            await shows(console, [early.entry_id], after=0)
             connected = (len(console.opened_on), len(early_room.opened_on))
 
             await asyncio.to_thread(redis.stop)
@@ -155,14 +179,14 @@ async def test_a_redis_restart_is_survived_without_restarting_the_processes(offi
             # Both sockets were cut off and came back by themselves, on the same processes,
             # with the state as it is.
             back = await console.reopened(connected[0])
-            await console.next(lambda m: waiting_ids(m) == [early.entry_id], after=back)
+            await shows(console, [early.entry_id], after=back)
             back = await early_room.reopened(connected[1])
             await early_room.next(lambda m: m["type"] == "position", after=back)
             assert 1013 in console.closes and 1013 in early_room.closes
             # Across processes again: a knock on A reaches B, an admission on B reaches A.
             late = await asyncio.to_thread(knock, a, "Nach dem Neustart")
             # From the start: the update may arrive while the knock's request still returns.
-            await console.next(lambda m: waiting_ids(m) == [early.entry_id, late.entry_id], after=0)
+            await shows(console, [early.entry_id, late.entry_id], after=0)
             await console.send({"type": "admit", "entry": early.entry_id})
             await early_room.next(lambda m: m["type"] == "admitted", after=0)
             # The status boards of both processes hear a change made on B again.
@@ -196,7 +220,6 @@ async def test_a_killed_process_loses_none_of_the_citizens_waiting_on_it(office)
             before = [
                 (await room.next(lambda m: m["type"] == "position", after=0)) for room in rooms
             ]
-            count = len(console.received)
 
             process_a.process.kill()  # SIGKILL: no shutdown, no disconnect handler
             process_a.process.wait(10)
@@ -213,9 +236,7 @@ async def test_a_killed_process_loses_none_of_the_citizens_waiting_on_it(office)
             # They are in B's queue too: a knock on B shows the console all of them, in order.
             ids = [citizen.entry_id for citizen in citizens]
             newcomer = await asyncio.to_thread(knock, b, "Neu auf B")
-            await console.next(
-                lambda m: (waiting_ids(m) or [])[-4:] == [*ids, newcomer.entry_id], after=count
-            )
+            await shows(console, [*ids, newcomer.entry_id], tail=True)
     stored = office.shell(
         "from buergerbuero.waiting.models import QueueEntry\n"
         f"print(' '.join(QueueEntry.objects.get(pk=pk).state for pk in {ids!r}))"

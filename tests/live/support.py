@@ -141,7 +141,9 @@ async def receive_close(communicator) -> int:
     return message["code"]
 
 
-async def receive_until(communicator, message_type: str, skip=("queues", "queue-update")) -> dict:
+async def receive_until(
+    communicator, message_type: str, skip=("queues", "queue-update", "queue-delta")
+) -> dict:
     """The next message of `message_type`, skipping live snapshots the console may interleave."""
     while True:
         message = await receive(communicator)

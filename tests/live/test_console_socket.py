@@ -108,10 +108,11 @@ async def test_console_socket_new_knock_sends_only_its_department(
     socket = await sockets.connect(CONSOLE, anna.cookie)
     assert (await receive(socket))["waiting"] == []
     ada = await run(knock)(a, "Ada")
+    # The knock's row travels with the announcement: no read of the queue, nothing removed.
     assert await receive(socket) == {
-        "type": "queue-update",
+        "type": "queue-delta",
         "departments": [line(a, waiting=1)],
-        "waiting": [await run(entry_row)(ada.entry_id)],
+        "added": [await run(entry_row)(ada.entry_id)],
     }
 
 
@@ -284,7 +285,7 @@ async def first_reply(socket) -> dict:
         message = await receive(socket)
         if message["type"] in ("admitted", "error"):
             return message
-        assert message["type"] in ("queues", "queue-update"), message
+        assert message["type"] in ("queues", "queue-update", "queue-delta"), message
 
 
 async def test_console_socket_decline_and_message(sockets, two_offices, knock):
@@ -432,8 +433,8 @@ async def test_console_socket_follows_a_membership_removed_and_added(
     both = await receive_until(socket, "queues")
     assert sorted(line["id"] for line in both["departments"]) == sorted([a.pk, b.pk])
     bob = await run(knock)(b, "Bob")
-    update = await receive_until(socket, "queue-update")
-    assert [row["id"] for row in update["waiting"]] == [bob.entry_id]
+    update = await receive_until(socket, "queue-delta")
+    assert [row["id"] for row in update["added"]] == [bob.entry_id]
 
     # Removed from A (a colleague stays there): A is gone from the desk and no longer heard.
     await run(make_staff)(a)
@@ -445,4 +446,6 @@ async def test_console_socket_follows_a_membership_removed_and_added(
     heard = []
     while (message := await receive(socket))["type"] != "pong":
         heard.append(message)
-    assert [row for message in heard for row in message.get("waiting", [])] == []
+    assert [
+        row for message in heard for row in message.get("waiting", []) + message.get("added", [])
+    ] == []

@@ -224,7 +224,7 @@ async def exchange(socket, kind, frame) -> list[dict]:
             if pongs < wanted_pongs:
                 replies.append(message)
             continue
-        if kind == "console" and message["type"] in ("queues", "queue-update"):
+        if kind == "console" and message["type"] in ("queues", "queue-update", "queue-delta"):
             continue  # snapshots and updates follow any queue or presence change
         replies.append(message)
     return replies

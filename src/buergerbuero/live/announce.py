@@ -10,13 +10,15 @@ import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.db import DatabaseError
 from redis.exceptions import RedisError
 
 from buergerbuero import notify
 from buergerbuero.office.status import board
 from buergerbuero.outage import Outage
+from buergerbuero.waiting import desk
 
-from . import groups, outgoing
+from . import groups, outgoing, sequence
 from .statusboard import publish
 
 log = logging.getLogger(__name__)
@@ -31,8 +33,8 @@ _outage = Outage(
 
 def deliver(event: notify.Event) -> None:
     match event:
-        case notify.QueueChanged(department_id):
-            _queue_changed(department_id)
+        case notify.QueueChanged(department_id, joined):
+            _queue_changed(department_id, joined=joined)
         case notify.StaffingChanged(department_ids):
             _staffing_changed(department_ids)
         case notify.AccessChanged(user_id):
@@ -97,13 +99,36 @@ def _forward(group: str, message: outgoing.Out) -> None:
     _send(group, {"type": "forward", "payload": message.dump()})
 
 
-def _queue_changed(department_id: int, together: tuple[int, ...] = ()) -> None:
+def _queue_changed(
+    department_id: int, together: tuple[int, ...] = (), joined: str | None = None
+) -> None:
     _send(groups.queue(department_id), {"type": "queue.changed"})
     # Consoles send only this department's part of the desk (and of the departments that
-    # changed together with it, those they serve).
-    event: dict = {"type": "queue.changed", "department": department_id}
+    # changed together with it, those they serve); a citizen who joined travels with the
+    # event, so a knock costs the consoles no read at all. Numbered, so a console that
+    # missed an event (a full channel drops it) notices and starts afresh (sequence.py).
+    row = None
+    if joined is not None:
+        try:
+            row = desk.joined(joined)
+        except DatabaseError as error:
+            # The database is too busy to read the row: the consoles are told that the
+            # department changed, and read it themselves.
+            log.warning("could not read a new waiting citizen: %s", error)
+    try:
+        event: dict = {
+            "type": "queue.changed",
+            "department": department_id,
+            "seq": sequence.next_number(department_id),
+        }
+    except RedisError as error:
+        _outage.failed(error)
+        return
     if together:
         event["together"] = list(together)
+    if row is not None:
+        event["added"] = row[0].model_dump(mode="json")
+        event["waiting"] = row[1]
     _send(groups.staff(department_id), event)
 
 

@@ -18,14 +18,17 @@ from buergerbuero.calls.models import Role
 from buergerbuero.staff import permissions, presence
 from buergerbuero.staff.models import StaffProfile
 from buergerbuero.waiting import actions
-from buergerbuero.waiting.desk import desk_of
+from buergerbuero.waiting.desk import DeskDepartment, WaitingCitizen, desk_of
 from buergerbuero.waiting.errors import NotWaiting
 from buergerbuero.waiting.models import QueueEntry
 
-from . import groups, outgoing, schemas
+from . import groups, outgoing, schemas, sequence
 from .protocol import CLOSE_FORBIDDEN, ProtocolConsumer
 
 log = logging.getLogger(__name__)
+# A console update that could not be read is tried again after this pause, doubling.
+RETRY_FIRST_SECONDS = 1.0
+RETRY_MAX_SECONDS = 30.0
 # Releases scheduled after a socket closed; held here so the event loop keeps them.
 _releases: set[asyncio.Task] = set()
 
@@ -35,9 +38,18 @@ class ConsoleConsumer(ProtocolConsumer):
 
     async def connect(self) -> None:
         self.department_ids: set[int] = set()
-        # Departments whose update is due (None: the whole desk), and the task sending them.
+        # Departments whose update is due (None: the whole desk), citizens who joined
+        # meanwhile (by department: announcement number, row, how many wait), and the task
+        # sending them.
         self.due: set[int | None] = set()
+        self.joined_rows: dict[int, list[tuple[int, dict, int]]] = {}
         self.flusher: asyncio.Task | None = None
+        # The number of the last announcement per department this console is up to date
+        # with (sequence.py); its department lines as last sent, for deltas.
+        self.heard: dict[int, int] = {}
+        # Departments whose counter was ahead of what was heard at the last heartbeat.
+        self.ahead: dict[int, int] = {}
+        self.lines: dict[int, DeskDepartment] = {}
         user = self.scope.get("user")
         profile = await database_sync_to_async(_profile_of)(user)
         if profile is None:
@@ -71,14 +83,47 @@ class ConsoleConsumer(ProtocolConsumer):
         task.add_done_callback(_releases.discard)
 
     async def send_snapshot(self) -> None:
-        desk = await database_sync_to_async(desk_of)(self.profile.pk)
+        heard, desk = await database_sync_to_async(_numbered_desk)(
+            self.profile.pk, self.department_ids
+        )
+        self._up_to(heard, desk)
         await self.send_message(outgoing.Queues(departments=desk.departments, waiting=desk.waiting))
 
     async def send_update(self, department_ids: list[int]) -> None:
-        desk = await database_sync_to_async(desk_of)(self.profile.pk, department_ids)
+        heard, desk = await database_sync_to_async(_numbered_desk)(
+            self.profile.pk, None, department_ids
+        )
+        self._up_to(heard, desk)
         await self.send_message(
             outgoing.QueueUpdate(departments=desk.departments, waiting=desk.waiting)
         )
+
+    def _up_to(self, heard: dict[int, int], desk) -> None:
+        """What was read includes every announcement up to these numbers: rows that joined
+        with one of them are in it already. (Taken as they are, not as a maximum: a counter
+        lower than what was heard means Redis lost its data, and counts afresh.)"""
+        for department_id, number in heard.items():
+            self.heard[department_id] = number
+            rows = self.joined_rows.get(department_id)
+            if rows:
+                self.joined_rows[department_id] = [r for r in rows if r[0] > number]
+        self.lines.update((d.id, d) for d in desk.departments)
+
+    async def send_joined(self) -> None:
+        """The citizens who joined since the last message, as one delta."""
+        rows, self.joined_rows = self.joined_rows, {}
+        added, departments = [], []
+        for department_id in sorted(rows):
+            line = self.lines.get(department_id)
+            if not rows[department_id] or line is None:
+                continue
+            added += [WaitingCitizen.model_validate(row) for _, row, _ in rows[department_id]]
+            # The count announced with the latest of them.
+            line = line.model_copy(update={"waiting": rows[department_id][-1][2]})
+            self.lines[department_id] = line
+            departments.append(line)
+        if added:
+            await self.send_message(outgoing.QueueDelta(departments=departments, added=added))
 
     async def access_changed(self, event) -> None:
         """The member was suspended or removed, or their departments changed: what this
@@ -100,36 +145,89 @@ class ConsoleConsumer(ProtocolConsumer):
             self.joined.append(groups.staff(new))
         self.department_ids = wanted
         self.due.clear()
+        self.joined_rows.clear()
         await self.send_snapshot()
 
     async def queue_changed(self, event) -> None:
-        """Coalesced: the handler only notes the department, and one task sends the updates
-        of every department noted meanwhile. So a burst of knocks costs one read and one
-        message per console, not one per knock, and the socket's channel never fills up
-        behind a slow database (a full channel would drop events and leave it stale)."""
+        """Coalesced: the handler only notes what changed, and one task sends everything
+        noted meanwhile. A citizen who joined travels with the event and is sent as is
+        (no read); any other change costs one read of the departments concerned. So a
+        burst of knocks costs at most one message per console, and the socket's channel
+        never fills up behind a slow database. Events are numbered per department
+        (sequence.py): when one is missing (the channel layer drops events for a full
+        channel), the console is sent that department afresh, never left silent; a loss
+        with nothing after it is found on the next heartbeat (`on_ping`)."""
         department_id = event.get("department")
-        self.due.add(department_id if department_id in self.department_ids else None)
+        number = event.get("seq")
+        heard = self.heard.get(department_id, 0)
+        if department_id not in self.department_ids:
+            self.due.add(None)
+        elif number is None:
+            self.due.add(department_id)
+        elif number <= heard:
+            pass  # already in what this console was sent
+        elif number != heard + 1:
+            # Missed (dropped by a full channel) or overtaken by one from another process:
+            # this department is read afresh.
+            self.due.add(department_id)
+            self.heard[department_id] = number
+        else:
+            self.heard[department_id] = number
+            if "added" in event and "waiting" in event and department_id not in self.due:
+                self.joined_rows.setdefault(department_id, []).append(
+                    (number, event["added"], event["waiting"])
+                )
+            else:
+                self.due.add(department_id)
         # Changed together (a citizen passed on): in the same update, where served here.
         self.due.update(d for d in event.get("together", ()) if d in self.department_ids)
         if self.flusher is None or self.flusher.done():
             self.flusher = asyncio.create_task(self.flush_due())
 
     async def flush_due(self) -> None:
-        while self.due:
+        pause = RETRY_FIRST_SECONDS
+        while self.due or self.joined_rows:
             due, self.due = self.due, set()
             try:
                 if None in due:
+                    self.joined_rows = {}
                     await self.send_snapshot()
-                else:
-                    await self.send_update(sorted(d for d in due if d is not None))
+                elif due:
+                    for department_id in due:
+                        self.joined_rows.pop(department_id, None)
+                    await self.send_update(sorted(due))
+                await self.send_joined()
             except Exception as error:
-                # As for any event (ProtocolConsumer.dispatch_event): the socket stays open,
-                # the next change or the next connection brings it up to date.
+                # As for any event (ProtocolConsumer.dispatch_event) the socket stays open;
+                # what could not be read (the database busy or away) is read again after
+                # a pause, so the console is not left behind until the next change.
                 log.warning("could not update a console: %s: %s", type(error).__name__, error)
+                self.due |= due
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, RETRY_MAX_SECONDS)
 
     async def on_ping(self, message: schemas.Ping) -> None:
-        await database_sync_to_async(presence.console_seen)(self.profile, self.channel_name)
+        numbers = await database_sync_to_async(_seen_and_numbered)(
+            self.profile, self.channel_name, self.department_ids
+        )
         await self.send_message(outgoing.Pong())
+        # An announcement lost with nothing after it for its department: the counter was
+        # already past what this console heard at the last heartbeat, and it still has not
+        # heard that far (one merely on its way would have arrived long since). A counter
+        # behind what it heard means Redis lost its data: read afresh at once.
+        ahead, self.ahead = self.ahead, {}
+        behind = set()
+        for department_id, number in numbers.items():
+            heard = self.heard.get(department_id, 0)
+            if number < heard or heard < ahead.get(department_id, 0):
+                behind.add(department_id)
+            elif number > heard:
+                self.ahead[department_id] = number
+        if behind:
+            log.info("console missed announcements for departments %s; update", sorted(behind))
+            self.due.update(behind)
+            if self.flusher is None or self.flusher.done():
+                self.flusher = asyncio.create_task(self.flush_due())
 
     async def on_presence(self, message: schemas.SetPresence) -> None:
         wanted = (
@@ -205,6 +303,19 @@ async def _release_later(profile: StaffProfile, delay: float) -> None:
     except Exception:
         # The heartbeat's timeout is the safety net: the member counts as away soon anyway.
         log.warning("could not set %s offline after the last console closed", profile.pk)
+
+
+def _numbered_desk(profile_id: int, numbered, department_ids: list[int] | None = None):
+    """The numbers of the departments' latest announcements, then the desk (or the part
+    of it for `department_ids`): whatever was announced up to those numbers is in it,
+    since each is announced after its commit."""
+    numbers = sequence.current(numbered if department_ids is None else department_ids)
+    return numbers, desk_of(profile_id, department_ids)
+
+
+def _seen_and_numbered(profile: StaffProfile, channel_name: str, department_ids) -> dict:
+    presence.console_seen(profile, channel_name)
+    return sequence.current(department_ids)
 
 
 def _active_profile(user_id: int) -> StaffProfile | None:

@@ -147,6 +147,17 @@ class QueueUpdate(Out):
     waiting: list[WaitingCitizen] = Field(description="Of these departments, in order.")
 
 
+class QueueDelta(Out):
+    """Citizens who joined (a knock, a check-in), sent without reading the queue again:
+    they are added to what the console shows, and these departments' lines replace the
+    ones shown (their `waiting` counts them). Nothing is removed; whatever else changes
+    comes as a `queue-update`."""
+
+    type: Literal["queue-delta"] = "queue-delta"
+    departments: list[DeskDepartment]
+    added: list[WaitingCitizen] = Field(description="In the office's order.")
+
+
 class EntryAdmitted(Out):
     type: Literal["admitted"] = "admitted"
     entry: str
@@ -286,6 +297,7 @@ WaitingOut = Annotated[
 ConsoleOut = Annotated[
     Queues
     | QueueUpdate
+    | QueueDelta
     | EntryAdmitted
     | EntryDeclined
     | EntryTransferred

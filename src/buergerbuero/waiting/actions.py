@@ -67,7 +67,7 @@ def knock(
             language=language[:LANGUAGE_MAX],
             seen_at=timezone.now(),
         )
-    notify.announce_on_commit(notify.QueueChanged(department.pk))
+    notify.announce_on_commit(notify.QueueChanged(department.pk, joined=entry.pk))
     return entry
 
 
@@ -82,7 +82,7 @@ def knock_booked(booking) -> QueueEntry:
         seen_at=timezone.now(),
         booked_for=booking.starts_at,
     )
-    notify.announce_on_commit(notify.QueueChanged(booking.department_id))
+    notify.announce_on_commit(notify.QueueChanged(booking.department_id, joined=entry.pk))
     return entry
 
 

@@ -102,21 +102,40 @@ def desk_of(profile_id: int, department_ids: Iterable[int] | None = None) -> Des
             )
             for d in departments
         ],
-        waiting=[
-            WaitingCitizen(
-                id=entry.pk,
-                department=entry.department_id,
-                name=entry.display_name,
-                topic=entry.topic,
-                language=entry.language,
-                since=entry.created_at,
-                booked_for=entry.booked_for,
-                gone_since=entry.disconnected_at,
-                background_since=entry.backgrounded_at,
-                called_at=entry.missed_call_at,
-                passed_on_from=entry.transferred_from.name if entry.transferred_from else None,
-                note=entry.transfer_note,
-            )
-            for entry in waiting
-        ],
+        waiting=[waiting_citizen(entry) for entry in waiting],
     )
+
+
+def waiting_citizen(entry: QueueEntry) -> WaitingCitizen:
+    """The console's row of one waiting citizen (`transferred_from` selected with it)."""
+    return WaitingCitizen(
+        id=entry.pk,
+        department=entry.department_id,
+        name=entry.display_name,
+        topic=entry.topic,
+        language=entry.language,
+        since=entry.created_at,
+        booked_for=entry.booked_for,
+        gone_since=entry.disconnected_at,
+        background_since=entry.backgrounded_at,
+        called_at=entry.missed_call_at,
+        passed_on_from=entry.transferred_from.name if entry.transferred_from else None,
+        note=entry.transfer_note,
+    )
+
+
+def joined(entry_id: str) -> tuple[WaitingCitizen, int] | None:
+    """The row of a citizen who just joined a queue and how many wait there now, in two
+    queries: what a console needs to show a knock without reading the whole department.
+    None when they no longer wait (left again before this was asked)."""
+    entry = (
+        QueueEntry.objects.filter(pk=entry_id, state=EntryState.WAITING)
+        .select_related("transferred_from")
+        .first()
+    )
+    if entry is None:
+        return None
+    count = QueueEntry.objects.filter(
+        department_id=entry.department_id, state=EntryState.WAITING
+    ).count()
+    return waiting_citizen(entry), count

@@ -12,7 +12,7 @@ export function watchWaiting(element) {
   const text = element.querySelector(".call-waiting-count");
   const socket = connectSocket(msg.socket, {
     onMessage(message) {
-      if (message.type !== "queues" && message.type !== "queue-update") return;
+      if (!["queues", "queue-update", "queue-delta"].includes(message.type)) return;
       const { added } = desk.apply(message);
       element.hidden = false;
       text.textContent = format(msg.msgCount, { count: desk.entries.size });

@@ -2,7 +2,7 @@
 // department, admit / decline / message, knock alerts.
 //
 // The socket sends the whole desk once ("queues") and then only what changed
-// ("queue-update"); rows are keyed by entry id and changed in place, so focus stays where
+// ("queue-update": the changed departments; "queue-delta": citizens who joined); rows are keyed by entry id and changed in place, so focus stays where
 // it was, and each event is told to screen readers in one sentence (#console-announce),
 // never the whole queue.
 import { enterCall, inCallNow, keepMediaReady } from "./console-call.js";
@@ -411,6 +411,7 @@ const socket = connectSocket(root.dataset.socket, {
     switch (message.type) {
       case "queues":
       case "queue-update":
+      case "queue-delta":
         apply(message);
         break;
       case "admitted":

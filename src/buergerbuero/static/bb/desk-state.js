@@ -1,5 +1,6 @@
 // The console's picture of the desk, kept from the console socket's messages: the whole
-// desk on connect ("queues"), then the changed departments only ("queue-update").
+// desk on connect ("queues"), then the changed departments only ("queue-update"), and
+// citizens who joined as they are ("queue-delta": added, nothing removed).
 // Used by the console and by a staff member's call page (the count of who waits).
 
 // The office's order (waiting/queue.py queue_order): whoever missed their call while in
@@ -39,14 +40,18 @@ export class DeskState {
     const previous = new Map(); // id -> a changed entry as it was before
     let scope;
     const fresh = message.type === "queues";
+    const delta = message.type === "queue-delta";
     if (fresh) {
       scope = null; // everything
       this.departments = new Map();
+    } else if (delta) {
+      scope = new Set(); // nobody leaves
     } else {
       scope = new Set(message.departments.map((d) => d.id));
     }
     for (const department of message.departments) this.departments.set(department.id, department);
-    const incoming = new Map(message.waiting.map((entry) => [entry.id, entry]));
+    const rows = delta ? message.added : message.waiting;
+    const incoming = new Map(rows.map((entry) => [entry.id, entry]));
     for (const [id, entry] of this.entries) {
       if ((scope === null || scope.has(entry.department)) && !incoming.has(id)) {
         this.entries.delete(id);
