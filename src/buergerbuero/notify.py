@@ -98,7 +98,9 @@ class RoomEnded:
     room_id: str
     department_id: int
     ended_by: str  # the staff participant's id
-    reason: str = ""  # "citizen-absent": ended because the citizen never arrived
+    reason: str = ""  # "citizen-absent": the citizen never arrived; "returned": see below
+    # "returned": staff took the citizen back to the waiting room; their queue entry.
+    entry_id: str = ""
 
 
 Event = (

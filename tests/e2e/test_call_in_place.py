@@ -89,3 +89,40 @@ def test_a_citizen_may_switch_the_camera_off_until_admitted(new_page):
     wait_for_media(staff, 1)
     staff.get_by_role("button", name="End consultation").click()
     expect(citizen.get_by_role("heading", name="The consultation has ended")).to_be_visible()
+
+
+def test_staff_take_the_citizen_back_to_the_front_of_the_queue(new_page):
+    staff = new_page()
+    staff_login(staff)
+    set_presence(staff, "Available")
+    first = new_page()
+    knock(first, "Lea Zurueck")
+    second = new_page()
+    knock(second, "Ole Wartet")
+    expect(second.locator("#queue-position")).to_have_text("You are number 2 in the queue.")
+    staff.get_by_role("button", name="Admit: Lea Zurueck").click()
+    wait_for_media(first, 1)
+    wait_for_media(staff, 1)
+    expect(second.locator("#queue-position")).to_have_text("You are next.")
+
+    # Asked first (the call ends for everyone in it), then the citizen is back at the
+    # front, ahead of whoever was next, and told why.
+    staff.once("dialog", lambda dialog: dialog.accept())
+    staff.get_by_role("button", name="Take the citizen back to the waiting room").click()
+    expect(first).to_have_url(re.compile(r"/warteraum/[\w-]+/\?zurueck=1$"))
+    expect(first.get_by_role("status").filter(has_text="taken you back")).to_have_text(
+        "The office has taken you back to the waiting room. You are at the front of the queue."
+    )
+    expect(first.locator("#queue-position")).to_have_text("You are next.")
+    expect(second.locator("#queue-position")).to_have_text("You are number 2 in the queue.")
+    expect(staff).to_have_url(re.compile(r"/konsole/"))
+    rows = staff.locator(".queue-entry")
+    expect(rows.first).to_contain_text("Lea Zurueck")
+
+    # Admitted again: a new call, in place again.
+    staff.get_by_role("button", name="Admit: Lea Zurueck").click()
+    wait_for_media(first, 1)
+    wait_for_media(staff, 1)
+    staff.get_by_role("button", name="End consultation").click()
+    expect(first.get_by_role("heading", name="The consultation has ended")).to_be_visible()
+    second.get_by_role("button", name="Leave the queue").click()

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 TAGS = {
     "waiting": "'ping', 'leave', 'hidden', 'visible', 'rejoin', 'reply'",
     "console": "'ping', 'presence', 'admit', 'decline', 'message', 'transfer'",
-    "room": "'ping', 'signal', 'chat', 'media-state', 'invite', 'end', 'leave'",
+    "room": "'ping', 'signal', 'chat', 'media-state', 'invite', 'end', 'leave', 'back-to-queue'",
 }
 PROTOCOL = "The message does not match the protocol."
 

@@ -287,7 +287,9 @@ async def test_room_socket_staff_end_reaches_everyone(sockets, call):
     assert await nothing_more(staff)
 
 
-@pytest.mark.parametrize("action", [{"type": "end"}, {"type": "invite", "label": "Bruder"}])
+@pytest.mark.parametrize(
+    "action", [{"type": "end"}, {"type": "invite", "label": "Bruder"}, {"type": "back-to-queue"}]
+)
 async def test_room_socket_citizen_cannot_end_or_invite(sockets, call, action):
     _staff, citizen = await join_both(sockets, call)
 

@@ -790,6 +790,7 @@ MESSAGES = {
         "signal": PEER_OF_TARGET,
         "invite": ROOM_STAFF,
         "end": ROOM_STAFF,
+        "back-to-queue": ROOM_STAFF,
     },
 }
 
@@ -857,7 +858,7 @@ def error(code, message, request):
 async def test_citizen_and_guest_may_not_end_or_invite(sockets, socket_world):
     w = await socket_world()
     citizen = await connect_room(sockets, w["room"], w["citizen"].cookie)
-    for request in ("end", "invite"):
+    for request in ("end", "invite", "back-to-queue"):
         await send(citizen, {"type": request})
         reply = await receive(citizen)
         assert (reply["type"], reply["code"], reply["request"]) == ("error", "forbidden", request)
@@ -871,7 +872,7 @@ async def test_citizen_and_guest_may_not_end_or_invite(sockets, socket_world):
     assert response.status_code == 302
     guest_socket = await connect_room(sockets, w["room"], guest.cookies["sessionid"].value)
     assert (await receive(citizen))["type"] == "peer-joined"
-    for request in ("end", "invite"):
+    for request in ("end", "invite", "back-to-queue"):
         await send(guest_socket, {"type": request})
         reply = await receive(guest_socket)
         assert (reply["type"], reply["code"], reply["request"]) == ("error", "forbidden", request)

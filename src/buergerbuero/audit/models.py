@@ -11,6 +11,7 @@ class Action(models.TextChoices):
     TRANSFER = "transfer", _("passed a citizen on to another department")
     INVITE = "invite", _("created an invitation")
     END_CALL = "end_call", _("ended a call")
+    RETURN_TO_QUEUE = "return_to_queue", _("took a citizen back to the waiting room")
     VIEW_DAY = "view_day", _("viewed the appointments of a day")
     BOOK_FOR_CALLER = "book_for_caller", _("booked for a caller")
     CANCEL_BOOKING = "cancel_booking", _("cancelled an appointment")

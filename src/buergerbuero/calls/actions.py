@@ -32,7 +32,9 @@ def open_room(entry, user) -> Room:
     return room
 
 
-def end_room(room_id: str, by: Participant, abandoned: bool = False, reason: str = "") -> Room:
+def end_room(
+    room_id: str, by: Participant, abandoned: bool = False, reason: str = "", entry_id: str = ""
+) -> Room:
     """`abandoned`: the sweeper ends the room because its staff side is gone; nobody on
     the staff ended it. `reason` (with `abandoned`): why, told to whoever is still there
     (`citizen-absent`: the admitted citizen never arrived)."""
@@ -56,7 +58,9 @@ def end_room(room_id: str, by: Participant, abandoned: bool = False, reason: str
                 detail=(reason or "abandoned") if abandoned else "",
             )
     if updated:
-        notify.announce_on_commit(notify.RoomEnded(room.pk, room.department_id, by.pk, reason))
+        notify.announce_on_commit(
+            notify.RoomEnded(room.pk, room.department_id, by.pk, reason, entry_id)
+        )
         length = (now - room.created_at).total_seconds()
         metrics.consultation_length.labels(room.department.slug).observe(length)
     return room

@@ -269,10 +269,16 @@ class Ended(Out):
     by: str | None = Field(
         description="The staff participant who ended it; null if it had ended before connect."
     )
-    reason: Literal["citizen-absent"] | None = Field(
+    reason: Literal["citizen-absent", "returned"] | None = Field(
         default=None,
-        description="Only when the office ended it: `citizen-absent`, the admitted citizen "
-        "never joined within CALL_NO_SHOW_SECONDS.",
+        description="`citizen-absent`: the office ended it, the admitted citizen never "
+        "joined within CALL_NO_SHOW_SECONDS; `returned`: staff took the citizen back to "
+        "the waiting room, at the front.",
+    )
+    waiting_url: str | None = Field(
+        default=None,
+        description="With `returned`: the citizen's waiting room (it opens nothing for "
+        "anyone whose session does not hold that place).",
     )
 
 

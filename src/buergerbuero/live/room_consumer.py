@@ -14,6 +14,7 @@ from buergerbuero.calls.models import Participant, Role
 from buergerbuero.calls.turn import ice_servers_for
 from buergerbuero.staff import presence
 from buergerbuero.staff.models import StaffProfile
+from buergerbuero.waiting import actions as queue_actions
 
 from . import groups, outgoing, schemas
 from .protocol import CLOSE_GONE, ProtocolConsumer
@@ -148,6 +149,9 @@ class RoomConsumer(ProtocolConsumer):
 
     async def on_end(self, message: schemas.End) -> None:
         await database_sync_to_async(actions.end_room)(self.room_id, self.me)
+
+    async def on_back_to_queue(self, message: schemas.BackToQueue) -> None:
+        await database_sync_to_async(queue_actions.return_to_queue)(self.room_id, self.me)
 
     async def on_leave(self, message: schemas.LeaveRoom) -> None:
         await database_sync_to_async(actions.leave_room)(self.me)

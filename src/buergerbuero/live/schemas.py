@@ -153,8 +153,15 @@ class LeaveRoom(Message):
     type: Literal["leave"]
 
 
+class BackToQueue(Message):
+    """Staff only: the citizen goes back to the waiting room, at the front."""
+
+    type: Literal["back-to-queue"]
+
+
 RoomIn = Annotated[
-    Ping | Signal | Chat | MediaState | Invite | End | LeaveRoom, Field(discriminator="type")
+    Ping | Signal | Chat | MediaState | Invite | End | LeaveRoom | BackToQueue,
+    Field(discriminator="type"),
 ]
 
 waiting_in = TypeAdapter(WaitingIn)

@@ -15,8 +15,9 @@ from django.utils import timezone
 from buergerbuero import metrics, notify, ratelimit
 from buergerbuero.audit.actions import record
 from buergerbuero.audit.models import Action
-from buergerbuero.calls.actions import open_room
-from buergerbuero.calls.models import Role, Room
+from buergerbuero.calls.actions import end_room, open_room
+from buergerbuero.calls.errors import NotAllowed as CallNotAllowed
+from buergerbuero.calls.models import Participant, Role, Room
 from buergerbuero.departments.models import Department
 from buergerbuero.errors import NameRequired, TextRequired
 from buergerbuero.office.status import OfficeStatus, department_state
@@ -185,6 +186,44 @@ def rejoin_at_front(entry_id: str) -> QueueEntry:
         )
     notify.announce_on_commit(notify.QueueChanged(entry.department_id))
     entry.refresh_from_db()
+    return entry
+
+
+def return_to_queue(room_id: str, by: Participant) -> QueueEntry:
+    """Staff take the admitted citizen back to the waiting room, at the front of the
+    queue (to fetch a colleague, or after the citizen's connection broke): the call ends
+    for everyone in it, the citizen keeps their place by their knock time and stands
+    before everyone not called yet."""
+    if by.role != Role.STAFF:
+        raise CallNotAllowed()  # as for ending the call: only its staff side
+    now = timezone.now()
+    with transaction.atomic():
+        room = Room.objects.select_for_update().filter(pk=room_id, ended_at__isnull=True).first()
+        if room is None or room.queue_entry_id is None:
+            raise NotWaiting()
+        entry_id = room.queue_entry_id
+        # The room keeps its record; the entry may be admitted to a new one.
+        Room.objects.filter(pk=room.pk).update(queue_entry=None)
+        QueueEntry.objects.filter(pk=entry_id, state=EntryState.ADMITTED).update(
+            state=EntryState.WAITING,
+            resolved_at=None,
+            resolved_by=None,
+            seen_at=now,
+            disconnected_at=None,
+            backgrounded_at=None,
+            missed_call_at=room.created_at,
+        )
+        record(
+            Action.RETURN_TO_QUEUE,
+            actor=by.user,
+            department_id=room.department_id,
+            object_type="queue_entry",
+            object_id=entry_id,
+            detail=f"room {room.pk}",
+        )
+        end_room(room.pk, by, reason="returned", entry_id=entry_id)
+    entry = QueueEntry.objects.get(pk=entry_id)
+    notify.announce_on_commit(notify.QueueChanged(entry.department_id))
     return entry
 
 

@@ -269,6 +269,22 @@ export function startCall(root, { stream: held = null } = {}) {
         break;
       }
       case "ended":
+        // Taken back to the waiting room by staff: the citizen's page goes there.
+        if (message.reason === "returned" && !isStaff && message.waiting_url) {
+          state.ended = true;
+          mesh.closeAll();
+          state.stream?.getTracks().forEach((track) => track.stop());
+          state.screen?.stop();
+          socket.close();
+          window.location.assign(message.waiting_url);
+          break;
+        }
+        if (message.reason === "returned") {
+          say(msg.msgReturned);
+          leavePage();
+          break;
+        }
+      // falls through
       case "left":
         absent = message.reason === "citizen-absent";
         say(absent ? msg.msgCitizenAbsent : msg.msgEnded);
@@ -385,6 +401,12 @@ export function startCall(root, { stream: held = null } = {}) {
   });
 
   buttons.switchCamera.addEventListener("click", switchCamera);
+
+  document.getElementById("back-to-queue")?.addEventListener("click", (event) => {
+    // Asked first: the call ends for everyone in it.
+    if (!window.confirm(msg.msgConfirmBack)) return;
+    event.currentTarget.disabled = socket.send({ type: "back-to-queue" });
+  });
 
   buttons.hangUp.addEventListener("click", () => {
     buttons.hangUp.disabled = true;
