@@ -161,17 +161,17 @@ class _Suspended:
 def _start(awaitable: Awaitable[None]) -> _Suspended | None:
     """Run an ASGI send up to its first suspension: None if it finished (the frame is
     written), else what is left of it. A send that raises raises here."""
-    if type(awaitable) is not types.CoroutineType:
-        # Not a coroutine (some servers return a future): treat it as pending.
-        async def wait() -> None:
-            await awaitable
-
-        awaitable = wait()
+    coro = awaitable if type(awaitable) is types.CoroutineType else _awaiting(awaitable)
     try:
-        yielded = awaitable.send(None)  # type: ignore[attr-defined]
+        yielded = coro.send(None)
     except StopIteration:
         return None
-    return _Suspended(awaitable, yielded)
+    return _Suspended(coro, yielded)
+
+
+async def _awaiting(awaitable: Awaitable[None]) -> None:
+    # ASGI allows a send to return any awaitable (a future, say), not only a coroutine.
+    await awaitable
 
 
 hub = StatusHub()
