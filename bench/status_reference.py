@@ -244,6 +244,7 @@ async def compare_case(bench: fanout.Bench, n: int) -> dict:
             "office": summary(runs["office"]),
             "reference": summary(runs["reference"]),
             "disturbed": {k: [round(r["last_ms"], 1) for r in v] for k, v in disturbed.items()},
+            "with_disturbed": {k: summary(runs[k] + disturbed[k]) for k in runs},
             "load_before": [round(x, 2) for x in loads],
             "missing": {k: max((n - r["received"] for r in v), default=0) for k, v in runs.items()},
         }
@@ -267,25 +268,36 @@ def report(args, bench: fanout.Bench, results: list[dict]) -> tuple[str, bool]:
     f = fanout.fmt
     rows = [
         "| watchers | server | every watcher had it: median | slowest | changes "
+        "| with the disturbed ones: median | slowest | changes "
         "| memory per idle watcher | connecting took |",
-        "|---:|---|---:|---:|---:|---:|---:|",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     ratios = [
-        "| watchers | slowest, office / reference | median | memory | targets |",
-        "|---:|---:|---:|---:|---|",
+        "| watchers | slowest, office / reference | median | memory "
+        "| slowest, with the disturbed | median, with the disturbed | targets |",
+        "|---:|---:|---:|---:|---:|---:|---|",
     ]
     met = True
     for r in results:
         for who in ("office", "reference"):
-            s, m = r[who], r["memory"][who]
+            s, m, a = r[who], r["memory"][who], r["with_disturbed"][who]
             rows.append(
                 f"| {r['watchers']:,} | {who} | {f(s['median_ms'])} ms | {f(s['slowest_ms'])} ms "
-                f"| {s['n']} | {f(m['kib_per_watcher'], 1)} KiB | {f(m['connect_s'], 1)} s |"
+                f"| {s['n']} | {f(a['median_ms'])} ms | {f(a['slowest_ms'])} ms | {a['n']} "
+                f"| {f(m['kib_per_watcher'], 1)} KiB | {f(m['connect_s'], 1)} s |"
             )
         slow = ratio(r["office"]["slowest_ms"], r["reference"]["slowest_ms"])
         med = ratio(r["office"]["median_ms"], r["reference"]["median_ms"])
         mem = ratio(
             r["memory"]["office"]["kib_per_watcher"], r["memory"]["reference"]["kib_per_watcher"]
+        )
+        a_slow = ratio(
+            r["with_disturbed"]["office"]["slowest_ms"],
+            r["with_disturbed"]["reference"]["slowest_ms"],
+        )
+        a_med = ratio(
+            r["with_disturbed"]["office"]["median_ms"],
+            r["with_disturbed"]["reference"]["median_ms"],
         )
         ok = slow <= TARGET and mem <= TARGET and r["office"]["n"] >= args.repeat
         ok = ok and not any(r["missing"].values())
@@ -293,7 +305,8 @@ def report(args, bench: fanout.Bench, results: list[dict]) -> tuple[str, bool]:
         verdict = "met" if ok else "missed"
         ratios.append(
             f"| {r['watchers']:,} | {f(slow, 2)}× | {f(med, 2)}× | {f(mem, 2)}× "
-            f"| {verdict} (≤ {TARGET}× slowest and memory) |"
+            f"| {f(a_slow, 2)}× | {f(a_med, 2)}× "
+            f"| {verdict} (≤ {TARGET}× slowest and memory, over ≥ {args.repeat} quiet changes) |"
         )
     loads = [x for r in results for x in r["load_before"]]
     header = (
@@ -342,13 +355,14 @@ async def compare(args) -> int:
         await bench.stop_all()
         if not args.keep_tmp:
             shutil.rmtree(bench.tmp, ignore_errors=True)
-    if any(r["office"]["n"] == 0 or r["reference"]["n"] == 0 for r in results):
-        print("no undisturbed change for one of the servers; nothing to report", file=sys.stderr)
-        return 1
     text, met = report(args, bench, results)
     print("\n" + text)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
+    if any(r["office"]["n"] == 0 or r["reference"]["n"] == 0 for r in results):
+        # The table above shows the disturbed changes; they decide nothing.
+        print("no undisturbed change for one of the servers", file=sys.stderr)
+        return 1
     return 0 if met else 3
 
 

@@ -10,7 +10,6 @@ its `websocket.accept` until its app returns. Once the process has sent a socket
 import asyncio
 import contextlib
 import json
-from collections.abc import Iterator
 
 from prometheus_client import Gauge
 
@@ -69,22 +68,21 @@ class Tracked:
                 gauge.dec()
 
 
-@contextlib.contextmanager
-def counted(endpoint: str, send) -> Iterator[Connection]:
+def opened(endpoint: str, send) -> Connection:
     """For an endpoint that must write to the server's own `send` (the status board's
-    fan-out, where a wrapper per watcher and message is measurable): enter it after the
-    accept. Counted and told to reconnect like a `Tracked` socket; what the endpoint
-    sends after that fails at the server (it refuses anything after a close), which the
-    endpoint has to take as a gone socket anyway."""
+    fan-out, where a wrapper per watcher and message is measurable): call it after the
+    accept, and `closed` when the socket ends. Counted and told to reconnect like a
+    `Tracked` socket; what the endpoint sends after that fails at the server (it refuses
+    anything after a close), which the endpoint has to take as a gone socket anyway."""
     connection = Connection(send)
-    gauge = open_sockets.labels(endpoint=endpoint)
     _open.add(connection)
-    gauge.inc()
-    try:
-        yield connection
-    finally:
-        _open.discard(connection)
-        gauge.dec()
+    open_sockets.labels(endpoint=endpoint).inc()
+    return connection
+
+
+def closed(endpoint: str, connection: Connection) -> None:
+    _open.discard(connection)
+    open_sockets.labels(endpoint=endpoint).dec()
 
 
 def count() -> int:

@@ -238,7 +238,7 @@ class StatusBoardApp:
 
     The watcher only listens; anything it sends is ignored (it cannot change anything).
     The hub keeps the server's own `send` (no wrapper per watcher; the socket is counted
-    by `connections.counted`), and this coroutine is the only one a watcher keeps
+    by `connections.opened`), and this coroutine is the only one a watcher keeps
     besides the server's: `application.StatusFirst` routes it here directly.
     """
 
@@ -251,13 +251,18 @@ class StatusBoardApp:
         if message["type"] != "websocket.connect":
             return
         await send({"type": "websocket.accept"})
-        with connections.counted("status", send):
+        connection = connections.opened("status", send)
+        try:
             await send({"type": "websocket.send", "text": await self.hub.current(self.snapshot)})
+            # Nothing reads the request's headers after the handshake, but the server keeps
+            # the scope for the socket's life: about a twentieth of an idle watcher.
+            if isinstance(scope.get("headers"), list):
+                scope["headers"].clear()
             self.hub.attach(send)
-            try:
-                while True:
-                    message = await receive()
-                    if message["type"] == "websocket.disconnect":
-                        break
-            finally:
-                self.hub.detach(send)
+            while True:
+                message = await receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+        finally:
+            self.hub.detach(send)
+            connections.closed("status", connection)
