@@ -328,8 +328,10 @@ def report(args, bench: fanout.Bench, results: list[dict]) -> tuple[str, bool]:
 
 
 async def compare(args) -> int:
-    limit = fanout.raise_nofile(2 * max(args.clients) + 4096)
-    if limit < 2 * max(args.clients) + 256:
+    # Per process: a server holds N sockets, each watcher process 2N / its count.
+    need = max(max(args.clients), 2 * max(args.clients) // args.client_processes) + 256
+    limit = fanout.raise_nofile(need + 4096)
+    if limit < need:
         print(f"open-file limit {limit} is too low", file=sys.stderr)
         return 1
     import redis

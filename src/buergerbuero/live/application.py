@@ -32,24 +32,18 @@ def personal(consumer):
 
 
 def websocket_router():
-    return StatusFirst(
-        StatusBoardApp(hub, ticker.snapshot),
-        URLRouter(
-            [
-                # /ws/status/ does not come here: StatusFirst takes it before the routers.
-                # (Plain ASGI apps in Django's path(), as Channels routes them; django-stubs'
-                # path() knows only views.) Each counted for /metrics and told to reconnect
-                # when the process stops (connections.py).
-                path(
-                    "ws/warteraum/<slug:entry_id>/", Tracked("waiting", personal(WaitingConsumer))
-                ),  # type: ignore[arg-type,list-item]
-                path("ws/konsole/", Tracked("console", personal(ConsoleConsumer))),  # type: ignore[arg-type,list-item]
-                path("ws/raum/<slug:room_id>/", Tracked("room", personal(RoomConsumer))),  # type: ignore[arg-type,list-item]
-                # Anything else: refused at the handshake (HTTP 403), not a routing error.
-                re_path(r"", no_such_socket),  # type: ignore[arg-type,list-item]
-            ]
-        ),
-    )
+    # /ws/status/ does not reach the URL router: StatusFirst takes it before.
+    # (Plain ASGI apps in Django's path(), as Channels routes them; django-stubs' path()
+    # knows only views.) Each counted for /metrics and told to reconnect when the process
+    # stops (connections.py).
+    routes = [
+        path("ws/warteraum/<slug:entry_id>/", Tracked("waiting", personal(WaitingConsumer))),  # type: ignore[arg-type]
+        path("ws/konsole/", Tracked("console", personal(ConsoleConsumer))),  # type: ignore[arg-type]
+        path("ws/raum/<slug:room_id>/", Tracked("room", personal(RoomConsumer))),  # type: ignore[arg-type]
+        # Anything else: refused at the handshake (HTTP 403), not a routing error.
+        re_path(r"", no_such_socket),  # type: ignore[arg-type]
+    ]
+    return StatusFirst(StatusBoardApp(hub, ticker.snapshot), URLRouter(routes))  # type: ignore[arg-type]
 
 
 async def no_such_socket(scope, receive, send) -> None:
