@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint bench bench-pages setup browser messages
+.PHONY: run test test-sqlite test-postgres lint bench bench-board bench-pages setup browser messages
 
 $(VENV)/.installed: pyproject.toml
 	@# python-ldap (django-auth-ldap) builds against OpenLDAP's and SASL's headers.
@@ -25,7 +25,7 @@ run: setup
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
 	@echo "Office: http://$(HOST):$(PORT)/   Staff console: http://$(HOST):$(PORT)/konsole/"
-	DEBUG=$${DEBUG:-1} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(VENV)/bin/uvicorn buergerbuero.asgi:application --app-dir src --host $(HOST) --port $(PORT)
+	DEBUG=$${DEBUG:-1} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(VENV)/bin/uvicorn buergerbuero.asgi:application --app-dir src --host $(HOST) --port $(PORT) --ws-per-message-deflate false
 
 # Chromium and Firefox ESR for the browser tests, and coturn for the TURN relay test, from
 # Debian's packages (Playwright's own browser downloads do not work offline); Xvfb, the
@@ -56,6 +56,11 @@ lint: setup
 
 bench: setup
 	$(PY) bench/status_fanout.py
+
+# The board against a bare websockets broadcast server, 10,000 watchers each, 10 changes
+# each, interleaved (docs/benchmarks.md, "Against the bare library"); needs Redis.
+bench-board: setup
+	$(PY) bench/status_fanout.py --reference
 
 # status.json and the overview against a trivial view, 50 connections (docs/benchmarks.md,
 # "Pages"); the load generator is wrk from Debian's packages.

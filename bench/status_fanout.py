@@ -96,10 +96,11 @@ async def client_main() -> None:
         sys.stdout.flush()
 
     sockets: list = []
+    groups: list[str] = []  # which server each socket watches (bench/status_reference.py)
     tasks: list[asyncio.Task] = []
     # `also`: a second text to look for after arming (bench/status_stall.py uses it to see
     # in which order two broadcasts reached each watcher).
-    state = {"marker": None, "got": {}, "also": None, "also_got": {}, "target": 0, "closed": 0}
+    state = {"marker": None, "got": {}, "also": None, "also_got": {}, "target": 0, "closed": {}}
     all_in = asyncio.Event()
 
     async def watch(index: int, ws) -> None:
@@ -117,9 +118,21 @@ async def client_main() -> None:
         except websockets.ConnectionClosed:
             pass
         finally:
-            state["closed"] += 1
+            state["closed"][groups[index]] = state["closed"].get(groups[index], 0) + 1
 
     async def open_one(url: str, compression: str | None, gate, max_size: int) -> object:
+        # On a loaded machine a handshake now and then fails (the listen queue is full):
+        # a browser would try again, and so does a watcher, twice.
+        for attempt in range(3):
+            try:
+                return await open_once(url, compression, gate, max_size)
+            except (OSError, websockets.InvalidHandshake, TimeoutError):
+                if attempt == 2:
+                    raise
+                await asyncio.sleep(0.5 + attempt)
+        raise AssertionError("unreachable")
+
+    async def open_once(url: str, compression: str | None, gate, max_size: int) -> object:
         async with gate:
             ws = await connect(
                 url,
@@ -150,13 +163,15 @@ async def client_main() -> None:
                 return_exceptions=True,
             )
             errors = [repr(r) for r in results if isinstance(r, BaseException)]
+            group = command.get("group", "")
             for ws in results:
                 if not isinstance(ws, BaseException):
                     tasks.append(asyncio.create_task(watch(len(sockets), ws)))
                     sockets.append(ws)
+                    groups.append(group)
             answer(
                 {
-                    "ok": len(sockets),
+                    "ok": groups.count(group),
                     "failed": len(errors),
                     "errors": errors[:3],
                     "seconds": time.time() - started,
@@ -165,7 +180,8 @@ async def client_main() -> None:
         elif command["cmd"] == "arm":
             state["marker"], state["got"] = command["marker"], {}
             state["also"], state["also_got"] = command.get("also"), {}
-            state["target"] = len(sockets) - state["closed"]
+            group = command.get("group", "")
+            state["target"] = groups.count(group) - state["closed"].get(group, 0)
             all_in.clear()
             answer({"armed": state["target"]})
         elif command["cmd"] == "collect":
@@ -174,7 +190,7 @@ async def client_main() -> None:
             reply = {
                 "times": list(state["got"].values()),
                 "expected": state["target"],
-                "closed": state["closed"],
+                "closed": sum(state["closed"].values()),
             }
             if state["also"] is not None:
                 got, also_got = state["got"], state["also_got"]
@@ -351,6 +367,9 @@ class Bench:
             "--log-level",
             "warning",
         ]
+        if not getattr(self.args, "office_deflate", False):
+            # As docs/deploy.md runs it: no permessage-deflate (docs/architecture.md).
+            argv += ["--ws-per-message-deflate", "false"]
         if self.args.loop != "auto":
             argv += ["--loop", self.args.loop]
         if self.args.ws != "auto":
@@ -363,7 +382,7 @@ class Bench:
         self.procs.append(proc)
         return proc
 
-    async def wait_ready(self, port: int, proc, log_path: Path, timeout: float = 60) -> None:
+    async def wait_ready(self, port: int, proc, log_path: Path, timeout: float = 60) -> str:
         """Until one watcher gets a board from this server (which also warms it up)."""
         from websockets.asyncio.client import connect
 
@@ -374,8 +393,7 @@ class Bench:
                 break
             try:
                 async with connect(f"ws://{HOST}:{port}/ws/status/", open_timeout=5) as ws:
-                    await asyncio.wait_for(ws.recv(), 10)
-                    return
+                    return await asyncio.wait_for(ws.recv(), 10)
             except (OSError, TimeoutError, Exception) as exc:
                 last = exc
                 await asyncio.sleep(0.2)
@@ -471,10 +489,12 @@ time.sleep(1.5)
             f"{len(runs)} measured changes"
         )
 
-    async def wait_quiet(self, procs, limit: float = 120.0) -> float:
-        """Up to `limit` seconds until other programs use under a share of a core."""
+    async def wait_quiet(self, procs, limit: float | None = None) -> float:
+        """Up to `limit` seconds (`--quiet-wait`) until other programs use under a share
+        of a core; returns the share last seen."""
         own = [p.pid for p in procs] + [os.getpid()]
-        deadline = time.monotonic() + limit
+        wait = getattr(self.args, "quiet_wait", 120.0) if limit is None else limit
+        deadline = time.monotonic() + wait
         while True:
             t0, busy0 = time.monotonic(), system_busy_ns() - sum(process_cpu_ns(p) for p in own)
             await asyncio.sleep(1.0)
@@ -483,10 +503,16 @@ time.sleep(1.5)
             if share < self.args.quiet or time.monotonic() > deadline:
                 return share
 
-    async def measure_once(self, case: Case, env, channel, servers, clients, idle) -> dict:
+    async def measure_once(
+        self, case: Case, env, channel, servers, clients, idle, fire=None, group: str = ""
+    ) -> dict:
+        """One change to `case.clients` watchers. `fire(marker)`, if given, makes the change
+        instead of the office's trigger (the bare reference server's); `group`: which of
+        the watcher processes' sockets are expected to get it."""
         self.names += 1
         marker = f"Bench {channel[-12:]}-{self.names}"
-        await asyncio.gather(*(self.ask(c, {"cmd": "arm", "marker": marker}, 30) for c in clients))
+        arm = {"cmd": "arm", "marker": marker, "group": group}
+        await asyncio.gather(*(self.ask(c, arm, 30) for c in clients))
         pids = [p.pid for p in servers + clients]
         own = [*pids, os.getpid()]
         samples: list[tuple[float, list[int], int]] = []
@@ -509,7 +535,7 @@ time.sleep(1.5)
 
         sampler = asyncio.create_task(sample())
         try:
-            trig = await self.trigger(env, marker)
+            trig = await (fire(marker) if fire is not None else self.trigger(env, marker))
             answers = await asyncio.gather(
                 *(
                     self.ask(
@@ -784,7 +810,7 @@ async def controller(args) -> int:
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--clients", type=int, nargs="+", default=[1000, 5000], help="watcher counts (1000 5000)"
+        "--clients", type=int, nargs="+", help="watcher counts (1000 5000; --reference: 10000)"
     )
     parser.add_argument(
         "--mode", nargs="+", choices=["memory", "redis"], default=["memory", "redis"]
@@ -826,8 +852,14 @@ def parse_args(argv=None):
         "--quiet",
         type=float,
         default=0.1,
-        help="before each change, wait (up to 2 min) until other programs use less than "
+        help="before each change, wait (up to --quiet-wait) until other programs use less than "
         "this share of a core",
+    )
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=120.0,
+        help="how long to wait for that before measuring anyway (the load is reported)",
     )
     parser.add_argument(
         "--disturbed-ms",
@@ -843,7 +875,7 @@ def parse_args(argv=None):
     parser.add_argument(
         "--repeat",
         type=int,
-        default=3,
+        default=None,
         help="undisturbed changes per case; the table shows the median (by last watcher)",
     )
     parser.add_argument("--phase-timeout", type=float, default=120.0)
@@ -853,11 +885,35 @@ def parse_args(argv=None):
         default=1200.0,
         help="start no new case after this many seconds",
     )
+    parser.add_argument(
+        "--reference",
+        action="store_true",
+        help="the office against a bare websockets broadcast server, interleaved, the same "
+        "watcher processes (bench/status_reference.py); defaults: 10,000 watchers, 10 "
+        "changes each",
+    )
+    parser.add_argument(
+        "--reference-compression",
+        default="none",
+        choices=["none", "deflate"],
+        help="whether the bare server accepts permessage-deflate (default: no, as the notes "
+        "measured it)",
+    )
+    parser.add_argument(
+        "--office-deflate",
+        action="store_true",
+        help="start uvicorn with its default permessage-deflate (docs/deploy.md turns it off)",
+    )
     parser.add_argument("--json", help="also write the raw results here")
     parser.add_argument("--keep-tmp", action="store_true")
     parser.add_argument("--_client", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--_uvloop", action="store_true", help=argparse.SUPPRESS)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.clients is None:
+        args.clients = [10000] if args.reference else [1000, 5000]
+    if args.repeat is None:
+        args.repeat = 10 if args.reference else 3
+    return args
 
 
 def main() -> int:
@@ -870,6 +926,11 @@ def main() -> int:
         else:
             asyncio.run(client_main())
         return 0
+    if args.reference:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import status_reference
+
+        return asyncio.run(status_reference.compare(args))
     return asyncio.run(controller(args))
 
 

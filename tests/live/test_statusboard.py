@@ -364,3 +364,64 @@ async def test_hub_concurrent_broadcasts_arrive_in_order():
         '{"n":2}',
     ]
     assert hub_.last_text == '{"n":2}'
+
+
+async def test_hub_a_full_socket_holds_up_nobody_and_gets_the_board_once_it_drains(monkeypatch):
+    """Only a watcher whose send suspends is finished under the timeout, alongside the
+    others: the healthy one has the board while the full one is still waiting."""
+    monkeypatch.setattr(statusboard, "SEND_TIMEOUT_SECONDS", 5.0)
+    drained = asyncio.Event()
+    written = []
+
+    async def full(message):
+        await drained.wait()
+        written.append(message["text"])
+
+    hub_ = StatusHub()
+    healthy = Watcher()
+    hub_.attach(full)
+    hub_.attach(healthy)
+    broadcasting = asyncio.create_task(hub_.broadcast('{"n":1}'))
+    assert await asyncio.wait_for(healthy.next_text(), 1.0) == '{"n":1}'
+    assert written == []
+    assert not broadcasting.done()  # the next broadcast waits for the full socket
+    drained.set()
+    assert await asyncio.wait_for(broadcasting, TIMEOUT) == 2
+    assert written == ['{"n":1}']
+    assert hub_.watchers == {full, healthy}
+
+
+async def test_hub_timeout_cancels_the_send_that_did_not_finish(monkeypatch):
+    monkeypatch.setattr(statusboard, "SEND_TIMEOUT_SECONDS", 0.05)
+    ended = []
+
+    async def stuck(message):
+        if message["type"] == "websocket.close":
+            return
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            ended.append("cancelled")
+            raise
+
+    hub_ = StatusHub()
+    hub_.attach(stuck)
+    assert await hub_.broadcast('{"n":1}') == 0
+    assert ended == ["cancelled"]
+    assert hub_.watchers == set()
+
+
+async def test_hub_writes_through_a_send_that_is_not_a_coroutine():
+    """ASGI allows any awaitable; a future that is already done is written at once."""
+    hub_ = StatusHub()
+    written = []
+
+    def send(message):
+        written.append(message["text"])
+        future = asyncio.get_running_loop().create_future()
+        future.set_result(None)
+        return future
+
+    hub_.attach(send)
+    assert await hub_.broadcast('{"n":1}') == 1
+    assert written == ['{"n":1}']

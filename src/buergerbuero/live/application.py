@@ -13,6 +13,7 @@ from django.urls import path, re_path
 from buergerbuero.operations import metrics
 
 from . import shutdown, ticker
+from .collector import collector
 from .connections import Tracked
 from .console_consumer import ConsoleConsumer
 from .origins import ExactOriginValidator
@@ -31,21 +32,18 @@ def personal(consumer):
 
 
 def websocket_router():
-    return URLRouter(
-        [
-            # The public board is read-only public data: no session, no origin check, so
-            # the county's own homepage may watch it too. (A plain ASGI app in Django's
-            # path(), as Channels routes them; django-stubs' path() knows only views.)
-            # Each counted for /metrics and told to reconnect when the process stops
-            # (connections.py).
-            path("ws/status/", Tracked("status", StatusBoardApp(hub, ticker.snapshot))),  # type: ignore[arg-type,list-item]
-            path("ws/warteraum/<slug:entry_id>/", Tracked("waiting", personal(WaitingConsumer))),  # type: ignore[arg-type,list-item]
-            path("ws/konsole/", Tracked("console", personal(ConsoleConsumer))),  # type: ignore[arg-type,list-item]
-            path("ws/raum/<slug:room_id>/", Tracked("room", personal(RoomConsumer))),  # type: ignore[arg-type,list-item]
-            # Anything else: refused at the handshake (HTTP 403), not a routing error.
-            re_path(r"", no_such_socket),  # type: ignore[arg-type,list-item]
-        ]
-    )
+    # /ws/status/ does not reach the URL router: StatusFirst takes it before.
+    # (Plain ASGI apps in Django's path(), as Channels routes them; django-stubs' path()
+    # knows only views.) Each counted for /metrics and told to reconnect when the process
+    # stops (connections.py).
+    routes = [
+        path("ws/warteraum/<slug:entry_id>/", Tracked("waiting", personal(WaitingConsumer))),  # type: ignore[arg-type]
+        path("ws/konsole/", Tracked("console", personal(ConsoleConsumer))),  # type: ignore[arg-type]
+        path("ws/raum/<slug:room_id>/", Tracked("room", personal(RoomConsumer))),  # type: ignore[arg-type]
+        # Anything else: refused at the handshake (HTTP 403), not a routing error.
+        re_path(r"", no_such_socket),  # type: ignore[arg-type]
+    ]
+    return StatusFirst(StatusBoardApp(hub, ticker.snapshot), URLRouter(routes))  # type: ignore[arg-type]
 
 
 async def no_such_socket(scope, receive, send) -> None:
@@ -76,9 +74,12 @@ class Lifespan:
                 hub.loop = asyncio.get_running_loop()
                 uninstall = shutdown.install(hub.loop)
                 hub.kept_current = True
+                # Last: what start-up made lives as long as the process (collector.py).
+                collector.enable()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 hub.kept_current = False
+                collector.disable()
                 stop.set()
                 if uninstall is not None:
                     uninstall()
@@ -91,7 +92,41 @@ class Lifespan:
                 return
 
 
+class StatusFirst:
+    """The public board's sockets straight to their endpoint, everything else on.
+
+    The board is read-only public data: no session, no origin check, so the county's own
+    homepage may watch it too. Ten thousand of them may be open in one process, so each
+    should cost as little as the bare `websockets` library's: skipping the lifespan
+    wrapper, Channels' two routers (each a coroutine kept for the socket's life, the
+    URL router a copy of the scope too) is about a fifth of an idle watcher's memory and
+    of the objects the garbage collector walks (docs/benchmarks.md). Not a coroutine
+    itself, for the same reason: it returns the endpoint's."""
+
+    # For asgiref (Channels' routers, the test communicator): one call with all three
+    # arguments, although __call__ is not a coroutine function.
+    _asgi_single_callable = True
+
+    def __init__(self, status, app) -> None:
+        self.status = status
+        self.app = app
+
+    def __call__(self, scope, receive, send):
+        if scope["type"] == "websocket" and scope["path"] == STATUS_PATH:
+            return self.status(scope, receive, send)
+        return self.app(scope, receive, send)
+
+
+STATUS_PATH = "/ws/status/"
+
+
 def build_application(django_app):
+    sockets = websocket_router()
+    # The board's sockets leave before the lifespan wrapper and Channels' protocol
+    # router too; the others pass `sockets`' own check on their way to the URL router.
     return RequestIds(
-        Lifespan(ProtocolTypeRouter({"http": django_app, "websocket": websocket_router()}))
+        StatusFirst(
+            sockets.status,
+            Lifespan(ProtocolTypeRouter({"http": django_app, "websocket": sockets})),
+        )
     )

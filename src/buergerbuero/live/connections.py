@@ -68,6 +68,23 @@ class Tracked:
                 gauge.dec()
 
 
+def opened(endpoint: str, send) -> Connection:
+    """For an endpoint that must write to the server's own `send` (the status board's
+    fan-out, where a wrapper per watcher and message is measurable): call it after the
+    accept, and `closed` when the socket ends. Counted and told to reconnect like a
+    `Tracked` socket; what the endpoint sends after that fails at the server (it refuses
+    anything after a close), which the endpoint has to take as a gone socket anyway."""
+    connection = Connection(send)
+    _open.add(connection)
+    open_sockets.labels(endpoint=endpoint).inc()
+    return connection
+
+
+def closed(endpoint: str, connection: Connection) -> None:
+    _open.discard(connection)
+    open_sockets.labels(endpoint=endpoint).dec()
+
+
 def count() -> int:
     return len(_open)
 

@@ -23,14 +23,21 @@ class RequestIds:
         incoming = dict(scope.get("headers", [])).get(HEADER, b"").decode("latin-1")
         current = logs.new_request_id(incoming)
         token = logs.request_id.set(current)
-
-        async def send_with_id(message) -> None:
-            if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != HEADER]
-                message = {**message, "headers": [*headers, (HEADER, current.encode())]}
-            await send(message)
-
         try:
-            return await self.app(scope, receive, send_with_id)
+            if scope["type"] == "websocket":
+                # Nothing to add to a socket's messages: the server's own `send` goes on,
+                # so the status board writes to it without a wrapper per message.
+                return await self.app(scope, receive, send)
+            return await self.app(scope, receive, _with_id(send, current))
         finally:
             logs.request_id.reset(token)
+
+
+def _with_id(send, current: str):
+    async def send_with_id(message) -> None:
+        if message["type"] == "http.response.start":
+            headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != HEADER]
+            message = {**message, "headers": [*headers, (HEADER, current.encode())]}
+        await send(message)
+
+    return send_with_id

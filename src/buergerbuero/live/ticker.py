@@ -17,6 +17,7 @@ from buergerbuero import housekeeping
 
 from . import heartbeat
 from .announce import board_text
+from .collector import collector
 from .statusboard import hub
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,10 @@ async def tick() -> None:
     await hub.broadcast_if_changed(await snapshot())
     # Last, so that a long purge never delays what citizens see.
     await database_sync_to_async(housekeeping.run_purge_if_due)()
+    # What survived the last ten seconds (new sockets, mostly) out of the full
+    # collections' way; now and then, when it is cheap, the cycles among it reclaimed.
+    if not collector.sweep_if_due(len(hub.watchers)):
+        collector.settle()
 
 
 async def run_forever(stop: asyncio.Event) -> None:
