@@ -295,7 +295,7 @@ class CallBench:
         number = self.staff_used
         self.staff_used += 1
         if number >= self.args.staff_members:
-            raise RunFailed("out of staff members: raise --staff-members")
+            raise RunFailed("more product runs than staff members (--runs + --extra-attempts + 1)")
         staff_context = await self.context(self.office)
         citizen_context = await self.context(self.office)
         try:
