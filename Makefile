@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint bench bench-board bench-pages setup browser messages
+.PHONY: run test test-sqlite test-postgres lint bench bench-board bench-pages bench-call setup browser messages
 
 $(VENV)/.installed: pyproject.toml
 	@# python-ldap (django-auth-ldap) builds against OpenLDAP's and SASL's headers.
@@ -67,6 +67,12 @@ bench-board: setup
 bench-pages: setup
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	cd bench && ../$(PY) pages.py
+
+# From the admit click to video on both sides, against two bare browsers on a bare relay
+# (docs/benchmarks.md, "Call set-up"); Debian's Chromium, as for the browser tests.
+bench-call: setup
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	$(PY) bench/call_setup.py
 
 messages: setup
 	cd src/buergerbuero && ../../$(PY) ../../manage.py makemessages -l de -l en -l tr -l ar -l uk -l ru --no-location --no-obsolete && ../../$(PY) ../../manage.py compilemessages
