@@ -34,6 +34,11 @@ def deliver(event: notify.Event) -> None:
     match event:
         case notify.QueueChanged(department_id):
             _queue_changed(department_id)
+        case notify.PresenceChanged(department_id):
+            # The consoles' part of a queue change only: the waiting rooms' positions
+            # and estimates stay as they are.
+            consoles = {"type": "queue.changed", "department": department_id}
+            _send(groups.staff(department_id), consoles)
         case notify.StaffingChanged(department_ids):
             _staffing_changed(department_ids)
         case notify.AccessChanged(user_id):
