@@ -778,7 +778,11 @@ class Storm:
             t_ready = await self.wait_ready(port) if kind == "office" else t_listen
             replies = await asyncio.gather(
                 *(
-                    self.ask(c, {"cmd": "collect", "timeout": self.args.phase_timeout}, 60 + 60)
+                    self.ask(
+                        c,
+                        {"cmd": "collect", "timeout": self.args.phase_timeout},
+                        self.args.phase_timeout + 60,
+                    )
                     for c in clients
                 )
             )
@@ -857,12 +861,14 @@ class Storm:
                 if a["back_at"] is not None and a["opened_at"] is not None
             )
             # Until the new process listens, an attempt finds nothing (refused) or the
-            # old process on its way out; after that, every attempt should succeed.
+            # old process on its way out; after that, every attempt should succeed. A
+            # refusal always means that nothing listened (a full backlog drops a SYN, it
+            # does not refuse it), even when a busy client process notes it late.
             during: dict[str, int] = {}
             failures: dict[str, int] = {}
             for a in mine:
                 for at, what in a["failed_at"]:
-                    bucket = during if at < t_listen else failures
+                    bucket = during if at < t_listen or what == "refused" else failures
                     bucket[what] = bucket.get(what, 0) + 1
             refused = sum(during.values())
             out[kind] = {
