@@ -912,7 +912,8 @@ def source_version() -> str:
             return "?"
         return out.stdout.strip() or "?"
 
-    dirty = " (with uncommitted changes)" if git("status", "--porcelain", "--", "src") else ""
+    changed = git("status", "--porcelain", "--", "src") not in ("", "?")
+    dirty = " (with uncommitted changes)" if changed else ""
     return f"commit {git('rev-parse', '--short', 'HEAD')}{dirty}"
 
 
