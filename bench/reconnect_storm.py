@@ -486,6 +486,12 @@ print("RESULT " + json.dumps({"citizens": citizens, "staff": staff,
 """
 
 
+REFRESH = (
+    "from django.utils import timezone; from buergerbuero.waiting.models import QueueEntry; "
+    "QueueEntry.objects.filter(state='waiting').update(seen_at=timezone.now())"
+)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))
@@ -727,6 +733,10 @@ class Storm:
         clients: list = []
         server = None
         try:
+            if kind == "office":
+                # The citizens' pages were open all along (the reference's storm may have
+                # taken minutes): seen now, or the sweeper would expire their places.
+                await self.run(PYTHON, self.manage, "shell", "-c", REFRESH, timeout=120)
             start = self.start_office if kind == "office" else self.start_bare
             extra = (bare_data,) if kind == "bare" else ()
             server = await start(port, log, *extra)
