@@ -29,6 +29,16 @@ class QueueChanged:
 
 
 @dataclass(frozen=True)
+class PresenceChanged:
+    """A waiting citizen's page went away, came back, or went to or from the background:
+    only staff see that. Nobody's place or estimate changes, so the waiting rooms are not
+    told (after a restart every citizen comes back at once, and telling each of them about
+    every other one made reconnecting quadratic: docs/benchmarks.md, "Reconnect storm")."""
+
+    department_id: int
+
+
+@dataclass(frozen=True)
 class StaffingChanged:
     """Who is available or in a call changed: queues re-estimate, consoles refresh and the
     public status board updates."""
@@ -105,6 +115,7 @@ class RoomEnded:
 
 Event = (
     QueueChanged
+    | PresenceChanged
     | StaffingChanged
     | AccessChanged
     | EntryAdmitted

@@ -38,6 +38,13 @@ CEILING_MS = 30_000
 STEP_MS = 500
 
 
+class Connections(list):
+    """The page's connections so far; while `refuse` is set, each new one is handed to
+    the (absent) server at ORIGIN and fails before opening, as against a stopped process."""
+
+    refuse = False
+
+
 @pytest.fixture
 def socket_page(browser):
     """The page, and the connections it opened (Playwright's WebSocketRoute each)."""
@@ -50,8 +57,15 @@ def socket_page(browser):
         ),
     )
     page = context.new_page()
-    connections: list = []
-    page.route_web_socket("**/ws/test/", lambda ws: connections.append(ws))  # accepts all
+    connections = Connections()
+
+    def route(ws) -> None:
+        connections.append(ws)
+        if connections.refuse:
+            ws.connect_to_server()  # nothing listens there: refused
+        # otherwise accepted, with the test playing the server
+
+    page.route_web_socket("**/ws/test/", route)
     page.clock.install(time=1_000_000)
     page.clock.pause_at(1_001_000)
     page.goto(f"{ORIGIN}/")
@@ -154,3 +168,31 @@ def test_a_service_restart_brings_the_page_back_after_a_spread_pause(socket_page
     assert all(250 <= delay <= 3000 for delay in delays), delays
     assert len({round(delay) for delay in delays}) > 1, delays
     assert {tuple(e[2:]) for e in events(page, "close")} == {(1012, False)}
+
+
+def test_while_a_restarted_server_is_not_back_the_page_retries_every_few_seconds(socket_page):
+    """After a 1012 the attempts that find no server come at most RESTART_RETRY_MS ±25 %
+    apart (not 8, 16, 30 s: those made a process that took 10 s to restart wait another
+    8-20 s for its pages, docs/benchmarks.md "Reconnect storm"), each page its own draw;
+    after RESTART_PATIENCE_MS the usual back-off takes over again."""
+    page, connections = socket_page
+    cut(page, connections, code=1012, after_ms=10_000)
+    connections.refuse = True
+    restarted = events(page, "close")[-1][1]
+    first = next_attempt(page)
+    assert 250 <= first <= 3000, first
+    delays = []
+    while True:
+        wait_for(page, "close", len(events(page, "attempt")))
+        assert events(page, "close")[-1][2:] == [1006, False]
+        delays.append(next_attempt(page))
+        if events(page, "attempt")[-1][1] - delays[-1] - restarted >= 60_000:
+            break  # this one was drawn after the patience had run out
+    within, after = delays[:-1], delays[-1]
+    assert all(delay <= 1.25 * 4_000 for delay in within), delays
+    # The back-off still grows at first (0.5 s doubling), then stays spread around 4 s.
+    assert within[0] <= 1.25 * 1_000, delays
+    assert all(delay >= 0.75 * 4_000 for delay in within[3:]), delays
+    assert len({round(delay) for delay in within[3:]}) > 1, delays
+    assert after >= 0.75 * CEILING_MS, delays
+    assert len(events(page, "open")) == 1

@@ -8,7 +8,16 @@ from django.utils import timezone
 from buergerbuero.waiting import actions
 from buergerbuero.waiting.models import EntryState, QueueEntry
 
-from .support import admit, nothing_more, receive, receive_close, run, send, stranger_cookie
+from .support import (
+    admit,
+    nothing_more,
+    receive,
+    receive_close,
+    receive_until,
+    run,
+    send,
+    stranger_cookie,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -306,3 +315,63 @@ async def test_waiting_socket_entry_gone_is_not_found(sockets, office_with_clerk
         "message": "Unknown queue entry.",
     }
     assert await receive_close(socket) == 4410
+
+
+async def test_waiting_socket_a_citizen_going_and_coming_back_is_told_to_staff_only(
+    sockets, office_with_clerk, knock, login
+):
+    """Another citizen's page closing and reopening moves nobody in the queue: the other
+    waiting rooms hear nothing (after a restart every citizen comes back at once, and each
+    telling all the others made reconnecting quadratic), the consoles see the mark."""
+    department, clerk = office_with_clerk
+    ada = await run(knock)(department, "Ada")
+    bob = await run(knock)(department, "Bob")
+    staff = await run(login)(clerk)
+    bob_socket = await sockets.connect(path(bob.entry_id), bob.cookie)
+    assert (await receive(bob_socket))["position"] == 2
+    ada_socket = await sockets.connect(path(ada.entry_id), ada.cookie)
+    await receive(ada_socket)
+    console = await sockets.connect("/ws/konsole/", staff.cookie)
+    await receive(console)
+
+    await ada_socket.disconnect()
+    gone = (await receive_until(console, "queue-update"))["waiting"]
+    assert [row["gone_since"] is not None for row in gone] == [True, False]
+    again = await sockets.connect(path(ada.entry_id), ada.cookie)
+    assert (await receive(again))["position"] == 1
+    back = (await receive_until(console, "queue-update"))["waiting"]
+    assert [row["gone_since"] for row in back] == [None, None]
+
+    assert await nothing_more(bob_socket)
+
+
+async def test_waiting_socket_closed_by_a_stopping_process_is_not_marked_gone(
+    sockets, office_with_clerk, knock, monkeypatch
+):
+    """A process that stops tells its browsers to come back (1012): their places are not
+    marked as gone (staff would see every citizen leave and return) and nobody is told,
+    but the grace period counts from the close, should the page not come back."""
+    from buergerbuero import notify
+    from buergerbuero.live import shutdown
+
+    department, _clerk = office_with_clerk
+    citizen = await run(knock)(department)
+    socket = await sockets.connect(path(citizen.entry_id), citizen.cookie)
+    await receive(socket)
+    old = timezone.now() - timedelta(seconds=60)
+    await run(lambda: QueueEntry.objects.filter(pk=citizen.entry_id).update(seen_at=old))()
+    heard: list = []
+    notify.listen(heard.append)
+    monkeypatch.setattr(shutdown, "_draining", True)
+    try:
+        await socket.disconnect()
+    finally:
+        notify.unlisten(heard.append)
+
+    entry = await run(QueueEntry.objects.get)(pk=citizen.entry_id)
+    assert (entry.state, entry.disconnected_at, entry.seen_at > old) == (
+        EntryState.WAITING,
+        None,
+        True,
+    )
+    assert heard == []

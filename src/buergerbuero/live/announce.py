@@ -36,6 +36,10 @@ def deliver(event: notify.Event) -> None:
     match event:
         case notify.QueueChanged(department_id, joined):
             _queue_changed(department_id, joined=joined)
+        case notify.PresenceChanged(department_id):
+            # The consoles' part of a queue change only: the waiting rooms' positions
+            # and estimates stay as they are.
+            _consoles_changed(department_id)
         case notify.StaffingChanged(department_ids):
             _staffing_changed(department_ids)
         case notify.AccessChanged(user_id):
@@ -106,6 +110,12 @@ def _queue_changed(
     department_id: int, together: tuple[int, ...] = (), joined: str | None = None
 ) -> None:
     _send(groups.queue(department_id), {"type": "queue.changed"})
+    _consoles_changed(department_id, together, joined)
+
+
+def _consoles_changed(
+    department_id: int, together: tuple[int, ...] = (), joined: str | None = None
+) -> None:
     # Consoles send only this department's part of the desk (and of the departments that
     # changed together with it, those they serve); a citizen who joined travels with the
     # event, so a knock costs the consoles no read at all. Numbered, so a console that

@@ -8,7 +8,7 @@ from buergerbuero.office.status import department_state
 from buergerbuero.waiting import actions, queue
 from buergerbuero.waiting.models import EntryState, QueueEntry
 
-from . import groups, outgoing, schemas
+from . import groups, outgoing, schemas, shutdown
 from .protocol import CLOSE_GONE, ProtocolConsumer
 
 
@@ -20,12 +20,14 @@ class WaitingConsumer(ProtocolConsumer):
         if not access.holds_entry(self.scope["session"], self.entry_id):
             await self.refuse("forbidden", _("This waiting room belongs to another browser."))
             return
-        entry = await database_sync_to_async(QueueEntry.objects.filter(pk=self.entry_id).first)()
-        if entry is None:
+        # One trip to the database thread for what decides the connection: after a restart
+        # all the office's waiting rooms arrive within seconds, and every trip queues behind
+        # the others' (docs/benchmarks.md, "Reconnect storm").
+        found = await database_sync_to_async(arriving)(self.entry_id)
+        if found is None:
             await self.refuse("not_found", _("Unknown queue entry."), CLOSE_GONE)
             return
-        self.department_id = entry.department_id
-        final = await database_sync_to_async(final_message)(entry)
+        self.department_id, final = found
         if isinstance(final, outgoing.MissedCall):
             # Left open: the citizen may answer "rejoin" and wait at the front.
             await self.accept()
@@ -36,18 +38,22 @@ class WaitingConsumer(ProtocolConsumer):
             await self.send_message(final)
             await self.close(code=CLOSE_GONE)
             return
-        # Before joining: a browser turned away while Redis is down is still here, and
-        # keeps its place while it tries again.
-        await database_sync_to_async(actions.reconnected)(self.entry_id)
         if not await self.join([groups.entry(self.entry_id), groups.queue(self.department_id)]):
             return
         await self.accept()
         await self.send_position()
 
     async def disconnect(self, code) -> None:
-        if await self.leave_groups():
-            # The grace period counts from the moment the browser went away; staff see it.
-            await database_sync_to_async(actions.disconnected)(self.entry_id)
+        if not await self.leave_groups():
+            return
+        if shutdown.draining():
+            # This process is stopping and told the browser to come back (1012): not gone,
+            # so staff are not shown every citizen leaving and returning; the grace period
+            # still counts from now, should the page not come back.
+            await database_sync_to_async(actions.touch)(self.entry_id)
+            return
+        # The grace period counts from the moment the browser went away; staff see it.
+        await database_sync_to_async(actions.disconnected)(self.entry_id)
 
     async def send_position(self) -> None:
         await self.send_message(await database_sync_to_async(position_message)(self.entry_id))
@@ -70,9 +76,8 @@ class WaitingConsumer(ProtocolConsumer):
         await database_sync_to_async(actions.backgrounded)(self.entry_id)
 
     async def on_visible(self, message: schemas.Visible) -> None:
-        await database_sync_to_async(actions.foregrounded)(self.entry_id)
-        # Back from the background: show where they stand now.
-        await self.send_position()
+        # Back from the background (and on every opening): show where they stand now.
+        await self.send_message(await database_sync_to_async(shown_again)(self.entry_id))
 
     async def on_rejoin(self, message: schemas.Rejoin) -> None:
         await database_sync_to_async(actions.rejoin_at_front)(self.entry_id)
@@ -124,6 +129,25 @@ def final_message(entry: QueueEntry) -> Final | None:
     if entry.state in (EntryState.LEFT, EntryState.EXPIRED):
         return outgoing.Expired()
     return None
+
+
+def arriving(entry_id: str) -> tuple[int, Final | None] | None:
+    """A waiting room opens: the entry's department and, for a resolved entry, what to
+    tell the browser; None for an unknown entry. A waiting entry is marked as seen (and
+    no longer gone) before the socket joins its groups: a browser turned away while
+    Redis is down is still here, and keeps its place while it tries again."""
+    entry = QueueEntry.objects.filter(pk=entry_id).first()
+    if entry is None:
+        return None
+    final = final_message(entry)
+    if final is None:
+        actions.reconnected(entry_id)
+    return entry.department_id, final
+
+
+def shown_again(entry_id: str) -> outgoing.Position | Final:
+    actions.foregrounded(entry_id)
+    return position_message(entry_id)
 
 
 def position_message(entry_id: str) -> outgoing.Position | Final:

@@ -100,7 +100,7 @@ def reconnected(entry_id: str) -> None:
     if marked:
         department_id = entries.values_list("department_id", flat=True).first()
         if department_id is not None:
-            notify.announce_on_commit(notify.QueueChanged(department_id))
+            notify.announce_on_commit(notify.PresenceChanged(department_id))
     else:
         entries.update(seen_at=now)
 
@@ -114,7 +114,7 @@ def disconnected(entry_id: str) -> None:
     if marked:
         department_id = entries.values_list("department_id", flat=True).first()
         if department_id is not None:
-            notify.announce_on_commit(notify.QueueChanged(department_id))
+            notify.announce_on_commit(notify.PresenceChanged(department_id))
     else:
         entries.update(seen_at=now)
 
@@ -142,7 +142,7 @@ def _mark_background(entry_id: str, since) -> None:
     if marked:
         department_id = entries.values_list("department_id", flat=True).first()
         if department_id is not None:
-            notify.announce_on_commit(notify.QueueChanged(department_id))
+            notify.announce_on_commit(notify.PresenceChanged(department_id))
     else:
         entries.update(seen_at=now)
 
