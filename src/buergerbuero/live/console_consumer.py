@@ -193,9 +193,10 @@ class ConsoleConsumer(ProtocolConsumer):
                     self.joined_rows = {}
                     await self.send_snapshot()
                 elif due:
-                    for department_id in due:
+                    departments = sorted(d for d in due if d is not None)
+                    for department_id in departments:
                         self.joined_rows.pop(department_id, None)
-                    await self.send_update(sorted(due))
+                    await self.send_update(departments)
                 await self.send_joined()
             except Exception as error:
                 # As for any event (ProtocolConsumer.dispatch_event) the socket stays open;

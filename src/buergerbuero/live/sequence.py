@@ -11,6 +11,7 @@ is one process, and they live in its memory.
 
 import threading
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 
@@ -29,7 +30,8 @@ def _redis():
 
 
 def _key(department_id: int) -> str:
-    prefix = settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("prefix", "bb")
+    layer: dict[str, Any] = settings.CHANNEL_LAYERS["default"]
+    prefix = layer.get("CONFIG", {}).get("prefix", "bb")
     return f"{prefix}:staff-seq:{department_id}"
 
 
