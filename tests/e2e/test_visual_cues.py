@@ -28,12 +28,25 @@ SET_HIDDEN = """(hidden) => {
 SUFFIX = " – Virtual citizen office"
 
 
+# The system's notifications, as the page makes them: headless Chromium shows none, so the
+# API is stood in for, already allowed (as after "Notify me when it is my turn").
+NOTIFICATIONS = """{
+  window.__notifications = [];
+  window.Notification = class {
+    static permission = "granted";
+    static requestPermission() { return Promise.resolve("granted"); }
+    constructor(title, options) { window.__notifications.push([title, options?.body || ""]); }
+  };
+}"""
+
+
 def test_admission_in_a_background_tab_and_office_messages_are_seen(new_page):
     staff = new_page()
     staff_login(staff)
     set_presence(staff, "Available")
     citizen = new_page()
     citizen.context.add_init_script(BACKGROUND_TAB)
+    citizen.context.add_init_script(NOTIFICATIONS)
     knock(citizen, "Taube Person")
 
     # The console's tab says that someone knocked, and so does a banner.
@@ -63,6 +76,10 @@ def test_admission_in_a_background_tab_and_office_messages_are_seen(new_page):
     expect(citizen.locator("#attention-banner")).to_have_text(
         "It is your turn: the consultation has started."
     )
+    # ... and the system's notification, which the citizen allowed.
+    assert citizen.evaluate("window.__notifications") == [
+        ["Your turn", "You are being let in. The call starts now."]
+    ]
     citizen.evaluate(SET_HIDDEN, False)
     citizen.locator("h1").click()
     expect(citizen).to_have_title(f"Consultation: E2E Office{SUFFIX}")

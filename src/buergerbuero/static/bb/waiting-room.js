@@ -2,6 +2,7 @@
 import { flag, retitle } from "./attention.js";
 import { startCall } from "./call-session.js";
 import { openLocalMedia } from "./device-check.js";
+import { offerNotifications } from "./knock-alerts.js";
 import { chime, unlockSound } from "./sound.js";
 import { connectSocket, format } from "./socket.js";
 
@@ -120,8 +121,12 @@ const socket = connectSocket(root.dataset.socket, {
         position.textContent = msg.msgAdmitted;
         estimate.textContent = "";
         chime();
-        // The banner says what the page is about to show: the call has started.
+        // The banner says what the page is about to show: the call has started. A page in
+        // the background also tells the system, where the citizen allowed it.
         flag(msg.msgYourTurn, document.getElementById("call").dataset.msgYourTurnBanner);
+        if (document.hidden && "Notification" in window && Notification.permission === "granted") {
+          new Notification(msg.msgYourTurn, { body: msg.msgAdmitted, tag: "bb-admitted" });
+        }
         enterCall(message);
         break;
       case "missed-call":
@@ -252,6 +257,9 @@ window.addEventListener("pageshow", (event) => {
   unloading = false;
   tellVisibility();
 });
+
+// "Notify me when it is my turn": shown only while the browser has not been asked.
+offerNotifications(document.getElementById("enable-notifications"));
 
 rejoinButton.addEventListener("click", () => {
   rejoinButton.disabled = socket.send({ type: "rejoin" });
