@@ -98,8 +98,10 @@ def test_closure_removes_slots(make_kind):
     Closure.objects.create(
         department=kind.department, starts_at=start, ends_at=start + timedelta(hours=3)
     )
-    # Nothing inside the closure; times before it (within the first hour) may stay.
-    assert not [s for s, _ in available_slots(kind) if start <= s < start + timedelta(hours=3)]
+    # Nothing that overlaps the closure; times that end before it (within the first hour
+    # ahead) may stay.
+    hour, end = timedelta(hours=1), start + timedelta(hours=3)
+    assert not [s for s, _ in available_slots(kind) if s < end and s + hour > start]
 
 
 def test_staff_may_book_inside_the_minimum_notice(make_kind, make_staff):
