@@ -8,6 +8,18 @@
 // the newcomer is certainly listening. If two offers cross (both joined at once), the
 // participant with the smaller id yields and answers ("polite peer").
 
+// A candidate of a connection the other side has since replaced (a reload, an ICE
+// restart) arrives late and no longer matches: it is of no use, and not an error of the
+// call, as in the standard's "perfect negotiation" pattern.
+async function addCandidate(peer, candidate) {
+  try {
+    await peer.pc.addIceCandidate(candidate);
+  } catch (error) {
+    if (peer.pc.signalingState === "closed") return;
+    console.warn("ignored an ICE candidate of a replaced connection:", error?.name);
+  }
+}
+
 export class Mesh {
   constructor({ send, onRemoteTrack, onPeerState }) {
     this.send = send;
@@ -86,10 +98,10 @@ export class Mesh {
         await peer.pc.setRemoteDescription(description);
       }
       if (peer) {
-        for (const candidate of peer.pending.splice(0)) await peer.pc.addIceCandidate(candidate);
+        for (const candidate of peer.pending.splice(0)) await addCandidate(peer, candidate);
       }
     } else if (message.candidate && peer) {
-      if (peer.pc.remoteDescription) await peer.pc.addIceCandidate(message.candidate);
+      if (peer.pc.remoteDescription) await addCandidate(peer, message.candidate);
       else peer.pending.push(message.candidate);
     }
   }
