@@ -162,10 +162,25 @@ def missed_call(entry: QueueEntry):
     return room
 
 
+def _back_at_front(entry_id: str, room: Room) -> None:
+    """An admitted entry waits again, before everyone not called yet (`missed_call_at`,
+    queue.queue_order); its room keeps its record, and the entry may be admitted to a new
+    one."""
+    Room.objects.filter(pk=room.pk).update(queue_entry=None)
+    QueueEntry.objects.filter(pk=entry_id, state=EntryState.ADMITTED).update(
+        state=EntryState.WAITING,
+        resolved_at=None,
+        resolved_by=None,
+        seen_at=timezone.now(),
+        disconnected_at=None,
+        backgrounded_at=None,
+        missed_call_at=room.created_at,
+    )
+
+
 def rejoin_at_front(entry_id: str) -> QueueEntry:
     """A citizen back from the background after missing their call takes their place
     again, at the front of the queue (before everyone not called yet)."""
-    now = timezone.now()
     with transaction.atomic():
         entry = QueueEntry.objects.select_for_update().get(pk=entry_id)
         room = missed_call(entry)
@@ -174,16 +189,7 @@ def rejoin_at_front(entry_id: str) -> QueueEntry:
         # The unanswered room keeps its record (its end is audited as citizen-absent); the
         # entry may be admitted to a new one. The citizen's own step, like a knock, is not
         # a staff action to audit.
-        Room.objects.filter(pk=room.pk).update(queue_entry=None)
-        QueueEntry.objects.filter(pk=entry_id, state=EntryState.ADMITTED).update(
-            state=EntryState.WAITING,
-            resolved_at=None,
-            resolved_by=None,
-            seen_at=now,
-            disconnected_at=None,
-            backgrounded_at=None,
-            missed_call_at=room.created_at,
-        )
+        _back_at_front(entry_id, room)
     notify.announce_on_commit(notify.QueueChanged(entry.department_id))
     entry.refresh_from_db()
     return entry
@@ -196,23 +202,12 @@ def return_to_queue(room_id: str, by: Participant) -> QueueEntry:
     before everyone not called yet."""
     if by.role != Role.STAFF:
         raise CallNotAllowed()  # as for ending the call: only its staff side
-    now = timezone.now()
     with transaction.atomic():
         room = Room.objects.select_for_update().filter(pk=room_id, ended_at__isnull=True).first()
         if room is None or room.queue_entry_id is None:
             raise NotWaiting()
         entry_id = room.queue_entry_id
-        # The room keeps its record; the entry may be admitted to a new one.
-        Room.objects.filter(pk=room.pk).update(queue_entry=None)
-        QueueEntry.objects.filter(pk=entry_id, state=EntryState.ADMITTED).update(
-            state=EntryState.WAITING,
-            resolved_at=None,
-            resolved_by=None,
-            seen_at=now,
-            disconnected_at=None,
-            backgrounded_at=None,
-            missed_call_at=room.created_at,
-        )
+        _back_at_front(entry_id, room)
         record(
             Action.RETURN_TO_QUEUE,
             actor=by.user,
