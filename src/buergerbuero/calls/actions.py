@@ -145,25 +145,18 @@ def end_abandoned_rooms(now=None) -> int:
     return ended
 
 
-def end_unanswered_rooms(now=None) -> int:
-    """End calls whose admitted citizen has not arrived within CALL_NO_SHOW_SECONDS (tab
-    closed before admission, browser gone): staff are told so instead of waiting at
-    "connecting" forever, and are free for the next citizen."""
+def unanswered_rooms(now=None):
+    """Active calls whose admitted citizen has not arrived within CALL_NO_SHOW_SECONDS
+    (a page in the background, a tab closed, a browser gone); the queue decides what
+    becomes of them (waiting.actions.end_unanswered_admissions)."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.CALL_NO_SHOW_SECONDS)
     never_came = Participant.objects.filter(role=Role.CITIZEN, seen_at__isnull=True).values(
         "room_id"
     )
-    unanswered = Room.objects.filter(
+    return Room.objects.filter(
         ended_at__isnull=True, created_at__lt=cutoff, pk__in=never_came
     ).prefetch_related("participants")
-    ended = 0
-    for room in unanswered:
-        staff = next((p for p in room.participants.all() if p.role == Role.STAFF), None)
-        if staff is not None:
-            end_room(room.pk, staff, abandoned=True, reason="citizen-absent")
-            ended += 1
-    return ended
 
 
 def leave_room(participant: Participant) -> None:

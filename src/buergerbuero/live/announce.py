@@ -77,6 +77,8 @@ def deliver(event: notify.Event) -> None:
         case notify.RoomEnded(room_id, department_id, ended_by, reason, entry_id):
             if reason == "citizen-absent":
                 ended = outgoing.Ended(by=ended_by, reason="citizen-absent")
+            elif reason == "unanswered":
+                ended = outgoing.Ended(by=ended_by, reason="unanswered")
             elif reason == "returned":
                 waiting_url = reverse("public:waiting", args=[entry_id]) + "?zurueck=1"
                 ended = outgoing.Ended(by=ended_by, reason="returned", waiting_url=waiting_url)

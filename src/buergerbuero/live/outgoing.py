@@ -269,11 +269,13 @@ class Ended(Out):
     by: str | None = Field(
         description="The staff participant who ended it; null if it had ended before connect."
     )
-    reason: Literal["citizen-absent", "returned"] | None = Field(
+    reason: Literal["citizen-absent", "unanswered", "returned"] | None = Field(
         default=None,
         description="`citizen-absent`: the office ended it, the admitted citizen never "
-        "joined within CALL_NO_SHOW_SECONDS; `returned`: staff took the citizen back to "
-        "the waiting room, at the front.",
+        "joined within CALL_NO_SHOW_SECONDS and their page is gone; `unanswered`: the "
+        "same, but their page is still heard (hidden, or a connection that dropped within "
+        "the grace), so they wait again at the front of the queue; `returned`: staff took "
+        "the citizen back to the waiting room, at the front.",
     )
     waiting_url: str | None = Field(
         default=None,

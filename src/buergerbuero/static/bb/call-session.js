@@ -148,8 +148,10 @@ export function startCall(root, { stream: held = null } = {}) {
   // Staff only: who waits in their departments meanwhile.
   const waitingBox = document.getElementById("call-waiting");
   const waiting = isStaff && waitingBox ? watchWaiting(waitingBox) : null;
-  // The office ended the call because the citizen never joined: the console says so.
-  let absent = false;
+  // The office ended the call because the citizen never joined: the console says so
+  // ("citizen-absent": gone; "unanswered": waiting again at the front of the queue).
+  let notice = "";
+  const NOTICES = { "citizen-absent": "nicht-erschienen", unanswered: "nicht-geantwortet" };
 
   function leavePage() {
     if (state.ended) return;
@@ -168,7 +170,7 @@ export function startCall(root, { stream: held = null } = {}) {
       window.location.reload();
       return;
     }
-    window.location.assign(isStaff ? msg.consoleUrl + (absent ? "?hinweis=nicht-erschienen" : "") : msg.endedUrl);
+    window.location.assign(isStaff ? msg.consoleUrl + (notice ? `?hinweis=${notice}` : "") : msg.endedUrl);
   }
 
   const PROBLEM_MESSAGES = { denied: "msgBlocked", busy: "msgBusy", unsupported: "msgUnsupported" };
@@ -286,8 +288,14 @@ export function startCall(root, { stream: held = null } = {}) {
         }
       // falls through
       case "left":
-        absent = message.reason === "citizen-absent";
-        say(absent ? msg.msgCitizenAbsent : msg.msgEnded);
+        notice = NOTICES[message.reason] || "";
+        say(
+          message.reason === "citizen-absent"
+            ? msg.msgCitizenAbsent
+            : message.reason === "unanswered"
+              ? msg.msgUnanswered
+              : msg.msgEnded,
+        );
         leavePage();
         break;
       case "error":
