@@ -5,9 +5,10 @@ translated sentence, never a traceback (docs/api.md)."""
 
 import logging
 from datetime import UTC, date, datetime
+from typing import Literal
 
 from django.core.validators import slug_re
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -41,6 +42,7 @@ from .errors import (
     TokenMissing,
 )
 from .models import ApiToken, Scope
+from .statistics import statistics_of
 
 log = logging.getLogger(__name__)
 
@@ -408,6 +410,36 @@ def day_sheet(request, slug: str, response: HttpResponse, query: Query[DayQuery]
             for b in bookings
         ],
     )
+
+
+class StatisticsQuery(schemas.Strict):
+    period: Literal["30d", "12w", "12m"] = "30d"
+
+
+def _token_department(token: ApiToken, slug: str) -> Department:
+    """A public department, or an inactive one the token is for; anything else is as
+    unknown as a slug that names nothing, so a token learns of no hidden department."""
+    department = (
+        Department.objects.filter(slug=slug)
+        .filter(Q(is_active=True) | Q(pk__in=token.departments.values("pk")))
+        .first()
+    )
+    if department is None:
+        raise NotFound()
+    return department
+
+
+@staff.get(
+    "/staff/departments/{slug}/statistics",
+    response={200: schemas.StatisticsOut, **STAFF_ERRORS},
+    summary="A department's anonymous statistics per day, week or month (scope statistics:read)",
+)
+def statistics(request, slug: str, response: HttpResponse, query: Query[StatisticsQuery]):
+    token: ApiToken = request.auth
+    department = _token_department(token, slug)
+    tokens.use_token(token, Scope.STATISTICS_READ, department, f"statistics {query.period}")
+    response["Cache-Control"] = PERSONAL
+    return statistics_of(department, query.period)
 
 
 def unknown_path(request: HttpRequest, rest: str) -> HttpResponse:
