@@ -72,7 +72,8 @@ class PoolCollector(Collector):
 
     def collect(self):
         pools = [
-            (alias, connections[alias].pool)
+            # The PostgreSQL backend's pool (psycopg_pool.ConnectionPool), made on first use.
+            (alias, getattr(connections[alias], "pool", None))
             for alias in connections
             if connections[alias].vendor == "postgresql"
             and connections[alias].settings_dict.get("OPTIONS", {}).get("pool")
