@@ -156,6 +156,7 @@ URLS = {
     "api-v1:move_booking": API_BOOKING_TOKEN,
     "api-v1:cancel_booking": API_BOOKING_TOKEN,
     "api-v1:day_sheet": API_TOKEN,
+    "api-v1:statistics": API_TOKEN,
 }
 
 
@@ -515,8 +516,13 @@ def check_api_booking_token(world, name):
     )
 
 
+API_SCOPES = {"api-v1:day_sheet": "appointments:read", "api-v1:statistics": "statistics:read"}
+
+
 def check_api_token(world, name):
-    def token_for(department, scopes=("appointments:read",)) -> dict:
+    scope = API_SCOPES[name]
+
+    def token_for(department, scopes=(scope,)) -> dict:
         _token, text = issue_token(
             "test", scopes, [department], expires_at=timezone.now() + timedelta(days=1)
         )
@@ -529,6 +535,7 @@ def check_api_token(world, name):
         (as_user(world.superuser), {}, 401),
         (Client(), token_for(world.b), 403),
         (Client(), token_for(world.a, scopes=()), 403),
+        (Client(), token_for(world.a, scopes=sorted(set(API_SCOPES.values()) - {scope})), 403),
     ]
     for client, headers, expected in refused:
         assert client.get(url, headers=headers).status_code == expected
