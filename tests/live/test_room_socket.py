@@ -386,3 +386,32 @@ async def test_room_socket_ping_keeps_participant_and_staff_presence_fresh(socke
     participant_seen = await run(lambda: Participant.objects.get(pk=call.staff_id).seen_at)()
     profile_seen = await run(lambda: StaffProfile.objects.get(user=call.staff.user).seen_at)()
     assert (participant_seen > old, profile_seen > old) == (True, True)
+
+
+async def test_a_citizen_whose_connection_dropped_and_who_was_taken_back_finds_the_front(
+    sockets, call
+):
+    staff, citizen = await join_both(sockets, call)
+    # The citizen's connection drops; staff take them back to the waiting room.
+    await citizen.disconnect()
+    assert (await receive(staff))["type"] == "peer-gone"
+    await send(staff, {"type": "back-to-queue"})
+    assert (await receive(staff))["reason"] == "returned"
+
+    # The citizen's page comes back (its socket reconnects): led to its place at the
+    # front, not told "not admitted" or only "ended".
+    waiting_url = f"/warteraum/{call.citizen.entry_id}/?zurueck=1"
+    back = await sockets.connect(call.path, call.citizen.cookie)
+    ended = await receive(back)
+    assert (ended["type"], ended["reason"], ended["waiting_url"]) == (
+        "ended",
+        "returned",
+        waiting_url,
+    )
+    assert await receive_close(back) == 4410
+    # A reload of the call's address leads there too.
+    response = await run(call.citizen.client.get)(f"/gespraech/{call.room_id}/")
+    assert (response.status_code, response["Location"]) == (302, waiting_url)
+    # Nobody else is led anywhere by it.
+    stranger = await sockets.connect(call.path, await run(stranger_cookie)())
+    assert (await receive(stranger))["code"] == "forbidden"

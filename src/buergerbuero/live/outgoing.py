@@ -344,6 +344,13 @@ def room_socket_path(room_id: str) -> str:
     return f"/ws/raum/{room_id}/"
 
 
+def taken_back(by: str | None, entry_id: str) -> Ended:
+    """The call is over for a citizen who waits again at the front: their page goes to
+    the waiting room, which says so."""
+    waiting_url = reverse("public:waiting", args=[entry_id]) + "?zurueck=1"
+    return Ended(by=by, reason="returned", waiting_url=waiting_url)
+
+
 def admitted(room_id: str) -> Admitted:
     """The citizen's admission, with what their waiting room needs to start the call in
     place (no page load: the camera it holds and the page stay)."""
