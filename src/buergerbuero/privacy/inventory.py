@@ -97,7 +97,9 @@ INVENTORY: tuple[Processing, ...] = (
         data=_(
             "The name you enter (a first name or nickname is enough), your topic if you give "
             "one, the page language, when you knocked and how your visit ended; a short "
-            "message from staff if they cannot see you."
+            "message from staff if they cannot see you. While you wait: when your page was "
+            "last heard from, and whether it lost its connection, went to the background or "
+            "missed its call."
         ),
         purpose=_(
             "So that staff can greet you and serve people in the order they arrived, and you "
@@ -112,6 +114,10 @@ INVENTORY: tuple[Processing, ...] = (
             "waiting.QueueEntry.transfer_note",
             "waiting.QueueEntry.created_at",
             "waiting.QueueEntry.resolved_at",
+            "waiting.QueueEntry.seen_at",
+            "waiting.QueueEntry.disconnected_at",
+            "waiting.QueueEntry.backgrounded_at",
+            "waiting.QueueEntry.missed_call_at",
         ),
         recipients=_("Staff of this department, in their console, while you wait."),
         retention=lambda r: _count(
