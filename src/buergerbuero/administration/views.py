@@ -19,7 +19,7 @@ from buergerbuero.departments import actions
 from buergerbuero.departments.models import WEEKDAYS, Closure, Department, minute_label
 from buergerbuero.errors import DomainError
 from buergerbuero.policy import actions as policy
-from buergerbuero.staff import accounts, permissions
+from buergerbuero.staff import accounts, permissions, presence
 from buergerbuero.staff.models import Membership, StaffProfile
 
 from .forms import (
@@ -307,9 +307,9 @@ def closure_remove(request, slug, closure_id):
 
 
 def _visible_members(user):
-    profiles = StaffProfile.objects.select_related("user").prefetch_related(
-        "memberships__department"
-    )
+    profiles = StaffProfile.objects.select_related(
+        "user", "user__directory_account"
+    ).prefetch_related("memberships__department")
     if permissions.is_administrator(user):
         return profiles.order_by("user__username")
     led = permissions.lead_department_ids(user)
@@ -320,8 +320,12 @@ def _visible_members(user):
 @login_required
 def staff_list(request):
     _require_manager(request)
-    # Who is present where: each membership's presence, shown per department.
     profiles = list(_visible_members(request.user))
+    # Who is present where now: as the status board counts it, not the stored choice of
+    # a console that has since gone away.
+    now = presence.present_now(profiles)
+    for profile in profiles:
+        profile.present_now = now[profile.pk]
     return render(request, "administration/staff_list.html", {"profiles": profiles})
 
 
@@ -472,8 +476,12 @@ def staff_action(request, user_id, action):
 def staff_invite(request, user_id):
     _require_manager(request)
     member = _member(request, user_id)
-    accounts.send_invitation(member, by=request.user)
-    messages.success(request, _("Invitation sent to %(email)s.") % {"email": member.email})
+    try:
+        accounts.send_invitation(member, by=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Invitation sent to %(email)s.") % {"email": member.email})
     return redirect("administration:staff_list")
 
 

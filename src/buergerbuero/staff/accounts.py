@@ -47,6 +47,21 @@ class NoDepartment(InvalidInput):
     message = gettext_lazy("Please choose at least one department, or make them an administrator.")
 
 
+class DirectoryAccountPassword(DomainError):
+    """A directory account signs in through its directory: no password is set here, or
+    the county's disabling and group mapping would not hold for it."""
+
+    code = "directory_account"
+    message = gettext_lazy(
+        "This account signs in through the county's directory, so it has no password "
+        "here. Its password is changed in the directory."
+    )
+
+
+def is_directory_account(user) -> bool:
+    return User.objects.filter(pk=user.pk, directory_account__isnull=False).exists()
+
+
 def _may_manage(by, department_ids) -> bool:
     return set(department_ids) <= permissions.lead_department_ids(by)
 
@@ -114,7 +129,10 @@ def set_link_path(user) -> str:
 
 def send_invitation(user, by, reset: bool = False) -> None:
     """Mail the link to set a password (new account) or a new one (forgot password).
-    The link is good once, and only until PASSWORD_RESET_TIMEOUT."""
+    The link is good once, and only until PASSWORD_RESET_TIMEOUT. Never to a directory
+    account (DirectoryAccountPassword)."""
+    if is_directory_account(user):
+        raise DirectoryAccountPassword
     link = settings.SITE_URL + set_link_path(user)
     with translation.override(settings.LANGUAGE_CODE):
         if reset:
