@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from buergerbuero.departments.actions import time_zones
 from buergerbuero.departments.models import Department
 from buergerbuero.policy.models import SecurityPolicy
+from buergerbuero.privacy.actions import RETENTION_FIELDS
+from buergerbuero.privacy.models import MAX_RETENTION_DAYS, RetentionPolicy
+from buergerbuero.privacy.retention import KINDS, default_retention
 from buergerbuero.staff.models import Role
 
 NOT_A_MEMBER = ""
@@ -136,3 +139,30 @@ class SecurityPolicyForm(AccessibleForm, forms.ModelForm):
     class Meta:
         model = SecurityPolicy
         fields = ["second_factor_administrators", "second_factor_leads", "second_factor_staff"]
+
+
+class RetentionForm(AccessibleForm, forms.ModelForm):
+    """A department's retention periods in days; empty: the installation's default, which
+    each field names."""
+
+    class Meta:
+        model = RetentionPolicy
+        fields = list(RETENTION_FIELDS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        defaults = default_retention()
+        for kind in KINDS:
+            field = self.fields[f"{kind}_days"]
+            field.help_text = _(
+                "Empty: the installation's default, %(days)s days. At most %(max)s days."
+            ) % {"days": getattr(defaults, kind), "max": MAX_RETENTION_DAYS}
+            field.widget.attrs.update({"min": 0, "max": MAX_RETENTION_DAYS, "inputmode": "numeric"})
+            field.error_messages["max_value"] = _(
+                "At most %(limit_value)s days (ten years). Leave it empty for the default."
+            )
+            field.error_messages["min_value"] = _("Please enter 0 or more days.")
+            field.error_messages["invalid"] = _("Please enter a whole number of days, e.g. 30.")
+
+    def days_fields(self):
+        return [self[f"{kind}_days"] for kind in KINDS]
