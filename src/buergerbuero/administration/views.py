@@ -17,6 +17,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from buergerbuero.departments import actions
 from buergerbuero.departments.models import WEEKDAYS, Closure, Department, minute_label
+from buergerbuero.directory import sync
+from buergerbuero.directory.models import Source
 from buergerbuero.errors import DomainError
 from buergerbuero.policy import actions as policy
 from buergerbuero.staff import accounts, permissions, presence
@@ -339,6 +341,32 @@ def _member(request, user_id):
     return member
 
 
+def _add(form, by):
+    """The member the form describes, local (with an invitation) or a directory account."""
+    common = {
+        "name": form.cleaned_data["name"],
+        "email": form.cleaned_data.get("email") or "",
+        "memberships": form.memberships(),
+        "is_administrator": form.cleaned_data.get("is_administrator", False),
+        "by": by,
+    }
+    if form.is_directory():
+        return sync.add_directory_member(
+            source=form.cleaned_data["directory_source"],
+            account=form.cleaned_data["directory_account"],
+            **common,
+        )
+    return accounts.add_member(**common)
+
+
+_FIELD_OF_MEMBER_ERROR = {
+    "email_taken": "email",
+    "username_taken": "directory_account",
+    "subject_taken": "directory_account",
+    "directory_not_configured": "directory_source",
+}
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -349,28 +377,30 @@ def staff_add(request):
         request.POST or None,
         departments=permissions.led_departments(request.user),
         may_administer=may_administer,
+        sources=tuple((source, Source(source).label) for source in sync.configured_sources()),
     )
     if request.method == "POST" and form.is_valid():
         try:
-            member = accounts.add_member(
-                name=form.cleaned_data["name"],
-                email=form.cleaned_data["email"],
-                memberships=form.memberships(),
-                is_administrator=form.cleaned_data.get("is_administrator", False),
-                by=request.user,
-            )
-        except accounts.EmailTaken as error:
-            form.add_error("email", str(error))
+            member = _add(form, request.user)
         except DomainError as error:
-            form.add_error(None, str(error))
+            form.add_error(_FIELD_OF_MEMBER_ERROR.get(error.code), str(error))
         else:
-            messages.success(
-                request,
-                _("%(email)s was added and got an invitation to set a password.")
-                % {"email": member.email},
-            )
+            if form.is_directory():
+                done = _(
+                    "%(account)s was added. They sign in with their county account and get "
+                    "the roles given here."
+                ) % {"account": member.get_username()}
+            else:
+                done = _("%(email)s was added and got an invitation to set a password.") % {
+                    "email": member.email
+                }
+            messages.success(request, done)
             return redirect("administration:staff_list")
-    return render(request, "administration/member_form.html", {"form": form, "new": True})
+    return render(
+        request,
+        "administration/member_form.html",
+        {"form": form, "new": True, "directory": "account_type" in form.fields},
+    )
 
 
 @never_cache
