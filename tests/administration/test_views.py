@@ -150,7 +150,8 @@ def test_new_department_is_created_and_audited(administrator):
         (
             {"time_zone": "Mars/Olympus"},
             "time_zone",
-            "Select a valid choice. Mars/Olympus is not one of the available choices.",
+            "“Mars/Olympus” is not a time zone we know. Please choose one from the list, "
+            "e.g. Europe/Berlin.",
         ),
         (
             {"holiday_subdivision": "XX"},

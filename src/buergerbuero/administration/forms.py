@@ -5,7 +5,7 @@ from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
-from buergerbuero.departments.actions import time_zones
+from buergerbuero.departments.actions import UNKNOWN_TIME_ZONE, time_zones
 from buergerbuero.departments.models import Department
 from buergerbuero.policy.models import SecurityPolicy
 from buergerbuero.privacy.actions import RETENTION_FIELDS
@@ -48,7 +48,9 @@ class DepartmentForm(AccessibleForm, forms.Form):
     contact_phone = forms.CharField(label=_("Telephone"), max_length=40, required=False)
     contact_email = forms.EmailField(label=_("E-mail"), required=False)
     contact_address = forms.CharField(label=_("Address"), max_length=240, required=False)
-    time_zone = forms.ChoiceField(label=_("Time zone"))
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), error_messages={"invalid_choice": UNKNOWN_TIME_ZONE}
+    )
     holiday_subdivision = forms.CharField(
         label=_("Public holidays of"),
         max_length=8,
