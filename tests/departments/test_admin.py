@@ -54,7 +54,9 @@ def test_department_admin_shows_hh_mm_and_plain_names(superuser_client, make_dep
     assert 'value="08:00"' in page and 'value="12:00"' in page
     assert 'value="480"' not in page
     assert '<option value="Europe/Berlin" selected>Europe/Berlin</option>' in page
-    closures = superuser_client.get(reverse("admin:departments_closure_changelist")).content.decode()
+    closures = superuser_client.get(
+        reverse("admin:departments_closure_changelist")
+    ).content.decode()
     assert "Select closure to change" in closures
 
 
