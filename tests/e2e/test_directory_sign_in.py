@@ -258,6 +258,25 @@ def test_directory_leads_set_up_their_department(county, person):
         ).to_be_visible()
     expect(admin.get_by_text("County account (directory)")).to_have_count(2)
 
+    # Retention for the new department: a mistake named at its field, then saved.
+    admin.get_by_role("link", name="Retention", exact=True).click()
+    admin.get_by_role("link", name="Retention of Bauamt").click()
+    admin.get_by_label("Bookings: days after the appointment").fill("99999")
+    admin.get_by_role("button", name="Save").click()
+    expect(admin.locator("#error-summary")).to_be_focused()
+    expect(admin.locator("#error-summary li")).to_have_text(
+        [
+            "Bookings: days after the appointment: At most 3650 days (ten years). Leave it "
+            "empty for the default."
+        ]
+    )
+    assert_accessible(admin, "administration-retention-error")
+    admin.get_by_label("Bookings: days after the appointment").fill("90")
+    admin.get_by_role("button", name="Save").click()
+    expect(admin.get_by_text("Retention periods of Bauamt saved.")).to_be_visible()
+    expect(admin.get_by_role("row", name="Bauamt")).to_contain_text("90 *")
+    assert_accessible(admin, "administration-retention")
+
     anna = person()
     log_in(anna, "anna", PASSWORD, then="/konsole/verwaltung/")
     expect(anna.get_by_role("heading", name="Administration")).to_be_visible()
