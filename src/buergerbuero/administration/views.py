@@ -377,7 +377,7 @@ def staff_add(request):
         request.POST or None,
         departments=permissions.led_departments(request.user),
         may_administer=may_administer,
-        sources=tuple((source, Source(source).label) for source in sync.configured_sources()),
+        sources=tuple((s, str(Source(s).label)) for s in sync.configured_sources()),
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -24,7 +24,7 @@ class TimeField(forms.CharField):
 
     def to_python(self, value):
         text = super().to_python(value)
-        if text in self.empty_values:
+        if text is None or text in self.empty_values:
             return None
         minute = parse_time(text)
         if minute is None:

@@ -178,7 +178,7 @@ def present_now(profiles, now=None) -> dict[int, PresentNow]:
             console=profile.pk in consoles,
             call=profile.user_id in calls,
             departments=tuple(
-                (m.department.name, shown, Presence(shown).label)
+                (m.department.name, str(shown), str(Presence(shown).label))
                 for m in profile.memberships.all()
                 for shown in [m.presence if live else Presence.OFFLINE]
             ),
