@@ -243,7 +243,10 @@ def test_directory_leads_set_up_their_department(county, person):
     ):
         admin.goto("/konsole/verwaltung/mitarbeitende/neu/")
         admin.get_by_label("Name", exact=True).fill(name)
+        # The directory's fields appear for a county account only.
+        expect(admin.get_by_label("Directory account")).to_be_hidden()
         admin.get_by_label("County account (directory): signs in through the directory").check()
+        expect(admin.get_by_label("Directory account")).to_be_visible()
         admin.get_by_label("Directory", exact=True).select_option(label=directory)
         admin.get_by_label("Directory account").fill(account)
         admin.get_by_label("Bauamt", exact=True).select_option("lead")
