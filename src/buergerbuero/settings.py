@@ -216,8 +216,9 @@ LOGOUT_REDIRECT_URL = "console:login"
 
 
 # --- Sign-in through the county's directory (docs/administration-directory.md) ----
-# Local accounts first (ModelBackend): they sign in even while the directory is down.
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# Local accounts first (ModelBackend, never for a directory account): they sign in even
+# while the directory is down.
+AUTHENTICATION_BACKENDS = ["buergerbuero.directory.local_backend.LocalAccountBackend"]
 # Without OIDC_RP_CLIENT_ID there is no button; these are then never read.
 OIDC_RP_CLIENT_ID = ""
 OIDC_RP_CLIENT_SECRET = ""
