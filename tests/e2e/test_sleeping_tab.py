@@ -170,8 +170,11 @@ def test_a_call_ended_by_staff_while_asleep_is_offered_at_the_front(own_server, 
 
     session = fall_asleep(sleeper)
     admit_the_sleeper(staff, "Verpasst Anruf")
+    # The staff member's call socket is open (the call says it is connecting), then they
+    # hang up before the citizen came.
+    expect(staff.locator("#call-status")).to_have_text("Connecting…")
     staff.get_by_role("button", name="End consultation").click()
-    expect(staff).to_have_url(re.compile(r"/konsole/"))
+    expect(staff).to_have_url(re.compile(r"/konsole/"), timeout=15_000)
 
     # Woken, the page never opened the call, which is over: it may take the front place.
     wake_up(sleeper, session)

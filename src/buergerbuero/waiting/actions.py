@@ -142,13 +142,14 @@ def backgrounded(entry_id: str) -> None:
 
 def foregrounded(entry_id: str) -> None:
     """The page is shown again (or is being closed or reloaded, which counts like any
-    lost connection): back to the normal grace."""
-    _mark_background(entry_id, None)
+    lost connection): back to the normal grace. An admitted entry keeps its mark: it
+    tells whether the citizen missed their call in the background (missed_call)."""
+    _mark_background(entry_id, None, states=(EntryState.WAITING,))
 
 
-def _mark_background(entry_id: str, since) -> None:
+def _mark_background(entry_id: str, since, states=HEARD) -> None:
     now = timezone.now()
-    entries = QueueEntry.objects.filter(pk=entry_id, state__in=HEARD)
+    entries = QueueEntry.objects.filter(pk=entry_id, state__in=states)
     # Only a change of the mark is announced; a repeated "hidden" merely counts as seen.
     marked = entries.filter(backgrounded_at__isnull=since is not None).update(
         seen_at=now, backgrounded_at=since
