@@ -115,8 +115,9 @@ export function startCall(root, { stream: held = null } = {}) {
     },
   });
   files = fileShare(root, { mesh, say, nameOf: (peer) => peer.info.name });
-  // For the browser tests and for support: the live connections, nothing secret.
-  window.bbCall = { mesh, state };
+  // For the browser tests and for support: the live connections, nothing secret, and the
+  // documents received in this call (already in this page, as its Open and Save links).
+  window.bbCall = { mesh, state, files };
 
   function announceMedia() {
     const media = {

@@ -95,7 +95,7 @@ async function sendOver(channel, name, bytes) {
 }
 
 // `root` is the call panel; `mesh` the call's Mesh; `say` puts a sentence into the status line;
-// `nameOf(peer)` is how a participant is called here. Returns { attach(peer), close() }.
+// `nameOf(peer)` is how a participant is called here. Returns { attach(peer), received, close() }.
 export function fileShare(root, { mesh, say, nameOf }) {
   const msg = root.dataset;
   const language = document.documentElement.lang;
@@ -106,6 +106,8 @@ export function fileShare(root, { mesh, say, nameOf }) {
   const list = document.getElementById("file-list");
   const empty = document.getElementById("file-empty");
   const urls = [];
+  // What arrived, as the list shows it (for the browser tests: what exactly arrived).
+  const received = [];
   let closed = false;
   let receivedBytes = 0;
 
@@ -212,6 +214,7 @@ export function fileShare(root, { mesh, say, nameOf }) {
     const blob = new Blob(file.chunks, { type: kind.type });
     const name = safeName(file.name, kind);
     const item = addItem({ name, kind, size: file.size, from, blob });
+    received.push({ name, type: kind.type, from, blob });
     item.classList.add("new");
     const news = format(msg.msgFileReceived, { name: from, file: name });
     say(news);
@@ -270,10 +273,12 @@ export function fileShare(root, { mesh, say, nameOf }) {
 
   return {
     attach,
+    received,
     // The call is over: received files are let go.
     close() {
       closed = true;
       for (const url of urls.splice(0)) URL.revokeObjectURL(url);
+      received.length = 0;
     },
   };
 }
