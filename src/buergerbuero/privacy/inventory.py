@@ -359,19 +359,24 @@ INVENTORY: tuple[Processing, ...] = (
     ),
     Processing(
         key="media",
-        title=_("Picture and sound"),
+        title=_("Picture, sound and documents"),
         subjects=_("Participants of a call."),
-        data=_("Picture, sound and shared screen."),
+        data=_(
+            "Picture, sound and shared screen; documents (PDF files and pictures) that "
+            "participants send each other during the call."
+        ),
         purpose=_("The consultation itself."),
         legal_basis=PUBLIC_TASK,
         stored_elsewhere=_(
             "Not stored: sent directly between the browsers, end-to-end encrypted "
-            "(DTLS-SRTP). Nothing is recorded."
+            "(DTLS-SRTP; documents over an encrypted data channel of the same connection). "
+            "Nothing is recorded. A received document stays in the memory of the receiving "
+            "browser until the call ends, unless its recipient saves it."
         ),
         recipients=_(
             "The other participants. If a direct connection is impossible, the office's own "
             "relay server (TURN) forwards the encrypted packets: it sees network addresses, "
-            "timing and volume, never picture or sound."
+            "timing and volume, never picture, sound or documents."
         ),
         retention=lambda r: gettext("Not stored."),
         deletion=_("Not stored."),

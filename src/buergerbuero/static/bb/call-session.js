@@ -3,6 +3,7 @@
 // citizen's waiting room and in the staff console, with the media they already hold.
 import { openLocalMedia, rememberCamera, showDeviceHelp } from "./device-check.js";
 import { watchWaiting } from "./call-waiting.js";
+import { fileShare } from "./file-share.js";
 import { labelToggle, showMediaState } from "./media-state.js";
 import { Mesh } from "./mesh.js";
 import { chime } from "./sound.js";
@@ -96,8 +97,11 @@ export function startCall(root, { stream: held = null } = {}) {
     videos.querySelector(`[data-peer="${CSS.escape(id)}"]`)?.remove();
   }
 
+  // Documents go peer to peer over each connection's data channel (file-share.js).
+  let files = null;
   const mesh = new Mesh({
     send: (message) => socket.send(message),
+    onChannel: (peer) => files?.attach(peer),
     onRemoteTrack(peer) {
       const video = tileFor(peer).querySelector("video");
       if (video.srcObject !== peer.remote) video.srcObject = peer.remote;
@@ -110,8 +114,10 @@ export function startCall(root, { stream: held = null } = {}) {
       }
     },
   });
-  // For the browser tests and for support: the live connections, nothing secret.
-  window.bbCall = { mesh, state };
+  files = fileShare(root, { mesh, say, nameOf: (peer) => peer.info.name });
+  // For the browser tests and for support: the live connections, nothing secret, and the
+  // documents received in this call (already in this page, as its Open and Save links).
+  window.bbCall = { mesh, state, files };
 
   function announceMedia() {
     const media = {
@@ -157,6 +163,7 @@ export function startCall(root, { stream: held = null } = {}) {
     if (state.ended) return;
     state.ended = true;
     mesh.closeAll();
+    files.close();
     state.stream?.getTracks().forEach((track) => track.stop());
     state.screen?.stop();
     socket.close();
@@ -275,6 +282,7 @@ export function startCall(root, { stream: held = null } = {}) {
         if (message.reason === "returned" && !isStaff && message.waiting_url) {
           state.ended = true;
           mesh.closeAll();
+          files.close();
           state.stream?.getTracks().forEach((track) => track.stop());
           state.screen?.stop();
           socket.close();
