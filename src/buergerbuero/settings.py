@@ -260,6 +260,8 @@ STORAGES = {
 # Our own assets straight from the package, so a single command runs the office;
 # production may run collectstatic and put a web server in front (docs/deploy.md).
 WHITENOISE_USE_FINDERS = True
+# Captions of the sign-language video: browsers expect WebVTT as text/vtt.
+WHITENOISE_MIMETYPES = {".vtt": "text/vtt; charset=utf-8"}
 # WhiteNoise serves through sync iterators, which Django's ASGI handler wraps (and warns
 # about). Our assets are a few small files; a large site puts nginx in front for
 # /static/ (docs/deploy.md).
