@@ -81,7 +81,9 @@ def test_sign_language_invitation_marks_the_guest_and_is_audited(make_room):
     assert actions.redeem_invitation(plain.token, "Bruder").sign_language is False
     assert actions.redeem_invitation(marked.token, "Frau Yilmaz").sign_language is True
     details = list(
-        AuditEvent.objects.filter(action=Action.INVITE).order_by("pk").values_list("detail", flat=True)
+        AuditEvent.objects.filter(action=Action.INVITE)
+        .order_by("pk")
+        .values_list("detail", flat=True)
     )
     assert details == ["", "sign-language"]
 

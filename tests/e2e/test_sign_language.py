@@ -90,9 +90,7 @@ def test_sign_language_page_plays_the_operators_video_with_captions(
     page.goto("/")
     page.locator(".accessible-versions").get_by_role("link", name="Sign language").click()
     expect(page).to_have_url(f"{server.url}/gebaerdensprache/")
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Information in German Sign Language"
-    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Information in German Sign Language")
 
     # The file and its captions come from this office, whole.
     video = page.locator("#dgs-video")
@@ -100,9 +98,10 @@ def test_sign_language_page_plays_the_operators_video_with_captions(
         src = video.locator(selector).get_attribute("src")
         response = page.request.get(src)
         assert (response.status, response.headers["content-type"].split(";")[0]) == (200, kind)
-    assert page.request.get(video.locator("source").get_attribute("src")).body() == (
-        dgs_media / "buergerbuero.webm"
-    ).read_bytes()
+    assert (
+        page.request.get(video.locator("source").get_attribute("src")).body()
+        == (dgs_media / "buergerbuero.webm").read_bytes()
+    )
 
     # The browser loads it, shows the German captions from the start, and plays nothing
     # by itself.
@@ -133,7 +132,7 @@ def test_sign_language_page_plays_the_operators_video_with_captions(
     # Fits a 320-pixel phone.
     page.set_viewport_size({"width": 320, "height": 640})
     box = video.bounding_box()
-    assert box and 0 <= box["x"] and box["x"] + box["width"] <= 320
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= 320
     assert horizontal_overflow(page) == []
 
     # No barrier axe can find, in English and in German.
@@ -236,7 +235,9 @@ def test_sign_language_interpreter_stays_large_while_the_screen_is_shared(new_pa
     interpreter = new_page()
     interpreter.set_default_timeout(30_000)
     interpreter.goto(link.input_value())
-    expect(interpreter.get_by_text("You are invited as the sign-language interpreter.")).to_be_visible()
+    expect(
+        interpreter.get_by_text("You are invited as the sign-language interpreter.")
+    ).to_be_visible()
     interpreter.get_by_role("button", name="Join").click()
     for page in (citizen, staff, interpreter):
         wait_for_media(page, 2)

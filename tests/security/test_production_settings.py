@@ -28,8 +28,6 @@ def production_env(tmp_path) -> dict:
         "TURN_SECRET": secrets.token_urlsafe(32),
         "ACCESSIBILITY_CONTACT_EMAIL": "barrierefrei@kreis.example",
         "ACCESSIBILITY_ENFORCEMENT_URL": "https://ombudsstelle.land.example/",
-        "DGS_VIDEO_URL": "/medien/dgs.webm",
-        "DGS_CAPTIONS_URL": "/medien/dgs.vtt",
         "BB_VAR_DIR": str(tmp_path),
         "PYTHONPATH": str(ROOT / "src"),
     }

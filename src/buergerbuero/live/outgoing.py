@@ -201,7 +201,8 @@ class Peer(BaseModel):
     role: Literal["staff", "citizen", "guest"]
     sign_language: bool = Field(
         default=False,
-        description="Invited as the sign-language interpreter: shown large, never behind a shared screen.",
+        description="Invited as the sign-language interpreter: "
+        "shown large, never behind a shared screen.",
     )
 
 

@@ -1,8 +1,7 @@
 """`manage.py check --deploy`: settings that work on a laptop but must not reach
 production fail the check (docs/operations.md, "Before going live").
 
-Each is an Error, not a Warning, so `check --deploy` in a deploy script stops the rollout;
-the one Warning (no sign-language video yet) leaves a page that says so honestly.
+Each is an Error, not a Warning, so `check --deploy` in a deploy script stops the rollout.
 """
 
 import ipaddress
@@ -154,27 +153,19 @@ def accessibility_statement_is_complete(app_configs, **kwargs) -> list[checks.Ch
 
 
 def sign_language_video_is_usable(app_configs, **kwargs) -> list[checks.CheckMessage]:
-    """BITV 2.0 § 4 asks for information in German Sign Language: without a video the page
-    says there is none yet (a warning); a video that cannot load is an error."""
+    """A configured sign-language video (BITV 2.0 § 4) that cannot load, or has no
+    captions, is an error. None at all is not: /gebaerdensprache/ and the statement then
+    say honestly that there is none yet, with a notice for the operator."""
     problems = sign_language.problems()
-    if problems:
-        return [
-            checks.Error(
-                " ".join(problems),
-                hint="See docs/accessibility.md, German Sign Language.",
-                id="buergerbuero.E208",
-            )
-        ]
-    if not sign_language.is_configured():
-        return [
-            checks.Warning(
-                "No video in German Sign Language (DGS_VIDEO_URL): /gebaerdensprache/ says "
-                "that there is none yet.",
-                hint="Provide the video with captions (docs/accessibility.md).",
-                id="buergerbuero.W201",
-            )
-        ]
-    return []
+    if not problems:
+        return []
+    return [
+        checks.Error(
+            " ".join(problems),
+            hint="See docs/accessibility.md, German Sign Language.",
+            id="buergerbuero.E208",
+        )
+    ]
 
 
 ALL = [

@@ -73,7 +73,7 @@ def configured_video() -> SignLanguageVideo | None:
 
 def problems() -> list[str]:
     """What keeps a configured video from being shown, one sentence each; empty when it is
-    fine or when nothing is configured (that is `is_configured`'s question)."""
+    fine or when nothing is configured."""
     found = []
     names = ("DGS_VIDEO_URL", "DGS_CAPTIONS_URL", "DGS_POSTER_URL")
     for name in names:
@@ -102,10 +102,6 @@ def problems() -> list[str]:
     if not video and (captions or _setting("DGS_POSTER_URL")):
         found.append("DGS_CAPTIONS_URL or DGS_POSTER_URL is set, but DGS_VIDEO_URL is not.")
     return found
-
-
-def is_configured() -> bool:
-    return bool(_setting("DGS_VIDEO_URL"))
 
 
 @require_safe
