@@ -142,6 +142,7 @@ def test_information_pages_have_no_violations(new_page, scheme):
     found = []
     for path, state in [
         ("/leichte-sprache/", "easy to read"),
+        ("/gebaerdensprache/", "sign language"),
         ("/barrierefreiheit/", "accessibility statement"),
         ("/datenschutz/", "privacy notice"),
     ]:

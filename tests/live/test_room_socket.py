@@ -93,8 +93,8 @@ def guest_joins_by_link(path: str, name: str) -> tuple[int, int, str]:
     )
 
 
-def peer(participant_id, name, role) -> dict:
-    return {"id": participant_id, "name": name, "role": role}
+def peer(participant_id, name, role, sign_language=False) -> dict:
+    return {"id": participant_id, "name": name, "role": role, "sign_language": sign_language}
 
 
 async def test_room_socket_refuses_stranger(sockets, call):
@@ -339,6 +339,32 @@ async def test_room_socket_invitation_link_lets_guest_join(sockets, call, settin
     # Single use: the same link lets nobody else in.
     again = await run(lambda: Client().get(invitation["path"]).status_code)()
     assert again == 410
+
+
+async def test_room_socket_sign_language_interpreter_is_marked_for_everyone(sockets, call):
+    staff, citizen = await join_both(sockets, call)
+
+    await send(staff, {"type": "invite", "label": "Frau Yilmaz", "sign_language": True})
+
+    invitation = await receive(staff)
+    page, redeemed, _location, guest_cookie = await run(guest_joins_by_link)(
+        invitation["path"], "Frau Yilmaz"
+    )
+    assert (page, redeemed) == (200, 302)
+    guest = await run(lambda: Participant.objects.get(room_id=call.room_id, role=Role.GUEST))()
+    assert guest.sign_language is True
+
+    _guest, welcome = await join(sockets, call, guest_cookie)
+
+    interpreter = peer(guest.pk, "Frau Yilmaz", "guest", sign_language=True)
+    assert welcome["you"] == interpreter
+    joined = {"type": "peer-joined", "peer": interpreter}
+    assert (await receive(staff), await receive(citizen)) == (joined, joined)
+    # Whoever comes (back) later learns it from the welcome.
+    await citizen.disconnect()
+    assert (await receive(staff))["type"] == "peer-gone"
+    _citizen, again = await join(sockets, call, call.citizen.cookie)
+    assert interpreter in again["peers"]
 
 
 async def test_room_socket_leave_tells_the_others(sockets, call):

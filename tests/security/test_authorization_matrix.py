@@ -83,6 +83,7 @@ URLS = {
     "public:call_ended": FORMER_PARTICIPANT,
     "public:invitation": INVITATION,
     "public:easy_language": ANYONE,
+    "public:sign_language": ANYONE,
     "public:accessibility": ANYONE,
     # bookings
     "bookings:choose": ANYONE,
@@ -292,6 +293,7 @@ def check_anyone(world, name):
         "public:department": ("get", [slug], 200),
         "public:knock": ("get", [slug], 200),
         "public:easy_language": ("get", [], 200),
+        "public:sign_language": ("get", [], 200),
         "public:accessibility": ("get", [], 200),
         "bookings:choose": ("get", [slug], 200),
         "bookings:book": ("get", book, 200),

@@ -66,7 +66,11 @@ def end_room(
     return room
 
 
-def issue_invitation(room_id: str, by: Participant, label: str = "") -> Invitation:
+def issue_invitation(
+    room_id: str, by: Participant, label: str = "", *, sign_language: bool = False
+) -> Invitation:
+    """A link for one more person; `sign_language` marks them as the sign-language
+    interpreter, whose picture every side then shows large."""
     if by.role != Role.STAFF:
         raise NotAllowed()
     room = Room.objects.get(pk=room_id)
@@ -77,6 +81,7 @@ def issue_invitation(room_id: str, by: Participant, label: str = "") -> Invitati
             room=room,
             created_by=by.user,
             label=label[:60],
+            sign_language=sign_language,
             expires_at=timezone.now() + timedelta(seconds=settings.INVITATION_TTL_SECONDS),
         )
         # The room, not the token: the token is the key to the call until it is used.
@@ -86,6 +91,7 @@ def issue_invitation(room_id: str, by: Participant, label: str = "") -> Invitati
             department_id=room.department_id,
             object_type="room",
             object_id=room.pk,
+            detail="sign-language" if sign_language else "",
         )
     return invitation
 
@@ -115,7 +121,10 @@ def redeem_invitation(token: str, display_name: str) -> Participant:
         if not claimed:
             raise InvitationInvalid()
         participant = Participant.objects.create(
-            room=invitation.room, role=Role.GUEST, display_name=display_name[:60]
+            room=invitation.room,
+            role=Role.GUEST,
+            display_name=display_name[:60],
+            sign_language=invitation.sign_language,
         )
         Invitation.objects.filter(pk=token).update(used_by=participant)
     return participant

@@ -199,6 +199,11 @@ class Peer(BaseModel):
     id: str
     name: str
     role: Literal["staff", "citizen", "guest"]
+    sign_language: bool = Field(
+        default=False,
+        description="Invited as the sign-language interpreter: "
+        "shown large, never behind a shared screen.",
+    )
 
 
 class IceServer(BaseModel):

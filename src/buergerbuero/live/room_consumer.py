@@ -21,7 +21,12 @@ from .protocol import CLOSE_GONE, ProtocolConsumer
 
 
 def peer_info(participant: Participant) -> outgoing.Peer:
-    return outgoing.Peer(id=participant.pk, name=participant.display_name, role=participant.role)
+    return outgoing.Peer(
+        id=participant.pk,
+        name=participant.display_name,
+        role=participant.role,
+        sign_language=participant.sign_language,
+    )
 
 
 class RoomConsumer(ProtocolConsumer):
@@ -148,7 +153,7 @@ class RoomConsumer(ProtocolConsumer):
 
     async def on_invite(self, message: schemas.Invite) -> None:
         invitation = await database_sync_to_async(actions.issue_invitation)(
-            self.room_id, self.me, message.label
+            self.room_id, self.me, message.label, sign_language=message.sign_language
         )
         await self.send_message(
             outgoing.Invitation(

@@ -87,14 +87,32 @@ export function startCall(root, { stream: held = null } = {}) {
       const media = document.createElement("span");
       media.className = "media-state";
       caption.append(name, " ", media);
+      if (peer.info.sign_language) {
+        // The sign-language interpreter: said in words, and kept large by the layout
+        // (site.css .with-interpreter), never shrunk or covered by a shared screen.
+        tile.classList.add("sign-interpreter");
+        const role = document.createElement("span");
+        role.className = "tile-role";
+        role.textContent = `(${msg.msgSignLanguage})`;
+        caption.append(" ", role);
+      }
       tile.append(video, caption);
       videos.append(tile);
+      arrange();
     }
     return tile;
   }
 
   function removeTile(id) {
     videos.querySelector(`[data-peer="${CSS.escape(id)}"]`)?.remove();
+    arrange();
+  }
+
+  // The layout follows who is there and what they show: with a sign-language interpreter
+  // in the call, their picture and the main picture (a shared screen first) share the
+  // stage at equal size.
+  function arrange() {
+    videos.classList.toggle("with-interpreter", Boolean(videos.querySelector(".tile.sign-interpreter")));
   }
 
   // Documents go peer to peer over each connection's data channel (file-share.js).
@@ -126,6 +144,7 @@ export function startCall(root, { stream: held = null } = {}) {
       screen: Boolean(state.screen),
     };
     showMediaState(document.getElementById("local-media-state"), media, msg);
+    localVideo.closest(".tile").classList.toggle("sharing", media.screen);
     socket.send({ type: "media-state", ...media });
   }
 
@@ -256,8 +275,9 @@ export function startCall(root, { stream: held = null } = {}) {
         await mesh.handleSignal(message.from, message, (id) => state.names.get(id) || { id, name: "", role: "" });
         break;
       case "media-state": {
-        const note = videos.querySelector(`[data-peer="${CSS.escape(message.from)}"] .media-state`);
-        showMediaState(note, message, msg);
+        const tile = videos.querySelector(`[data-peer="${CSS.escape(message.from)}"]`);
+        showMediaState(tile?.querySelector(".media-state"), message, msg);
+        tile?.classList.toggle("sharing", message.screen);
         break;
       }
       case "chat": {
@@ -445,7 +465,11 @@ export function startCall(root, { stream: held = null } = {}) {
       if (!box.hidden) document.getElementById("invitation-label").focus();
     });
     document.getElementById("create-invitation").addEventListener("click", () => {
-      socket.send({ type: "invite", label: document.getElementById("invitation-label").value });
+      socket.send({
+        type: "invite",
+        label: document.getElementById("invitation-label").value,
+        sign_language: document.getElementById("invitation-sign-language").checked,
+      });
     });
     document.getElementById("copy-invitation").addEventListener("click", async () => {
       await navigator.clipboard?.writeText(document.getElementById("invitation-link").value);
