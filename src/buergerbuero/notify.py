@@ -68,6 +68,7 @@ class EntryDeclined:
     entry_id: str
     department_id: int
     message: str
+    language: str = ""  # of the message; empty: the office's
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ NOT_PERSONAL = {
     "staff.ConsoleConnection.channel",  # the channel-layer name of an open console socket
     # Fixed choices.
     "waiting.QueueEntry.state",
+    "waiting.QueueEntry.decline_language",  # the staff console's language
     "calls.Participant.role",
     "bookings.AppointmentKind.mode",
     "bookings.OutgoingMail.kind",

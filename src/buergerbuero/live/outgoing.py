@@ -95,6 +95,11 @@ class Admitted(Out):
 class Declined(Out):
     type: Literal["declined"] = "declined"
     message: str = Field(description="The staff member's words; may be empty.")
+    lang: str = Field(
+        default="",
+        description="The language the words are written in (the staff member's console's); "
+        "empty: the office's own language.",
+    )
 
 
 class ReplySent(Out):

@@ -54,6 +54,9 @@ class QueueEntry(models.Model):
         "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decline_message = models.CharField(max_length=STAFF_MESSAGE_MAX, blank=True)
+    # The language the message is written in: the console's of the staff member who
+    # declined (the default text is in it); empty for the office's own language.
+    decline_language = models.CharField(max_length=8, blank=True)
     # Passed on by staff from another department (`transfer`): where from, and the note
     # for the colleague here. The knock time (`created_at`) stays, so does the place.
     transferred_from = models.ForeignKey(

@@ -201,7 +201,10 @@ function createRow(entry) {
         initial: msg.msgDeclineDefault,
         optional: true,
       });
-      if (text !== null) socket.send({ type: "decline", entry: id, message: text });
+      // Written in the console's language (the default text is): the citizen's page marks it so.
+      if (text !== null) {
+        socket.send({ type: "decline", entry: id, message: text, lang: document.documentElement.lang });
+      }
     }, "decline"),
     button(msg.msgMessage, async () => {
       const now = current(id);

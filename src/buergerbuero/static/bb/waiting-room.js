@@ -28,10 +28,12 @@ let department = msg.department;
 // Hidden since the last position: the next one is told as "welcome back".
 let wasAway = false;
 // Staff messages are written in the office's language: marked so on a page in another.
-function officeText(text) {
+// A decline text may be in another (the console's): `lang` then says which.
+function officeText(text, lang = "") {
   const span = document.createElement("span");
   span.dir = "auto";
-  if (msg.contentLang) span.lang = msg.contentLang;
+  const written = lang || msg.contentLang;
+  if (written && written !== document.documentElement.lang) span.lang = written;
   span.textContent = text;
   return span;
 }
@@ -39,10 +41,10 @@ function officeText(text) {
 document.addEventListener("click", unlockSound, { once: true });
 document.addEventListener("keydown", unlockSound, { once: true });
 
-function finish(text, extra = "") {
+function finish(text, extra = "", extraLang = "") {
   finalMessage.hidden = false;
   finalMessage.textContent = text;
-  if (extra) finalMessage.append(" ", officeText(extra));
+  if (extra) finalMessage.append(" ", officeText(extra, extraLang));
   position.textContent = "";
   estimate.textContent = "";
   // The button that had focus goes away: focus follows to what replaced it, or it
@@ -139,7 +141,7 @@ const socket = connectSocket(root.dataset.socket, {
         flag(msg.msgMissed);
         break;
       case "declined":
-        finish(msg.msgDeclined, message.message);
+        finish(msg.msgDeclined, message.message, message.lang);
         break;
       case "expired":
         finish(msg.msgExpired);
