@@ -100,6 +100,19 @@ def knock_in(page: Page, language: str, name: str, topic: str = "") -> None:
     expect(page.locator("#queue-position")).not_to_have_text("")
 
 
+def staff_login_by_ids(staff: Page) -> None:
+    """Log in and be available, on a console in any language (found by ids, not words)."""
+    staff.goto("/konsole/anmelden/")
+    staff.locator("#id_username").fill("e2e-staff")
+    staff.locator("#id_password").fill(PASSWORD)
+    staff.locator("main form button[type=submit].primary").click()
+    expect(staff.locator("#console")).to_be_visible()
+    staff.is_staff = True  # signed off after the test (conftest)
+    expect(staff.locator("#presence")).to_be_enabled()
+    staff.locator('#presence input[value="available"]').check()
+    expect(staff.locator(f'[data-department="{OFFICE}"] .status')).to_be_visible()
+
+
 PEER_REPORT = """async () => {
   const out = [];
   for (const [id, peer] of window.bbCall?.mesh.peers || []) {

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Page, WebSocketRoute, expect
 
 from .accessibility import horizontal_overflow, screenshot
-from .flows import OFFICE, PASSWORD, knock_in, words
+from .flows import OFFICE, knock_in, staff_login_by_ids, words
 
 pytestmark = pytest.mark.e2e
 
@@ -46,18 +46,6 @@ def too_wide(page: Page, name: str) -> list[str]:
     page.evaluate("document.documentElement.style.fontSize = ''")
     page.set_viewport_size(SMALL)
     return problems
-
-
-def log_in(staff: Page) -> None:
-    staff.goto("/konsole/anmelden/")
-    staff.locator("#id_username").fill("e2e-staff")
-    staff.locator("#id_password").fill(PASSWORD)
-    staff.locator("main form button[type=submit].primary").click()
-    expect(staff.locator("#console")).to_be_visible()
-    staff.is_staff = True  # signed off after the test (conftest)
-    expect(staff.locator("#presence")).to_be_enabled()
-    staff.locator('#presence input[value="available"]').check()
-    expect(staff.locator(f'[data-department="{OFFICE}"] .status')).to_be_visible()
 
 
 @pytest.mark.parametrize("language", LOCALES)
@@ -134,7 +122,7 @@ def test_no_page_of_a_visit_and_not_the_console_scrolls_sideways(
     t = words(language)
     locale = LOCALES[language]
     staff = new_page(viewport=SMALL, locale=locale)
-    log_in(staff)
+    staff_login_by_ids(staff)
     problems = []
 
     # The knock page, with the help for a blocked camera open.

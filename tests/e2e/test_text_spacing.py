@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .accessibility import horizontal_overflow, screenshot
-from .flows import OFFICE, PASSWORD, knock_in, wait_for_media, words
+from .flows import OFFICE, knock_in, staff_login_by_ids, wait_for_media, words
 
 pytestmark = pytest.mark.e2e
 
@@ -64,14 +64,7 @@ def test_text_spacing_cuts_nothing_off_on_citizen_pages_and_the_console(new_page
     staff = new_page(locale="de-DE", bypass_csp=True)
     staff.goto("/konsole/anmelden/")
     problems = spaced_out(staff, "staff-login")
-    staff.locator("#id_username").fill("e2e-staff")
-    staff.locator("#id_password").fill(PASSWORD)
-    staff.locator("main form button[type=submit].primary").click()
-    expect(staff.locator("#console")).to_be_visible()
-    staff.is_staff = True  # signed off after the test (conftest)
-    expect(staff.locator("#presence")).to_be_enabled()
-    staff.locator('#presence input[value="available"]').check()
-    expect(staff.locator(f'[data-department="{OFFICE}"] .status')).to_be_visible()
+    staff_login_by_ids(staff)
 
     citizen = new_page(locale="de-DE", bypass_csp=True)
     for path, name in [
