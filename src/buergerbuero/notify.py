@@ -104,6 +104,13 @@ class CitizenReplied:
 
 
 @dataclass(frozen=True)
+class CallbacksChanged:
+    """A callback request was made or done: the department's consoles show the open ones."""
+
+    department_id: int
+
+
+@dataclass(frozen=True)
 class RoomEnded:
     room_id: str
     department_id: int
@@ -124,6 +131,7 @@ Event = (
     | EntryTransferred
     | CitizenReplied
     | RoomEnded
+    | CallbacksChanged
 )
 Listener = Callable[[Event], None]
 

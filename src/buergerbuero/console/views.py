@@ -1,12 +1,16 @@
 """Staff pages. The live queue itself arrives over the console socket."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from buergerbuero.departments.models import Department
 from buergerbuero.staff.permissions import is_administrator, staff_departments
+from buergerbuero.waiting import callbacks
 
 
 @never_cache
@@ -31,5 +35,21 @@ def home(request):
             "transfer_targets": Department.objects.filter(is_active=True).order_by(
                 "position", "name"
             ),
+            "callbacks": callbacks.open_callbacks(request.user),
         },
     )
+
+
+@login_required
+@require_POST
+def callback_done(request, callback_id):
+    """A citizen was called back: the request is deleted at once."""
+    try:
+        callbacks.complete_callback(callback_id, request.user)
+    except callbacks.NotYourDepartment:
+        raise PermissionDenied from None
+    except callbacks.CallbackGone as error:
+        messages.info(request, str(error))
+    else:
+        messages.success(request, _("Callback marked as done; the request is deleted."))
+    return redirect("console:home")

@@ -79,6 +79,36 @@ function showPosition(message) {
       : format(msg.msgEstimate, { minutes: message.estimate_minutes });
   officeNote.hidden = message.office !== "closed";
   officeNote.textContent = message.office === "closed" ? msg.msgClosed : "";
+  showAlternatives(message.office === "closed");
+}
+
+// While the office is closed or unstaffed: when it is staffed next, free appointments,
+// related departments open now, a callback (public/_alternatives.html, from the server in
+// the page's language). Loaded once per closing; gone when the office is back.
+const alternatives = document.getElementById("waiting-alternatives");
+const alternativesBody = document.getElementById("waiting-alternatives-body");
+let alternativesShown = false;
+async function showAlternatives(closed) {
+  if (!closed) {
+    alternativesShown = false;
+    alternatives.hidden = true;
+    alternativesBody.replaceChildren();
+    return;
+  }
+  if (alternativesShown) return;
+  alternativesShown = true;
+  let response;
+  try {
+    response = await fetch(msg.alternatives, { credentials: "same-origin" });
+  } catch {
+    alternativesShown = false;
+    return;
+  }
+  if (response.status !== 200 || !alternativesShown) return;
+  const html = await response.text();
+  const parsed = new DOMParser().parseFromString(html, "text/html");
+  alternativesBody.replaceChildren(...parsed.body.childNodes);
+  alternatives.hidden = false;
 }
 
 const socket = connectSocket(root.dataset.socket, {
