@@ -106,6 +106,7 @@ URLS = {
     "privacy:processing_record_json": RECORD_READER,
     # console
     "console:home": STAFF,
+    "console:callbacks": STAFF,
     "console:callback_done": CALLBACK_STAFF,
     "console:login": ANYONE,
     "console:logout": ANYONE,

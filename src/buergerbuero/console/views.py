@@ -40,6 +40,20 @@ def home(request):
     )
 
 
+@never_cache
+@login_required
+def callback_list(request):
+    """The console's open callback requests, read again when one is made or done
+    (console-callbacks.js)."""
+    if not staff_departments(request.user).exists():
+        if is_administrator(request.user):
+            return redirect("administration:home")
+        raise PermissionDenied
+    return render(
+        request, "console/_callbacks.html", {"callbacks": callbacks.open_callbacks(request.user)}
+    )
+
+
 @login_required
 @require_POST
 def callback_done(request, callback_id):

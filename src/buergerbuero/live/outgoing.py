@@ -188,6 +188,14 @@ class CitizenReply(Out):
     at: IsoDateTime
 
 
+class CallbacksChanged(Out):
+    """A callback request to one of the member's departments was made or done: the console
+    reads its list of open requests again (no number travels over the socket)."""
+
+    type: Literal["callbacks"] = "callbacks"
+    department: int
+
+
 class MessageSent(Out):
     type: Literal["message-sent"] = "message-sent"
     recipients: int = Field(ge=0)
@@ -308,6 +316,7 @@ ConsoleOut = Annotated[
     | EntryDeclined
     | EntryTransferred
     | CitizenReply
+    | CallbacksChanged
     | MessageSent
     | Reconnect
     | Pong
