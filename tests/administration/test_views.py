@@ -204,7 +204,9 @@ def test_a_lead_sets_related_departments_and_callbacks(make_department, make_sta
     client = client_of(lead)
 
     page = client.get(reverse("administration:department_edit", args=["mine"]))
-    choices = [str(label) for _value, label in page.context["form"].fields["related_departments"].choices]
+    choices = [
+        str(label) for _value, label in page.context["form"].fields["related_departments"].choices
+    ]
     # Every other active department, never the department itself.
     assert choices == ["Nachbar"]
     assert "<legend>Related departments</legend>" in page.content.decode()

@@ -41,7 +41,12 @@ def test_unstaffed_within_hours_says_so_and_offers_slots_related_and_callback(
     slots = response.context["alternatives"].slots
     assert len(slots) == 3
     assert [slot.kind_name for slot in slots] == ["Beratung"] * 3
-    assert reverse("bookings:book", args=["wohngeld", slots[0].kind_id, slots[0].starts_at.isoformat()]) in response.content.decode()
+    assert (
+        reverse(
+            "bookings:book", args=["wohngeld", slots[0].kind_id, slots[0].starts_at.isoformat()]
+        )
+        in response.content.decode()
+    )
     related = response.context["alternatives"].related_open
     assert [(r.department.slug, r.state) for r in related] == [("sozialamt", "open")]
     assert "Sozialamt: Open – free" in text
@@ -67,7 +72,10 @@ def test_waiting_room_fragment_of_an_unstaffed_office(english):
 
     assert response.status_code == 200
     # A link to the form, not the form: the waiting room stays as it is.
-    assert '<a href="/fachbereich/wohngeld/rueckruf/">Ask for a callback</a>' in response.content.decode()
+    assert (
+        '<a href="/fachbereich/wohngeld/rueckruf/">Ask for a callback</a>'
+        in response.content.decode()
+    )
     assert "<form" not in response.content.decode()
 
 
@@ -110,7 +118,9 @@ def test_callback_requests_are_rate_limited(english):
     key = callback_windows(office)[0].key
     url = reverse("public:callback", args=["wohngeld"])
 
-    codes = [english.post(url, {"phone": "030 1234567", "window": key}).status_code for _ in range(3)]
+    codes = [
+        english.post(url, {"phone": "030 1234567", "window": key}).status_code for _ in range(3)
+    ]
 
     assert codes == [302, 302, 429]
     assert CallbackRequest.objects.count() == 2

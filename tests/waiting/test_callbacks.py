@@ -38,7 +38,16 @@ def test_normalise_phone_keeps_digits_and_a_plus(typed, stored):
 
 @pytest.mark.parametrize(
     "typed",
-    ["", "+", "12345", "+49 30 1234567 ext 5", "+1234567890123456", "++491234567", "030 123456a", "0" * 40],
+    [
+        "",
+        "+",
+        "12345",
+        "+49 30 1234567 ext 5",
+        "+1234567890123456",
+        "++491234567",
+        "030 123456a",
+        "0" * 40,
+    ],
 )
 def test_normalise_phone_refuses_what_is_no_number(typed):
     with pytest.raises(callbacks.InvalidPhone):

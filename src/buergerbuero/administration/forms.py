@@ -68,8 +68,7 @@ class DepartmentForm(AccessibleForm, forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_(
-            "Shown to citizens, where open, while this department is closed or nobody is "
-            "available."
+            "Shown to citizens, where open, while this department is closed or nobody is available."
         ),
     )
 

@@ -224,7 +224,11 @@ def _related(fields: dict, department: Department | None) -> list[Department] | 
     """The related departments asked for (None: not asked), never the department itself."""
     if "related_departments" not in fields:
         return None
-    wanted = [d for d in fields["related_departments"] or [] if department is None or d.pk != department.pk]
+    wanted = [
+        d
+        for d in fields["related_departments"] or []
+        if department is None or d.pk != department.pk
+    ]
     return sorted(wanted, key=lambda d: d.pk)
 
 

@@ -75,7 +75,9 @@ def deliver(event: notify.Event) -> None:
                 outgoing.CitizenReply(entry=entry_id, department=department_id, text=text, at=at),
             )
         case notify.CallbacksChanged(department_id):
-            _forward(groups.staff(department_id), outgoing.CallbacksChanged(department=department_id))
+            _forward(
+                groups.staff(department_id), outgoing.CallbacksChanged(department=department_id)
+            )
         case notify.RoomEnded(room_id, department_id, ended_by, reason, entry_id):
             if reason == "citizen-absent":
                 ended = outgoing.Ended(by=ended_by, reason="citizen-absent")

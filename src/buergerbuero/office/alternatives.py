@@ -73,9 +73,7 @@ def next_slots(department: Department, now: datetime, count: int = SLOTS_SHOWN) 
         return []
     by_kind = slots_of_kinds(department, kinds, now)
     names = {kind.pk: kind for kind in kinds}
-    found = sorted(
-        (start, kind_id) for kind_id, slots in by_kind.items() for start, _seat in slots
-    )
+    found = sorted((start, kind_id) for kind_id, slots in by_kind.items() for start, _seat in slots)
     seen: set[datetime] = set()
     result = []
     for start, kind_id in found:

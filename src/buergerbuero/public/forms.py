@@ -78,7 +78,7 @@ class CallbackForm(forms.Form):
 
 
 def window_label(window, zone) -> str:
-    """"Mon, 8 Dec 2026, 08:00–12:00" in the department's zone and the page's language."""
+    """A window as "Mon, 8 Dec 2026, 08:00-12:00" in the department's zone and language."""
     starts = timezone.localtime(window.starts_at, zone)
     ends = timezone.localtime(window.ends_at, zone)
     day = date_format(starts, "D, DATE_FORMAT")

@@ -124,7 +124,9 @@ def alternatives(request, slug):
 def callback(request, slug):
     """A callback request: the form (also shown on the department's page while it is
     closed), and after it was sent, where the citizen lands."""
-    dept = get_object_or_404(Department.objects.prefetch_related("hours"), slug=slug, is_active=True)
+    dept = get_object_or_404(
+        Department.objects.prefetch_related("hours"), slug=slug, is_active=True
+    )
     if not dept.accepts_callbacks:
         raise Http404
     form = _callback_form(dept, request.POST if request.method == "POST" else None)
@@ -171,9 +173,7 @@ def callback_sent(request, slug, callback_id):
     dept = get_object_or_404(Department, slug=slug)
     # Gone once staff marked it done: the page then says so.
     made = CallbackRequest.objects.filter(pk=callback_id, department=dept).first()
-    return render(
-        request, "public/callback_sent.html", {"department": dept, "callback": made}
-    )
+    return render(request, "public/callback_sent.html", {"department": dept, "callback": made})
 
 
 @require_http_methods(["GET", "POST"])
