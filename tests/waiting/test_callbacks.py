@@ -7,6 +7,7 @@ from django.test import override_settings
 
 from buergerbuero import notify
 from buergerbuero.audit.models import Action, AuditEvent
+from buergerbuero.staff import permissions
 from buergerbuero.waiting import callbacks
 from buergerbuero.waiting.models import CallbackRequest
 
@@ -151,7 +152,7 @@ def test_complete_callback_only_by_staff_of_that_department():
         callbacks.complete_callback(made.pk, other)
 
     assert CallbackRequest.objects.filter(pk=made.pk).exists()
-    assert callbacks.open_callbacks(other) == []
+    assert callbacks.open_callbacks(permissions.staff_department_ids(other)) == []
     assert AuditEvent.objects.filter(action=Action.COMPLETE_CALLBACK).count() == 0
 
 

@@ -9,7 +9,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from buergerbuero.departments.models import Department
-from buergerbuero.staff.permissions import is_administrator, staff_departments
+from buergerbuero.staff.permissions import (
+    is_administrator,
+    staff_department_ids,
+    staff_departments,
+)
 from buergerbuero.waiting import callbacks
 
 
@@ -35,7 +39,7 @@ def home(request):
             "transfer_targets": Department.objects.filter(is_active=True).order_by(
                 "position", "name"
             ),
-            "callbacks": callbacks.open_callbacks(request.user),
+            "callbacks": callbacks.open_callbacks([d.pk for d in departments]),
         },
     )
 
@@ -45,13 +49,12 @@ def home(request):
 def callback_list(request):
     """The console's open callback requests, read again when one is made or done
     (console-callbacks.js)."""
-    if not staff_departments(request.user).exists():
+    served = staff_department_ids(request.user)
+    if not served:
         if is_administrator(request.user):
             return redirect("administration:home")
         raise PermissionDenied
-    return render(
-        request, "console/_callbacks.html", {"callbacks": callbacks.open_callbacks(request.user)}
-    )
+    return render(request, "console/_callbacks.html", {"callbacks": callbacks.open_callbacks(served)})
 
 
 @login_required

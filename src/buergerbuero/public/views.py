@@ -17,7 +17,7 @@ from buergerbuero.calls.models import Room
 from buergerbuero.departments import closures as department_closures
 from buergerbuero.departments.models import Department
 from buergerbuero.live import outgoing
-from buergerbuero.office.alternatives import alternatives_for
+from buergerbuero.bookings.alternatives import alternatives_for
 from buergerbuero.office.status import OfficeStatus, department_state
 from buergerbuero.ratelimit import allow
 from buergerbuero.waiting import actions as queue_actions

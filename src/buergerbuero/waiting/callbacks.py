@@ -151,12 +151,13 @@ def request_callback(
     return callback
 
 
-def open_callbacks(user) -> list[CallbackRequest]:
-    """The open callback requests of the departments `user` serves, soonest first."""
+def open_callbacks(department_ids) -> list[CallbackRequest]:
+    """The open callback requests of these departments (the ones a member serves: the
+    caller checked), soonest first."""
     return list(
-        CallbackRequest.objects.filter(
-            department_id__in=permissions.staff_department_ids(user)
-        ).select_related("department")
+        CallbackRequest.objects.filter(department_id__in=list(department_ids)).select_related(
+            "department"
+        )
     )
 
 

@@ -12,12 +12,12 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from buergerbuero.bookings.availability import slots_of_kinds
 from buergerbuero.departments import closures as department_closures
 from buergerbuero.departments import schedule
 from buergerbuero.departments.models import Department
+from buergerbuero.office.status import OfficeStatus, department_states, ranges_of
 
-from .status import OfficeStatus, department_states, ranges_of
+from .availability import slots_of_kinds
 
 SLOTS_SHOWN = 3
 
@@ -93,6 +93,8 @@ def related_open(department: Department, now: datetime) -> list[Related]:
         .exclude(pk=department.pk)
         .prefetch_related("hours")
     )
+    if not related:
+        return []
     states = department_states(related, now)
     return [
         Related(d, states[d.pk].state)
