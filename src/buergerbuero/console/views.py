@@ -54,7 +54,9 @@ def callback_list(request):
         if is_administrator(request.user):
             return redirect("administration:home")
         raise PermissionDenied
-    return render(request, "console/_callbacks.html", {"callbacks": callbacks.open_callbacks(served)})
+    return render(
+        request, "console/_callbacks.html", {"callbacks": callbacks.open_callbacks(served)}
+    )
 
 
 @login_required

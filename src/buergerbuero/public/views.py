@@ -11,13 +11,13 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from buergerbuero import access
+from buergerbuero.bookings.alternatives import alternatives_for
 from buergerbuero.calls import actions as call_actions
 from buergerbuero.calls.errors import InvitationInvalid
 from buergerbuero.calls.models import Room
 from buergerbuero.departments import closures as department_closures
 from buergerbuero.departments.models import Department
 from buergerbuero.live import outgoing
-from buergerbuero.bookings.alternatives import alternatives_for
 from buergerbuero.office.status import OfficeStatus, department_state
 from buergerbuero.ratelimit import allow
 from buergerbuero.waiting import actions as queue_actions
