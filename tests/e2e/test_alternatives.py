@@ -19,7 +19,7 @@ from ..server import ROOT, manage
 from .accessibility import assert_accessible, horizontal_overflow
 from .conftest import OfficeServer
 from .flows import PASSWORD
-from .test_console_team import serve, sign_in
+from .test_console_team import line, serve, sign_in
 from .test_language_marking import switch_language
 
 DATA = """
@@ -107,6 +107,7 @@ def test_unstaffed_office_offers_alternatives_and_a_callback_staff_complete(
     citizen = german(office_page())
     sign_in(sofia, "sofia")
     serve(sofia, "Sozialamt")
+    expect(line(sofia, "alt-sozial").locator(".status")).to_have_text("Open – free")
     # Wanda is signed in but not available: Wohngeld is within its hours, and unstaffed.
     sign_in(wanda, "wanda")
     expect(wanda.locator("#callback-requests")).to_have_count(0)
@@ -170,8 +171,11 @@ def test_waiting_room_offers_alternatives_when_staff_step_away(office_page):
     citizen = german(office_page())
     sign_in(sofia, "sofia")
     serve(sofia, "Sozialamt")
+    expect(line(sofia, "alt-sozial").locator(".status")).to_have_text("Open – free")
     sign_in(wanda, "wanda")
     serve(wanda, "Wohngeld")
+    # Her presence is stored when her console shows the office open.
+    expect(line(wanda, "alt-wohngeld").locator(".status")).to_have_text("Open – free")
 
     citizen.goto("/fachbereich/alt-wohngeld/anklopfen/")
     expect(citizen.locator("#device-message")).to_have_text("Kamera und Mikrofon funktionieren.")
