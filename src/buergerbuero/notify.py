@@ -115,8 +115,10 @@ class RoomEnded:
     room_id: str
     department_id: int
     ended_by: str  # the staff participant's id
-    reason: str = ""  # "citizen-absent": the citizen never arrived; "returned": see below
-    # "returned": staff took the citizen back to the waiting room; their queue entry.
+    # "citizen-absent": the citizen never arrived and is gone; "unanswered": never arrived,
+    # still heard, waiting again at the front; "returned": see below
+    reason: str = ""
+    # "returned", "unanswered": the queue entry waiting again at the front.
     entry_id: str = ""
 
 

@@ -2,18 +2,19 @@
 input changes exactly what it says, audited."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from buergerbuero.audit.models import AuditEvent
 from buergerbuero.departments.models import Closure, Department, OpeningHours
 from buergerbuero.office.status import OfficeStatus, department_state
-from buergerbuero.staff.models import Membership
+from buergerbuero.staff.models import ConsoleConnection, Membership, StaffProfile
 
 
 def client_of(user) -> Client:
@@ -149,7 +150,8 @@ def test_new_department_is_created_and_audited(administrator):
         (
             {"time_zone": "Mars/Olympus"},
             "time_zone",
-            "Select a valid choice. Mars/Olympus is not one of the available choices.",
+            "“Mars/Olympus” is not a time zone we know. Please choose one from the list, "
+            "e.g. Europe/Berlin.",
         ),
         (
             {"holiday_subdivision": "XX"},
@@ -343,7 +345,7 @@ def test_forgot_password_does_not_tell_whether_an_account_exists(
     assert [m.to for m in mail.outbox] == [["it@example.org"]]
 
 
-STAFF_LIST_QUERIES = 11
+STAFF_LIST_QUERIES = 13
 HOME_QUERIES = 8
 
 
@@ -364,3 +366,31 @@ def test_list_pages_query_count_is_constant(
         assert client.get(reverse("administration:staff_list")).status_code == 200
     with django_assert_num_queries(HOME_QUERIES):
         assert client.get(reverse("administration:home")).status_code == 200
+
+
+def test_staff_list_shows_who_is_present_where_now(administrator, make_department, make_staff):
+    wohngeld = make_department(name="Wohngeld")
+    kfz = make_department(name="Kfz")
+    serving = make_staff(wohngeld, kfz, username="serving")
+    Membership.objects.filter(profile__user=serving, department=kfz).update(presence="paused")
+    ConsoleConnection.objects.create(
+        profile=serving.staff_profile, channel="c1", seen_at=timezone.now()
+    )
+    # Chose "available", then the laptop went to sleep: the board no longer counts them.
+    gone = make_staff(wohngeld, username="gone")
+    StaffProfile.objects.filter(user=gone).update(seen_at=timezone.now() - timedelta(hours=1))
+    suspended = make_staff(wohngeld, username="suspended")
+    suspended.is_active = False
+    suspended.save()
+    page = client_of(administrator).get(reverse("administration:staff_list")).content.decode()
+
+    def present(username):
+        row = page.split(
+            f"Suspend {username}" if username != "suspended" else "Reactivate suspended"
+        )[0]
+        cell = row.rsplit('<td class="present-now">', 1)[1].split("</td>", 1)[0]
+        return " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+
+    assert present("serving") == "Console open Wohngeld: available Kfz: paused"
+    assert present("gone") == "Not connected Wohngeld: offline"
+    assert present("suspended") == "suspended"

@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from buergerbuero.api.tokens import issue_token
+from buergerbuero.audit.models import AuditEvent
 from buergerbuero.bookings import actions as booking_actions
 from buergerbuero.bookings.models import Booking, Closure
 from buergerbuero.calls import actions as call_actions
@@ -22,6 +23,7 @@ from buergerbuero.calls.models import Invitation, Participant, Role, Room
 from buergerbuero.directory.models import GroupMapping
 from buergerbuero.live import schemas
 from buergerbuero.policy.models import SecurityPolicy
+from buergerbuero.privacy.models import RetentionPolicy
 from buergerbuero.staff.models import StaffProfile
 from buergerbuero.waiting.models import EntryState, QueueEntry
 
@@ -87,6 +89,7 @@ URLS = {
     "public:call_ended": FORMER_PARTICIPANT,
     "public:invitation": INVITATION,
     "public:easy_language": ANYONE,
+    "public:sign_language": ANYONE,
     "public:accessibility": ANYONE,
     # bookings
     "bookings:choose": ANYONE,
@@ -139,6 +142,8 @@ URLS = {
     "administration:staff_remove": MEMBER_MANAGER,
     "administration:staff_invite": MEMBER_MANAGER,
     "administration:security": ADMINISTRATOR,
+    "administration:retention": ADMINISTRATOR,
+    "administration:retention_edit": ADMINISTRATOR,
     "administration:set_password": PASSWORD_LINK,
     "administration:forgot_password": ANYONE,
     "console:directory": DIRECTORY_ADMINISTRATOR,
@@ -164,6 +169,7 @@ URLS = {
     "api-v1:move_booking": API_BOOKING_TOKEN,
     "api-v1:cancel_booking": API_BOOKING_TOKEN,
     "api-v1:day_sheet": API_TOKEN,
+    "api-v1:statistics": API_TOKEN,
 }
 
 
@@ -297,6 +303,7 @@ def check_anyone(world, name):
         # Open now (a member of A is free): nothing to offer instead.
         "public:alternatives": ("get", [slug], 204),
         "public:easy_language": ("get", [], 200),
+        "public:sign_language": ("get", [], 200),
         "public:accessibility": ("get", [], 200),
         "bookings:choose": ("get", [slug], 200),
         "bookings:book": ("get", book, 200),
@@ -525,8 +532,13 @@ def check_api_booking_token(world, name):
     )
 
 
+API_SCOPES = {"api-v1:day_sheet": "appointments:read", "api-v1:statistics": "statistics:read"}
+
+
 def check_api_token(world, name):
-    def token_for(department, scopes=("appointments:read",)) -> dict:
+    scope = API_SCOPES[name]
+
+    def token_for(department, scopes=(scope,)) -> dict:
         _token, text = issue_token(
             "test", scopes, [department], expires_at=timezone.now() + timedelta(days=1)
         )
@@ -539,6 +551,7 @@ def check_api_token(world, name):
         (as_user(world.superuser), {}, 401),
         (Client(), token_for(world.b), 403),
         (Client(), token_for(world.a, scopes=()), 403),
+        (Client(), token_for(world.a, scopes=sorted(set(API_SCOPES.values()) - {scope})), 403),
     ]
     for client, headers, expected in refused:
         assert client.get(url, headers=headers).status_code == expected
@@ -562,6 +575,7 @@ ADMIN_POST = {
     "administration:staff_remove": {"confirm": "yes"},
     "administration:staff_invite": {},
     "administration:security": {"second_factor_staff": "on"},
+    "administration:retention_edit": {"bookings_days": "0", "special_categories": "on"},
 }
 
 
@@ -581,6 +595,7 @@ def admin_world_state(world) -> tuple:
             .values_list("pk", flat=True)
         ),
         list(SecurityPolicy.objects.values_list("second_factor_staff", flat=True)),
+        list(RetentionPolicy.objects.values_list("department_id", "bookings_days")),
     )
 
 
@@ -597,6 +612,7 @@ def admin_args(world, name, department=None):
         "administration:home",
         "administration:department_new",
         "administration:security",
+        "administration:retention",
     ) or name.startswith("administration:staff_"):
         return []
     return [department.slug]
@@ -667,6 +683,71 @@ def check_member_manager(world, name):
         [(world.plain_a, 403), (world.staff_b, 404), (nobody_user(), 403)],
         [world.staff_a, world.administrator, world.superuser],
     )
+
+
+def _allowed_suspend(world):
+    url = reverse("administration:staff_suspend", args=[world.plain_a.pk])
+    return world.staff_a, url, {"confirm": "yes"}
+
+
+def _suspended(world):
+    world.plain_a.refresh_from_db()
+    return (
+        world.plain_a.is_active is False
+        and AuditEvent.objects.filter(
+            action="suspend_member", actor=world.staff_a, object_id=str(world.plain_a.pk)
+        ).exists()
+    )
+
+
+def _allowed_closure(world):
+    url = reverse("administration:closures", args=[world.a.slug])
+    data = {"starts_at": "2031-01-01T00:00", "ends_at": "2031-01-02T00:00"}
+    return world.staff_a, url, data
+
+
+def _closure_added(world):
+    return Closure.objects.filter(department=world.a).count() == 2  # the world's and this one
+
+
+def _allowed_deactivate(world):
+    url = reverse("administration:department_deactivate", args=[world.b.slug])
+    return world.administrator, url, {"confirm": "yes"}
+
+
+def _deactivated(world):
+    world.b.refresh_from_db()
+    return world.b.is_active is False
+
+
+def _allowed_retention(world):
+    url = reverse("administration:retention_edit", args=[world.a.slug])
+    return world.administrator, url, {"bookings_days": "3"}
+
+
+def _retention_set(world):
+    return list(RetentionPolicy.objects.values_list("department_id", "bookings_days")) == [
+        (world.a.pk, 3)
+    ]
+
+
+ALLOWED_POSTS = {
+    "a lead suspends a member of their own department": (_allowed_suspend, _suspended),
+    "a lead adds a closure to their department": (_allowed_closure, _closure_added),
+    "the administrator deactivates a department": (_allowed_deactivate, _deactivated),
+    "the administrator sets a department's retention": (_allowed_retention, _retention_set),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ALLOWED_POSTS))
+def test_allowed_post_changes_what_it_should(world, case):
+    """The other side of the refusals: the allowed person's POST does change it."""
+    request, changed = ALLOWED_POSTS[case]
+    user, url, data = request(world)
+    assert not changed(world)
+    response = as_user(user).post(url, data)
+    assert response.status_code == 302, response.content[:500]
+    assert changed(world)
 
 
 def check_password_link(world, name):

@@ -46,6 +46,7 @@ class Action(models.TextChoices):
     DIRECTORY_REFUSED = "directory_refused", _("was refused sign-in through the directory")
     ADD_GROUP_MAPPING = "add_group_mapping", _("added a directory group mapping")
     REMOVE_GROUP_MAPPING = "remove_group_mapping", _("removed a directory group mapping")
+    CHANGE_RETENTION = "change_retention", _("changed a department's retention periods")
 
 
 class AuditEvent(models.Model):

@@ -26,14 +26,18 @@ def home(request):
         if is_administrator(request.user):
             return redirect("administration:home")
         raise PermissionDenied
-    # Back from a call that ended itself because the citizen never joined (call-page.js).
-    citizen_absent = request.GET.get("hinweis") == "nicht-erschienen"
+    # Back from a call that ended itself because the citizen never joined (call-session.js):
+    # gone for good, or not answering and waiting again at the front of the queue.
+    notice = request.GET.get("hinweis")
+    citizen_absent = notice == "nicht-erschienen"
+    unanswered = notice == "nicht-geantwortet"
     return render(
         request,
         "console/home.html",
         {
             "departments": departments,
             "citizen_absent": citizen_absent,
+            "unanswered": unanswered,
             # Every active department: a citizen may be passed on to one the member does
             # not serve; the dialog offers only those open when it opens.
             "transfer_targets": Department.objects.filter(is_active=True).order_by(

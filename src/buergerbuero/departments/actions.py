@@ -58,6 +58,12 @@ class UnknownTimeZone(InvalidInput):
     message = _("Please choose a time zone from the list, e.g. Europe/Berlin.")
 
 
+# A form's own sentence for a zone that is not in the list (%(value)s: what was sent).
+UNKNOWN_TIME_ZONE = _(
+    "“%(value)s” is not a time zone we know. Please choose one from the list, e.g. Europe/Berlin."
+)
+
+
 class UnknownRegion(InvalidInput):
     code = "unknown_region"
     message = _("Unknown region code, e.g. NW for North Rhine-Westphalia.")

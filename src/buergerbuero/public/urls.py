@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import info_pages, views
+from . import info_pages, sign_language, views
 
 app_name = "public"
 
@@ -25,5 +25,6 @@ urlpatterns = [
     path("gespraech/<slug:room_id>/beendet/", views.call_ended, name="call_ended"),
     path("einladung/<slug:token>/", views.invitation, name="invitation"),
     path("leichte-sprache/", info_pages.easy_language, name="easy_language"),
+    path("gebaerdensprache/", sign_language.sign_language, name="sign_language"),
     path("barrierefreiheit/", info_pages.accessibility, name="accessibility"),
 ]

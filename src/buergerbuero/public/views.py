@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.translation import get_language
@@ -14,7 +15,7 @@ from buergerbuero import access
 from buergerbuero.bookings.alternatives import alternatives_for
 from buergerbuero.calls import actions as call_actions
 from buergerbuero.calls.errors import InvitationInvalid
-from buergerbuero.calls.models import Room
+from buergerbuero.calls.models import Role, Room
 from buergerbuero.departments import closures as department_closures
 from buergerbuero.departments.models import Department
 from buergerbuero.live import outgoing
@@ -238,6 +239,12 @@ def call(request, room_id):
             # Called while their page slept (it follows the call link on waking): the
             # waiting room offers them their place at the front.
             return redirect("public:waiting", entry_id=entry.pk)
+        if me.role == Role.CITIZEN:
+            # Taken back to the queue from this call (a dropped connection, an admission
+            # nobody answered): their place at the front.
+            taken_back = access.entry_taken_back(request.session, room)
+            if taken_back is not None:
+                return redirect(reverse("public:waiting", args=[taken_back]) + "?zurueck=1")
         return redirect("public:call_ended", room_id=room_id)
     access.remember_participant(request.session, room_id, me.pk)
     return render(

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('departments', '0003_related_departments_callbacks'),
+        ('departments', '0004_related_departments_callbacks'),
         ('waiting', '0005_queueentry_transfer'),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('departments', '0002_closure_contact_holidays'),
+        ('departments', '0003_admin_labels'),
     ]
 
     operations = [
