@@ -8,8 +8,11 @@ codecs negotiated whichever engine offers, chat, screen sharing and a replaced c
 and the device check's help for Firefox, in Firefox's own words.
 """
 
+import base64
+import hashlib
 import os
 import re
+import secrets
 import shutil
 import zipfile
 from pathlib import Path
@@ -414,3 +417,61 @@ def test_firefox_gets_its_own_help_in_its_own_words(new_page, firefox_page):
     firefox_own = quoted[: quoted.index("Save Changes") + 1]  # the rest is Windows' and macOS'
     missing = [label for label in firefox_own if f"= {label}\n" not in labels]
     assert missing == [], f"not labels of Firefox {page.firefox.version}: {missing}"
+
+
+# Firefox has no file chooser to drive: the script puts the file into the field as a
+# person's choice would (a DataTransfer's files), then the person presses the button.
+FIREFOX_CHOOSE_FILE = """([name, type, base64]) => {
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  const chosen = new DataTransfer();
+  chosen.items.add(new File([bytes], name, { type }));
+  const field = document.getElementById('file-input');
+  field.files = chosen.files;
+  field.dispatchEvent(new Event('change'));
+}"""
+
+# The SHA-256 of a received file, from the page's own list of what arrived (the page may
+# not fetch its blob: address, CSP connect-src 'self').
+RECEIVED_SHA256 = """async (name) => {
+  const file = window.bbCall.files.received.find((f) => f.name === name);
+  const digest = await crypto.subtle.digest('SHA-256', await file.blob.arrayBuffer());
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}"""
+
+
+def test_documents_go_both_ways_between_firefox_and_chromium(new_page, firefox_page):
+    """The data channel agreed beforehand (negotiated, id 0) opens between the engines:
+    a PDF from Firefox arrives whole in Chromium, a picture from Chromium in Firefox."""
+    staff = new_page()
+    staff_login(staff)
+    set_presence(staff, "Available")
+    citizen = firefox_page()
+    firefox_knock(citizen, "Fuchs Feuer")
+    staff.get_by_role("button", name="Admit: Fuchs Feuer").click()
+    expect(staff).to_have_url(re.compile(CALL_URL))
+    citizen.expect_url(CALL_URL)
+    wait_for_media(citizen, 1)
+    wait_for_media(staff, 1)
+
+    pdf = b"%PDF-1.4\n" + secrets.token_bytes(100_000)
+    citizen.evaluate(
+        FIREFOX_CHOOSE_FILE, ["Antrag.pdf", "application/pdf", base64.b64encode(pdf).decode()]
+    )
+    citizen.click('::-p-aria(Send document[role="button"])')
+    item = staff.locator(".file-item")
+    expect(item).to_have_text(re.compile(r"^Antrag\.pdf PDF, 97\.7 kB – from Fuchs Feuer"))
+    with staff.expect_download() as download:
+        item.get_by_role("link", name=re.compile("^Save")).click()
+    assert download.value.path().read_bytes() == pdf
+    citizen.expect_text("#call-status", f"Antrag.pdf was sent to {STAFF_NAME}.")
+
+    png = b"\x89PNG\r\n\x1a\n" + secrets.token_bytes(50_000)
+    staff.get_by_label("Document to send").set_input_files(
+        {"name": "Stempel.png", "mimeType": "image/png", "buffer": png}
+    )
+    staff.get_by_role("button", name="Send document").click()
+    citizen.expect_text("#call-status", f"{STAFF_NAME} sent you a document: Stempel.png")
+    citizen.expect_text(".file-item.received .file-details", f"PNG, 48.8 kB – from {STAFF_NAME}")
+    assert citizen.evaluate(RECEIVED_SHA256, "Stempel.png") == hashlib.sha256(png).hexdigest()
+    assert citizen.console_errors == []
+    assert staff.console_errors == []

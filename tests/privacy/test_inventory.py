@@ -33,6 +33,7 @@ NOT_PERSONAL = {
     "departments.Closure.reason",
     # Random identifiers: the row each one names is classified.
     "waiting.QueueEntry.id",
+    "waiting.CallbackRequest.id",
     "calls.Room.id",
     "calls.Participant.id",
     "calls.Invitation.token",

@@ -145,6 +145,8 @@ class MediaState(Message):
 class Invite(Message):
     type: Literal["invite"]
     label: str = Field(default="", max_length=60)
+    # The guest interprets sign language ("Gebärdensprachdolmetschung").
+    sign_language: bool = False
 
 
 class End(Message):

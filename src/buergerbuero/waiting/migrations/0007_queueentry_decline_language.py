@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('waiting', '0005_queueentry_transfer'),
+        ('waiting', '0006_callbackrequest'),
     ]
 
     operations = [
