@@ -91,3 +91,15 @@ def former_participant(session, user, room: Room) -> Participant | None:
     if user is not None and user.is_authenticated:
         return room.participants.filter(user=user).first()
     return None
+
+
+CALLBACKS_KEY = "bb_callbacks"
+
+
+def remember_callback(session, callback_id: str) -> None:
+    held = [c for c in session.get(CALLBACKS_KEY, []) if c != callback_id]
+    session[CALLBACKS_KEY] = [*held, callback_id][-MAX_REMEMBERED:]
+
+
+def holds_callback(session, callback_id: str) -> bool:
+    return callback_id in session.get(CALLBACKS_KEY, [])

@@ -68,6 +68,7 @@ class EntryDeclined:
     entry_id: str
     department_id: int
     message: str
+    language: str = ""  # of the message; empty: the office's
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,13 @@ class CitizenReplied:
 
 
 @dataclass(frozen=True)
+class CallbacksChanged:
+    """A callback request was made or done: the department's consoles show the open ones."""
+
+    department_id: int
+
+
+@dataclass(frozen=True)
 class RoomEnded:
     room_id: str
     department_id: int
@@ -126,6 +134,7 @@ Event = (
     | EntryTransferred
     | CitizenReplied
     | RoomEnded
+    | CallbacksChanged
 )
 Listener = Callable[[Event], None]
 

@@ -393,6 +393,8 @@ RATE_LIMITS = {
     "invitation": (int(os.environ.get("RATE_INVITATION", "30")), 3600),
     # A waiting citizen's answers to the office, per place in the queue.
     "reply": (int(os.environ.get("RATE_REPLY", "10")), 300),
+    # Callback requests from a closed or unstaffed department's page.
+    "callback": (int(os.environ.get("RATE_CALLBACK", "5")), 3600),
     # "Forgot password" on the staff login page.
     "password_reset": (int(os.environ.get("RATE_PASSWORD_RESET", "5")), 3600),
 }
@@ -416,6 +418,9 @@ CACHES = (
 # its own (privacy.RetentionPolicy). 0: at the next hourly purge.
 # Staff accountability (who admitted, declined, invited: ids only, no citizen data);
 # installation-wide, not per department.
+# Callback requests left open are deleted this many days after the end of the window the
+# citizen chose (one done is deleted at once).
+CALLBACK_RETENTION_DAYS = int(os.environ.get("RETENTION_CALLBACK_REQUESTS_DAYS", "3"))
 AUDIT_RETENTION_DAYS = int(os.environ.get("RETENTION_AUDIT_EVENTS_DAYS", "365"))
 RETENTION_DAYS = {
     "queue_entries": int(os.environ.get("RETENTION_QUEUE_ENTRIES_DAYS", "1")),

@@ -198,6 +198,43 @@ def test_a_lead_edits_their_department_but_creates_none(make_department, make_st
     assert mine.name == "Meins"
 
 
+def test_a_lead_sets_related_departments_and_callbacks(make_department, make_staff):
+    mine = make_department(slug="mine", name="Meins", holiday_country="DE")
+    neighbour = make_department(slug="nachbar", name="Nachbar")
+    make_department(slug="alt", name="Alt", is_active=False)
+    lead = make_staff(mine, role="lead")
+    client = client_of(lead)
+
+    page = client.get(reverse("administration:department_edit", args=["mine"]))
+    choices = [
+        str(label) for _value, label in page.context["form"].fields["related_departments"].choices
+    ]
+    # Every other active department, never the department itself.
+    assert choices == ["Nachbar"]
+    assert "<legend>Related departments</legend>" in page.content.decode()
+
+    response = client.post(
+        reverse("administration:department_edit", args=["mine"]),
+        department_data(
+            slug="mine", name="Meins", accepts_callbacks="on", related_departments=[neighbour.pk]
+        ),
+    )
+
+    assert response.status_code == 302, response.context["form"].errors
+    mine.refresh_from_db()
+    assert mine.accepts_callbacks is True
+    assert list(mine.related_departments.all()) == [neighbour]
+    event = AuditEvent.objects.filter(action="change_department").get()
+    assert event.detail == "accepts_callbacks related_departments"
+    # Unrelated again: the field left empty clears it.
+    client.post(
+        reverse("administration:department_edit", args=["mine"]),
+        department_data(slug="mine", name="Meins"),
+    )
+    mine.refresh_from_db()
+    assert (mine.accepts_callbacks, list(mine.related_departments.all())) == (False, [])
+
+
 def test_closure_closes_the_walk_in_office(administrator, make_department, make_staff):
     # Monday 2030-01-07; open 08:00-12:00 Mon and Tue.
     department = make_department(hours=[(0, 480, 720), (1, 480, 720)])

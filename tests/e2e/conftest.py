@@ -194,13 +194,14 @@ def _ours(url: str) -> bool:
 
 @pytest.fixture
 def new_page(browser, office_server):
-    """A page in a context of its own (own cookies: one person each)."""
+    """A page in a context of its own (own cookies: one person each); in English unless
+    `locale` says otherwise (the browser's Accept-Language)."""
     contexts = []
 
-    def make(viewport=None, base_url=None, on=None, **options):
+    def make(viewport=None, base_url=None, on=None, locale="en-US", **options):
         context = (on or browser).new_context(
             base_url=base_url or office_server,
-            locale="en-US",
+            locale=locale,
             viewport=viewport or {"width": 1280, "height": 800},
             **options,
         )

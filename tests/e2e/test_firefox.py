@@ -2,7 +2,7 @@
 
 Citizens bring their own browser. These tests run the core journey with one side in
 Firefox (tests/e2e/firefox.py, one firefox-esr per module) and the other in Chromium:
-knock, a reload in the waiting room, admit, video and audio decoded on both sides, the
+knock, a reload in the waiting room (keeping place 2), admit, video and audio decoded on both sides, the
 codecs negotiated whichever engine offers, chat, screen sharing and a replaced camera
 (replaceTrack) in both directions, and an interpreter in Firefox joining a Chromium call;
 and the device check's help for Firefox, in Firefox's own words.
@@ -185,14 +185,20 @@ def test_firefox_citizen_with_chromium_staff(new_page, firefox_page):
     staff_login(staff)
     set_presence(staff, "Available")
     citizen = firefox_page()
+    first = new_page()
+    knock(first, "Vorne Wartend")
 
     firefox_knock(citizen, "Fuchs Feuer")
-    citizen.expect_text("#queue-position", "You are next.")
-    # A reload in the waiting room keeps the place.
+    citizen.expect_text("#queue-position", "You are number 2 in the queue.")
+    # A reload in the waiting room keeps the place: still number 2, so the same entry (a
+    # new one would queue behind the old, which waits out its grace, as number 3).
     citizen.reload()
+    citizen.expect_text("#queue-position", "You are number 2 in the queue.")
+    first.locator("#leave-queue").click()
     citizen.expect_text("#queue-position", "You are next.")
     staff.get_by_role("button", name="Admit: Fuchs Feuer").click()
-    expect(staff).to_have_url(re.compile(CALL_URL))
+    # The console starts its camera for the call first: slow on a busy machine.
+    expect(staff).to_have_url(re.compile(CALL_URL), timeout=30_000)
     assert citizen.expect_url(CALL_URL) == staff.url
 
     # Both engines decode the other's video and receive and play the other's sound.
@@ -242,8 +248,37 @@ def test_firefox_citizen_with_chromium_staff(new_page, firefox_page):
     assert staff.console_errors == []
 
 
+# Firefox's fake capture has one camera: a second one, as a phone's back camera, for the
+# real "Switch camera" button. It is the same fake camera at 16:9, so the other side can
+# tell it arrived; its track reports the second camera's id as a real one would.
+SECOND_CAMERA = """
+const media = navigator.mediaDevices;  // none in the page's first, blank document
+if (media) {
+  const enumerate = media.enumerateDevices.bind(media);
+  const getUserMedia = media.getUserMedia.bind(media);
+  media.enumerateDevices = async () => {
+    const all = await enumerate();
+    const first = all.find((d) => d.kind === 'videoinput' && d.deviceId);
+    return first ? [...all, {kind: 'videoinput', deviceId: 'second-camera',
+                             label: 'Second camera', groupId: 'second-camera'}] : all;
+  };
+  media.getUserMedia = async (constraints) => {
+    // Asked for by the switch ({exact}), or as the remembered camera after a reload.
+    const id = constraints?.video?.deviceId;
+    if ((id?.exact ?? id?.ideal ?? id) !== 'second-camera') return getUserMedia(constraints);
+    const stream = await getUserMedia({...constraints, video: {width: 640, height: 360}});
+    const track = stream.getVideoTracks()[0];
+    const settings = track.getSettings.bind(track);
+    track.getSettings = () => ({...settings(), deviceId: 'second-camera'});
+    Object.defineProperty(track, 'label', {value: 'Second camera'});
+    return stream;
+  };
+}"""
+
+
 def test_chromium_citizen_with_firefox_staff(new_page, firefox_page):
     staff = firefox_page()
+    staff.add_init_script(SECOND_CAMERA)
     firefox_staff_login(staff)
     citizen = new_page()
     knock(citizen, "Chrom Bürger")
@@ -262,14 +297,12 @@ def test_chromium_citizen_with_firefox_staff(new_page, firefox_page):
     firefox_chat(staff, "Willkommen")
     expect(citizen.locator("#chat-log")).to_contain_text("Willkommen")
 
-    # Another camera in Firefox (here a 16:9 picture from the one fake camera) replaces
-    # the sent one with replaceTrack, as the camera switch does: Chromium shows it.
+    # The "Switch camera" button in Firefox: its second camera (a 16:9 picture, see
+    # SECOND_CAMERA) replaces the sent one with replaceTrack: Chromium shows it.
     assert citizen.evaluate(ASPECT_IS, [STAFF_NAME, 4 / 3])
-    staff.evaluate(
-        """() => navigator.mediaDevices.getUserMedia({video: {width: 640, height: 360}})
-             .then((stream) => window.bbCall.mesh.replaceVideo(stream.getVideoTracks()[0]))"""
-    )
+    staff.click('::-p-aria(Switch camera[role="button"])')
     citizen.wait_for_function(ASPECT_IS, arg=[STAFF_NAME, 16 / 9], timeout=10_000)
+    staff.expect_text("#call-status", "Camera: Second camera")
     frames_grow(citizen, STAFF_NAME)
 
     # Staff reload the call page: this time Chromium offers to Firefox.

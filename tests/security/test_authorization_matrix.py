@@ -70,6 +70,9 @@ PASSWORD_LINK = "the holder of a valid, unused set-password link"
 DIRECTORY_ADMINISTRATOR = "an administrator (StaffProfile.is_administrator or a superuser)"
 DIRECTORY_SIGN_IN = "anyone, while sign-in with the county's account is configured"
 PENDING_SIGN_IN = "the session that just signed in at the provider, with its app's code"
+CALLBACK_OFFERED = "anyone, where the department takes callback requests"
+CALLBACK_HOLDER = "the session that made the callback request"
+CALLBACK_STAFF = "staff of the callback request's department (POST only)"
 
 URLS = {
     # public
@@ -78,6 +81,9 @@ URLS = {
     "public:embed_status": ANYONE,
     "public:department": ANYONE,
     "public:knock": ANYONE,
+    "public:alternatives": ANYONE,
+    "public:callback": CALLBACK_OFFERED,
+    "public:callback_sent": CALLBACK_HOLDER,
     "public:waiting": ENTRY,
     "public:call": PARTICIPANT,
     "public:call_ended": FORMER_PARTICIPANT,
@@ -103,6 +109,8 @@ URLS = {
     "privacy:processing_record_json": RECORD_READER,
     # console
     "console:home": STAFF,
+    "console:callbacks": STAFF,
+    "console:callback_done": CALLBACK_STAFF,
     "console:login": ANYONE,
     "console:logout": ANYONE,
     "console:second_factor": LOGGED_IN,
@@ -292,6 +300,8 @@ def check_anyone(world, name):
         "public:embed_status": ("get", [], 200),
         "public:department": ("get", [slug], 200),
         "public:knock": ("get", [slug], 200),
+        # Open now (a member of A is free): nothing to offer instead.
+        "public:alternatives": ("get", [slug], 204),
         "public:easy_language": ("get", [], 200),
         "public:sign_language": ("get", [], 200),
         "public:accessibility": ("get", [], 200),
@@ -791,7 +801,59 @@ def check_pending_sign_in(world, name):
             assert (response.status_code, response["Location"]) == (302, reverse("console:login"))
 
 
+def _callback_request(world):
+    """A callback request to A, made by a citizen's browser; (that client, its id)."""
+    from buergerbuero.waiting.callbacks import callback_windows
+    from buergerbuero.waiting.models import CallbackRequest
+
+    world.a.accepts_callbacks = True
+    world.a.save()
+    citizen = stranger()
+    window = callback_windows(world.a)[0]
+    response = citizen.post(
+        reverse("public:callback", args=[world.a.slug]),
+        {"phone": "030 1234567", "window": window.key},
+    )
+    assert response.status_code == 302
+    return citizen, CallbackRequest.objects.get().pk
+
+
+def check_callback_offered(world, name):
+    url = reverse(name, args=[world.a.slug])
+    assert stranger().get(url).status_code == 404
+    assert stranger().post(url, {"phone": "030 1234567"}).status_code == 404
+    world.a.accepts_callbacks = True
+    world.a.save()
+    assert stranger().get(url).status_code == 200
+
+
+def check_callback_holder(world, name):
+    citizen, callback_id = _callback_request(world)
+    url = reverse(name, args=[world.a.slug, callback_id])
+    assert citizen.get(url).status_code == 200
+    for other in (stranger(), world.citizen.client, as_user(world.plain_a)):
+        assert other.get(url).status_code == 404
+    assert citizen.get(reverse(name, args=[world.a.slug, "x" * 22])).status_code == 404
+
+
+def check_callback_staff(world, name):
+    from buergerbuero.waiting.models import CallbackRequest
+
+    _citizen, callback_id = _callback_request(world)
+    url = reverse(name, args=[callback_id])
+    assert login_redirect(english_client().post(url))
+    for user in (world.staff_b, world.superuser):
+        assert as_user(user).post(url).status_code == 403, user
+    assert as_user(world.plain_a).get(url).status_code == 405
+    assert CallbackRequest.objects.filter(pk=callback_id).exists()
+    assert as_user(world.plain_a).post(url).status_code == 302
+    assert not CallbackRequest.objects.filter(pk=callback_id).exists()
+
+
 CHECKS = {
+    CALLBACK_OFFERED: check_callback_offered,
+    CALLBACK_HOLDER: check_callback_holder,
+    CALLBACK_STAFF: check_callback_staff,
     API_ANYONE: check_api_anyone,
     API_BOOKING_TOKEN: check_api_booking_token,
     API_TOKEN: check_api_token,

@@ -59,10 +59,32 @@ class DepartmentForm(AccessibleForm, forms.Form):
         help_text=_("Region code, e.g. NW for North Rhine-Westphalia"),
     )
 
-    def __init__(self, *args, **kwargs):
+    accepts_callbacks = forms.BooleanField(
+        label=_("Accepts callback requests"),
+        required=False,
+        help_text=_(
+            "While the office is closed or nobody is available, citizens may leave a "
+            "telephone number and a time; staff see the requests in their console."
+        ),
+    )
+    related_departments = forms.ModelMultipleChoiceField(
+        label=_("Related departments"),
+        queryset=Department.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Shown to citizens, where open, while this department is closed or nobody is available."
+        ),
+    )
+
+    def __init__(self, *args, department: Department | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].choices = [(z, z) for z in time_zones()]  # type: ignore[attr-defined]
         self.fields["time_zone"].initial = time_zones()[0]
+        others = Department.objects.filter(is_active=True)
+        if department is not None:
+            others = others.exclude(pk=department.pk)
+        self.fields["related_departments"].queryset = others  # type: ignore[attr-defined]
 
 
 class ClosureForm(AccessibleForm, forms.Form):
@@ -212,7 +234,13 @@ class AccessibleSetPasswordForm(AccessibleForm, SetPasswordForm):
 
 
 def department_initial(department: Department) -> dict:
-    return {field: getattr(department, field) for field in DepartmentForm.base_fields}
+    initial = {
+        field: getattr(department, field)
+        for field in DepartmentForm.base_fields
+        if field != "related_departments"
+    }
+    initial["related_departments"] = list(department.related_departments.all())
+    return initial
 
 
 class SecurityPolicyForm(AccessibleForm, forms.ModelForm):

@@ -104,7 +104,9 @@ def department_new(request):
 @require_http_methods(["GET", "POST"])
 def department_edit(request, slug):
     department = _led_department(request, slug)
-    form = DepartmentForm(request.POST or None, initial=department_initial(department))
+    form = DepartmentForm(
+        request.POST or None, initial=department_initial(department), department=department
+    )
     if request.method == "POST" and form.is_valid():
         try:
             actions.update_department(department, form.cleaned_data, by=request.user)

@@ -39,6 +39,15 @@ class Department(models.Model):
     )
     position = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(default=True)
+    # Shown to citizens when this office is closed or unstaffed, where they are open then.
+    related_departments = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="+",
+        verbose_name=_("related departments"),
+    )
+    accepts_callbacks = models.BooleanField(_("accepts callback requests"), default=False)
 
     class Meta:
         ordering = ["position", "name"]

@@ -46,8 +46,8 @@ def deliver(event: notify.Event) -> None:
         case notify.EntryAdmitted(entry_id, department_id, room_id):
             _forward(groups.entry(entry_id), outgoing.admitted(room_id))
             _staffing_changed([department_id])
-        case notify.EntryDeclined(entry_id, department_id, message):
-            _forward(groups.entry(entry_id), outgoing.Declined(message=message))
+        case notify.EntryDeclined(entry_id, department_id, message, language):
+            _forward(groups.entry(entry_id), outgoing.Declined(message=message, lang=language))
             _queue_changed(department_id)
         case notify.StaffMessageSent(department_id, entry_id, text):
             group = groups.queue(department_id) if entry_id is None else groups.entry(entry_id)
@@ -72,6 +72,10 @@ def deliver(event: notify.Event) -> None:
             _forward(
                 groups.staff(department_id),
                 outgoing.CitizenReply(entry=entry_id, department=department_id, text=text, at=at),
+            )
+        case notify.CallbacksChanged(department_id):
+            _forward(
+                groups.staff(department_id), outgoing.CallbacksChanged(department=department_id)
             )
         case notify.RoomEnded(room_id, department_id, ended_by, reason, entry_id):
             if reason == "citizen-absent":

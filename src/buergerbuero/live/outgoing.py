@@ -95,6 +95,11 @@ class Admitted(Out):
 class Declined(Out):
     type: Literal["declined"] = "declined"
     message: str = Field(description="The staff member's words; may be empty.")
+    lang: str = Field(
+        default="",
+        description="The language the words are written in (the staff member's console's); "
+        "empty: the office's own language.",
+    )
 
 
 class ReplySent(Out):
@@ -186,6 +191,14 @@ class CitizenReply(Out):
     department: int
     text: str
     at: IsoDateTime
+
+
+class CallbacksChanged(Out):
+    """A callback request to one of the member's departments was made or done: the console
+    reads its list of open requests again (no number travels over the socket)."""
+
+    type: Literal["callbacks"] = "callbacks"
+    department: int
 
 
 class MessageSent(Out):
@@ -315,6 +328,7 @@ ConsoleOut = Annotated[
     | EntryDeclined
     | EntryTransferred
     | CitizenReply
+    | CallbacksChanged
     | MessageSent
     | Reconnect
     | Pong

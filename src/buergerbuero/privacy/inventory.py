@@ -168,6 +168,38 @@ INVENTORY: tuple[Processing, ...] = (
         special_categories_possible=True,
     ),
     Processing(
+        key="callbacks",
+        title=_("Callback requests"),
+        subjects=_("Citizens who ask a closed or unstaffed department to call them back."),
+        data=_(
+            "Your telephone number, the time you chose, your topic if you give one, the "
+            "page language and when you asked."
+        ),
+        purpose=_("So that staff of the department can call you back at a time that suits you."),
+        legal_basis=PUBLIC_TASK,
+        stored_in=(
+            "waiting.CallbackRequest.phone",
+            "waiting.CallbackRequest.window_starts_at",
+            "waiting.CallbackRequest.window_ends_at",
+            "waiting.CallbackRequest.topic",
+            "waiting.CallbackRequest.language",
+            "waiting.CallbackRequest.created_at",
+        ),
+        recipients=_("Staff of this department, in their console, until they have called you."),
+        retention=lambda r: _count(
+            ngettext(
+                "Deleted as soon as staff have called you back, at the latest %(days)d day "
+                "after the end of the time you chose.",
+                "Deleted as soon as staff have called you back, at the latest %(days)d days "
+                "after the end of the time you chose.",
+                settings.CALLBACK_RETENTION_DAYS,
+            ),
+            settings.CALLBACK_RETENTION_DAYS,
+        ),
+        deletion=_("Deleted entirely."),
+        special_categories_possible=True,
+    ),
+    Processing(
         key="invitations",
         title=_("Invitations to a call"),
         subjects=_("Guests invited into a call."),

@@ -13,6 +13,13 @@ urlpatterns = [
     path("einbetten/status/", views.embed_status, name="embed_status"),
     path("fachbereich/<slug:slug>/", views.department, name="department"),
     path("fachbereich/<slug:slug>/anklopfen/", views.knock, name="knock"),
+    path("fachbereich/<slug:slug>/alternativen/", views.alternatives, name="alternatives"),
+    path("fachbereich/<slug:slug>/rueckruf/", views.callback, name="callback"),
+    path(
+        "fachbereich/<slug:slug>/rueckruf/<slug:callback_id>/",
+        views.callback_sent,
+        name="callback_sent",
+    ),
     path("warteraum/<slug:entry_id>/", views.waiting, name="waiting"),
     path("gespraech/<slug:room_id>/", views.call, name="call"),
     path("gespraech/<slug:room_id>/beendet/", views.call_ended, name="call_ended"),

@@ -323,10 +323,21 @@ def admit(entry_id: str, user):
     return room
 
 
-def decline(entry_id: str, user, message: str = "") -> QueueEntry:
+def decline(entry_id: str, user, message: str = "", language: str = "") -> QueueEntry:
+    """`language`: what the message is written in (the console's); one of LANGUAGES, or
+    empty for the office's own."""
     message = clean_text(message, STAFF_MESSAGE_MAX)
+    office = settings.OFFICE_CONTENT_LANGUAGE.split("-")[0]
+    if language not in dict(settings.LANGUAGES) or language == office:
+        language = ""
     with transaction.atomic():
-        entry = _resolve(entry_id, EntryState.DECLINED, user=user, decline_message=message)
+        entry = _resolve(
+            entry_id,
+            EntryState.DECLINED,
+            user=user,
+            decline_message=message,
+            decline_language=language if message else "",
+        )
         # Whether there was a message, never its words: they may name the citizen.
         record(
             Action.DECLINE,
@@ -477,4 +488,6 @@ def expire_stale(now=None, background: bool = True) -> int:
 
 
 def declined(entry: QueueEntry) -> notify.EntryDeclined:
-    return notify.EntryDeclined(entry.pk, entry.department_id, entry.decline_message)
+    return notify.EntryDeclined(
+        entry.pk, entry.department_id, entry.decline_message, entry.decline_language
+    )

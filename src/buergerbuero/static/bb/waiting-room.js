@@ -35,10 +35,12 @@ let waitingAdmission = null;
 // Called while away and back at the front: said once they look again.
 let calledAway = false;
 // Staff messages are written in the office's language: marked so on a page in another.
-function officeText(text) {
+// A decline text may be in another (the console's): `lang` then says which.
+function officeText(text, lang = "") {
   const span = document.createElement("span");
   span.dir = "auto";
-  if (msg.contentLang) span.lang = msg.contentLang;
+  const written = lang || msg.contentLang;
+  if (written && written !== document.documentElement.lang) span.lang = written;
   span.textContent = text;
   return span;
 }
@@ -46,12 +48,12 @@ function officeText(text) {
 document.addEventListener("click", unlockSound, { once: true });
 document.addEventListener("keydown", unlockSound, { once: true });
 
-function finish(text, extra = "") {
+function finish(text, extra = "", extraLang = "") {
   waitingAdmission = null;
   turnWaits.hidden = true;
   finalMessage.hidden = false;
   finalMessage.textContent = text;
-  if (extra) finalMessage.append(" ", officeText(extra));
+  if (extra) finalMessage.append(" ", officeText(extra, extraLang));
   position.textContent = "";
   estimate.textContent = "";
   // The button that had focus goes away: focus follows to what replaced it, or it
@@ -100,6 +102,36 @@ function showPosition(message) {
       : format(msg.msgEstimate, { minutes: message.estimate_minutes });
   officeNote.hidden = message.office !== "closed";
   officeNote.textContent = message.office === "closed" ? msg.msgClosed : "";
+  showAlternatives(message.office === "closed");
+}
+
+// While the office is closed or unstaffed: when it is staffed next, free appointments,
+// related departments open now, a callback (public/_alternatives.html, from the server in
+// the page's language). Loaded once per closing; gone when the office is back.
+const alternatives = document.getElementById("waiting-alternatives");
+const alternativesBody = document.getElementById("waiting-alternatives-body");
+let alternativesShown = false;
+async function showAlternatives(closed) {
+  if (!closed) {
+    alternativesShown = false;
+    alternatives.hidden = true;
+    alternativesBody.replaceChildren();
+    return;
+  }
+  if (alternativesShown) return;
+  alternativesShown = true;
+  let response;
+  try {
+    response = await fetch(msg.alternatives, { credentials: "same-origin" });
+  } catch {
+    alternativesShown = false;
+    return;
+  }
+  if (response.status !== 200 || !alternativesShown) return;
+  const html = await response.text();
+  const parsed = new DOMParser().parseFromString(html, "text/html");
+  alternativesBody.replaceChildren(...parsed.body.childNodes);
+  alternatives.hidden = false;
 }
 
 const socket = connectSocket(root.dataset.socket, {
@@ -173,7 +205,7 @@ const socket = connectSocket(root.dataset.socket, {
         flag(msg.msgMissed);
         break;
       case "declined":
-        finish(msg.msgDeclined, message.message);
+        finish(msg.msgDeclined, message.message, message.lang);
         break;
       case "expired":
         finish(msg.msgExpired);
