@@ -3,6 +3,7 @@ is then frozen (as a phone suspends a tab it does not show) keeps the place well
 normal grace, finds it on return, and staff see them as "in the background", never as
 present. One called meanwhile may come back in at the front."""
 
+import contextlib
 import re
 
 import pytest
@@ -44,10 +45,8 @@ def wake_sleepers(new_page):
     yield
     while SLEEPING:
         session = SLEEPING.pop()
-        try:
+        with contextlib.suppress(Exception):  # the page may be gone already
             session.send("Debugger.resume")
-        except Exception:  # the page may be gone already
-            pass
 
 
 def fall_asleep(page: Page):
