@@ -176,7 +176,10 @@ const socket = connectSocket(root.dataset.socket, {
           // Nobody may be looking: no camera and no call until the citizen is back. The
           // title, the chime and (where allowed) the system say it is their turn; coming
           // back to the page ("visible", answered with "admitted" again) starts the call.
-          if (!waitingAdmission) {
+          const first = !waitingAdmission;
+          // The office repeats the admission with every update of the queue: said once.
+          waitingAdmission = message;
+          if (first) {
             position.textContent = msg.msgTurnWaits;
             turnWaits.hidden = false;
             leaveButton.hidden = true;
@@ -184,7 +187,6 @@ const socket = connectSocket(root.dataset.socket, {
             flag(msg.msgYourTurn, msg.msgTurnWaits);
             notifyTurn();
           }
-          waitingAdmission = message;
           break;
         }
         position.textContent = msg.msgAdmitted;
@@ -330,10 +332,10 @@ offerNotifications(document.getElementById("enable-notifications"));
 function notifyTurn() {
   if (!("Notification" in window) || Notification.permission !== "granted") return;
   const note = new Notification(msg.msgYourTurn, { body: msg.msgTurnWaits, tag: "bb-admitted" });
-  note.addEventListener("click", () => {
+  note.onclick = () => {
     window.focus();
     note.close();
-  });
+  };
 }
 
 // Back at the page, the office answers "visible" with the admission (or, if it went
