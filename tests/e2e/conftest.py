@@ -180,8 +180,12 @@ def _wait_until_closed(base_url: str, timeout: float = 5.0) -> None:
         time.sleep(0.2)
 
 
-# Chromium's own PDF viewer, part of the browser: a document opened in a tab shows in it.
-BUILT_IN_PDF_VIEWER = "chrome-extension://mhjfbmdgcfjbbpaeojofohoefgiehjai/"
+# Chromium's own PDF viewer, part of the browser: a document opened in a tab shows in it,
+# with style sheets from the browser's own resources (no network behind either).
+BUILT_IN_PDF_VIEWER = (
+    "chrome-extension://mhjfbmdgcfjbbpaeojofohoefgiehjai/",
+    "chrome://resources/",
+)
 
 
 def _ours(url: str) -> bool:
