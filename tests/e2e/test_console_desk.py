@@ -129,14 +129,12 @@ def test_a_member_of_ten_departments_sees_twelve_citizens_on_one_screen(desk_pag
     # How long each has waited, counted on in place each minute: the same row, the same
     # text node's neighbours, nothing said to screen readers.
     first = rows.first.locator(".entry-details")
-    expect(first).to_have_text(re.compile(r"^waiting 12 min \(since \d\d:\d\d\)$"))
-    expect(rows.nth(1).locator(".entry-details")).to_have_text(
-        re.compile(r"^waiting 1 min \(since \d\d:\d\d\)$")
-    )
+    expect(first).to_have_text("waiting 12 min")
+    expect(rows.nth(1).locator(".entry-details")).to_have_text("waiting 1 min")
     rows.first.evaluate("(row) => { row.dataset.marked = 'yes'; }")
     announced = zora.locator("#console-announce").text_content()
     zora.clock.fast_forward("01:00")
-    expect(first).to_have_text(re.compile(r"^waiting 13 min \(since \d\d:\d\d\)$"))
+    expect(first).to_have_text("waiting 13 min")
     assert rows.first.get_attribute("data-marked") == "yes"
     assert zora.locator("#console-announce").text_content() == announced
     assert zora.evaluate(FOCUSED) == "Admit: Person 01 Mustermann"
@@ -161,9 +159,7 @@ def test_message_dialogs_and_paused_presence_are_accessible(desk_page):
         "New knock: Kim Bauer (Bauamt), topic: Wohngeldschein", timeout=SLOW
     )
     row = anna.locator(".queue-entry", has_text="Kim Bauer")
-    expect(row.locator(".entry-details")).to_have_text(
-        re.compile(r"^waiting under a minute \(since \d\d:\d\d\)$")
-    )
+    expect(row.locator(".entry-details")).to_have_text("waiting <1 min")
 
     # The message dialog for one citizen, and the one for everyone waiting.
     anna.get_by_role("button", name="Send message: Kim Bauer").click()

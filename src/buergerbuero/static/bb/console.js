@@ -227,7 +227,7 @@ function fillRow(item, entry) {
   const booked = item.querySelector(".booked-flag");
   booked.hidden = !entry.booked_for;
   setText(booked, entry.booked_for ? format(msg.msgBooked, { time: clock.format(new Date(entry.booked_for)) }) : "");
-  updateWaited(item, entry, clock);
+  updateWaited(item, entry);
   const language = item.querySelector(".language-flag");
   language.hidden = !entry.language;
   setText(language, entry.language ? format(msg.msgLanguage, { language: languageLabel(entry.language) }) : "");
@@ -248,14 +248,13 @@ function fillRow(item, entry) {
   item.hidden = Boolean(filter.value) && String(entry.department) !== filter.value;
 }
 
-// "waiting 12 min (since 10:02)": the minutes change by themselves (the interval below),
-// as text in place, in a list that is not a live region: nothing is read out for it.
-function updateWaited(item, entry, clock) {
+// "waiting 12 min" (short, so a row stays one line): the minutes change by themselves
+// (the interval below), as text in place, in a list that is not a live region: nothing is
+// read out for it.
+function updateWaited(item, entry) {
   const minutes = Math.max(0, Math.floor((Date.now() - Date.parse(entry.since)) / 60000));
-  const department = desk.departmentOf(entry);
-  const time = (clock || timeFormat(department?.time_zone || "Europe/Berlin")).format(new Date(entry.since));
   const template = minutes ? msg.msgWaitingFor : msg.msgWaitingJustNow;
-  setText(item.querySelector(".entry-details"), format(template, { minutes, time }));
+  setText(item.querySelector(".entry-details"), format(template, { minutes }));
 }
 
 // A page in the background says so instead of "connection lost": a phone that suspends
