@@ -7,7 +7,6 @@ is kept under test-artifacts/screenshots/ (accessibility.SCREENSHOTS) for a pers
 look at.
 """
 
-import re
 import subprocess
 
 import pytest
