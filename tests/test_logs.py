@@ -93,3 +93,37 @@ def test_paths_without_a_key_stay_as_they_are(kept):
 def test_the_apis_booking_paths_lose_the_token():
     line = f'"POST /api/v1/bookings/{SECRET}/move HTTP/1.1" 409'
     assert redact(line) == '"POST /api/v1/bookings/***/move HTTP/1.1" 409'
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "line"),
+    [
+        ("/test/403/", {}, "django.request WARNING Forbidden (Permission denied): /test/403/"),
+        (
+            "/test/400/",
+            {},
+            "django.security.SuspiciousOperation ERROR a request that makes no sense",
+        ),
+        (
+            "/",
+            {"host": "evil.example"},
+            "django.security.DisallowedHost ERROR Invalid HTTP_HOST header: 'evil.example'. "
+            "You may need to add 'evil.example' to ALLOWED_HOSTS.",
+        ),
+    ],
+)
+def test_a_refused_request_is_one_line_without_a_traceback(caplog, settings, path, headers, line):
+    settings.ROOT_URLCONF = "tests.operations.raising_urls"
+    with caplog.at_level(logging.INFO):
+        response = Client(raise_request_exception=False).get(path, headers=headers)
+    assert response.status_code in {400, 403}
+    assert logged_messages(caplog) == [line]
+    assert [(r.exc_info, r.exc_text) for r in caplog.records] == [(None, None)]
+    assert "Traceback" not in caplog.text
+
+
+def test_a_fault_of_ours_keeps_its_traceback(caplog, settings):
+    settings.ROOT_URLCONF = "tests.operations.raising_urls"
+    with caplog.at_level(logging.INFO):
+        assert Client(raise_request_exception=False).get("/test/500/").status_code == 500
+    assert [r.exc_info[0] for r in caplog.records if r.exc_info] == [RuntimeError]

@@ -8,6 +8,7 @@ ask here, so the rule is written once; the domain itself never sees a session.
 from django.db.models import Q
 
 from buergerbuero.calls.models import Participant, Role, Room
+from buergerbuero.waiting.models import EntryState, QueueEntry
 
 ENTRIES_KEY = "bb_queue_entries"
 PARTICIPANTS_KEY = "bb_participants"
@@ -47,15 +48,35 @@ def participant_for(session, user, room_id: str) -> Participant | None:
             return found
     # The admitted citizen: this browser holds the queue entry the room was opened for.
     citizen = query.filter(role=Role.CITIZEN).first()
-    if (
-        citizen is not None
-        and citizen.room.queue_entry_id
-        and holds_entry(session, citizen.room.queue_entry_id)
+    if citizen is not None and (
+        holds_entry(session, citizen.room.queue_entry_id)
+        if citizen.room.queue_entry_id
+        else entry_taken_back(session, citizen.room) is not None
     ):
         return citizen
     if user is not None and user.is_authenticated:
         return query.filter(role=Role.STAFF, user=user).first()
     return None
+
+
+def entry_taken_back(session, room: Room) -> str | None:
+    """The queue entry this browser holds that waits again because it was taken back from
+    `room` (staff took the citizen back, or nobody answered the admission): a page that
+    lost its connection during the call and comes back is led to its place at the front,
+    not told "not admitted". None otherwise."""
+    held = session.get(ENTRIES_KEY, [])
+    if not held:
+        return None
+    return (
+        QueueEntry.objects.filter(
+            pk__in=held,
+            state=EntryState.WAITING,
+            department_id=room.department_id,
+            missed_call_at=room.created_at,
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 def former_participant(session, user, room: Room) -> Participant | None:
@@ -70,3 +91,15 @@ def former_participant(session, user, room: Room) -> Participant | None:
     if user is not None and user.is_authenticated:
         return room.participants.filter(user=user).first()
     return None
+
+
+CALLBACKS_KEY = "bb_callbacks"
+
+
+def remember_callback(session, callback_id: str) -> None:
+    held = [c for c in session.get(CALLBACKS_KEY, []) if c != callback_id]
+    session[CALLBACKS_KEY] = [*held, callback_id][-MAX_REMEMBERED:]
+
+
+def holds_callback(session, callback_id: str) -> bool:
+    return callback_id in session.get(CALLBACKS_KEY, [])

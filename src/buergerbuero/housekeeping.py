@@ -19,10 +19,10 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 
 from buergerbuero.bookings.mails import send_due as send_due_mails
-from buergerbuero.calls.actions import end_abandoned_rooms, end_unanswered_rooms
+from buergerbuero.calls.actions import end_abandoned_rooms
 from buergerbuero.privacy.purge import purge_if_due
 from buergerbuero.statistics.aggregate import run_if_due as aggregate_if_due
-from buergerbuero.waiting.actions import expire_stale
+from buergerbuero.waiting.actions import end_unanswered_admissions, expire_stale
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def run_due_work() -> None:
         if hearing.unbroken_for(settings.ROOM_ABANDON_SECONDS):
             end_abandoned_rooms()
         if hearing.unbroken_for(settings.CALL_NO_SHOW_SECONDS):
-            end_unanswered_rooms()
+            end_unanswered_admissions()
         send_due_mails()
     except DatabaseError:
         hearing.lost()

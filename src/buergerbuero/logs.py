@@ -22,6 +22,11 @@ refused form), uvicorn every request (`uvicorn.access`, when the access log is o
 every WebSocket handshake (`uvicorn.error`). `RedactSecrets` replaces those path segments
 (and `?verschieben=<token>`) before any handler sees the record.
 
+A refused request (4xx: a page a staff member may not open, a Host the office does not
+serve) is the client's doing, yet Django logs it with the exception's traceback
+(`django.request`, `django.security.<kind>`). `ClientErrorsWithoutTraceback` keeps the
+line and drops the traceback, so a traceback in the log always means a fault of ours.
+
 The filters are added to the loggers themselves, by `install()` from `LiveConfig.ready`
 (after Django has applied settings.LOGGING): a logger-level filter sees every record
 logged there, whatever handler the server set up. Through settings.LOGGING, dictConfig
@@ -92,6 +97,29 @@ class ClientProtocolErrors(logging.Filter):
         record.msg = "WebSocket closed (1007): the client sent text that is not UTF-8."
         record.exc_info = record.exc_text = None
         return logging.getLogger(record.name).isEnabledFor(logging.INFO)
+
+
+class ClientErrorsWithoutTraceback(logging.Filter):
+    """Django's line for a 4xx without the traceback Django attaches to it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if isinstance(status, int) and 400 <= status < 500:
+            record.exc_info = record.exc_text = None
+        return True
+
+
+def client_error_loggers() -> list[str]:
+    """django.request, and the logger Django picks for each kind of suspicious request
+    (`django.security.DisallowedHost`, …: the exception's class name)."""
+    from django.core.exceptions import SuspiciousOperation
+
+    kinds, found = [SuspiciousOperation], []
+    while kinds:
+        kind = kinds.pop()
+        found.append(f"django.security.{kind.__name__}")
+        kinds.extend(kind.__subclasses__())
+    return ["django.request", *sorted(found)]
 
 
 # An incoming X-Request-ID is kept when it is this kind of token (a UUID, nginx's
@@ -189,3 +217,7 @@ def install(log_format: str = "json") -> None:
     uvicorn_error = logging.getLogger("uvicorn.error")
     if not any(isinstance(f, ClientProtocolErrors) for f in uvicorn_error.filters):
         uvicorn_error.addFilter(ClientProtocolErrors())
+    for name in client_error_loggers():
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, ClientErrorsWithoutTraceback) for f in logger.filters):
+            logger.addFilter(ClientErrorsWithoutTraceback())

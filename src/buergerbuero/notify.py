@@ -68,6 +68,7 @@ class EntryDeclined:
     entry_id: str
     department_id: int
     message: str
+    language: str = ""  # of the message; empty: the office's
 
 
 @dataclass(frozen=True)
@@ -104,12 +105,21 @@ class CitizenReplied:
 
 
 @dataclass(frozen=True)
+class CallbacksChanged:
+    """A callback request was made or done: the department's consoles show the open ones."""
+
+    department_id: int
+
+
+@dataclass(frozen=True)
 class RoomEnded:
     room_id: str
     department_id: int
     ended_by: str  # the staff participant's id
-    reason: str = ""  # "citizen-absent": the citizen never arrived; "returned": see below
-    # "returned": staff took the citizen back to the waiting room; their queue entry.
+    # "citizen-absent": the citizen never arrived and is gone; "unanswered": never arrived,
+    # still heard, waiting again at the front; "returned": see below
+    reason: str = ""
+    # "returned", "unanswered": the queue entry waiting again at the front.
     entry_id: str = ""
 
 
@@ -124,6 +134,7 @@ Event = (
     | EntryTransferred
     | CitizenReplied
     | RoomEnded
+    | CallbacksChanged
 )
 Listener = Callable[[Event], None]
 

@@ -216,8 +216,9 @@ LOGOUT_REDIRECT_URL = "console:login"
 
 
 # --- Sign-in through the county's directory (docs/administration-directory.md) ----
-# Local accounts first (ModelBackend): they sign in even while the directory is down.
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# Local accounts first (ModelBackend, never for a directory account): they sign in even
+# while the directory is down.
+AUTHENTICATION_BACKENDS = ["buergerbuero.directory.local_backend.LocalAccountBackend"]
 # Without OIDC_RP_CLIENT_ID there is no button; these are then never read.
 OIDC_RP_CLIENT_ID = ""
 OIDC_RP_CLIENT_SECRET = ""
@@ -260,6 +261,8 @@ STORAGES = {
 # Our own assets straight from the package, so a single command runs the office;
 # production may run collectstatic and put a web server in front (docs/deploy.md).
 WHITENOISE_USE_FINDERS = True
+# Captions of the sign-language video: browsers expect WebVTT as text/vtt.
+WHITENOISE_MIMETYPES = {".vtt": "text/vtt; charset=utf-8"}
 # WhiteNoise serves through sync iterators, which Django's ASGI handler wraps (and warns
 # about). Our assets are a few small files; a large site puts nginx in front for
 # /static/ (docs/deploy.md).
@@ -268,7 +271,7 @@ warnings.filterwarnings(
     message="StreamingHttpResponse must consume synchronous iterators",
     module="django.core.handlers.asgi",
 )
-STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STATICFILES_DIRS: list = [PACKAGE_DIR / "static"]
 
 # Sessions hold which queue entry and which call participant belong to this browser.
 SESSION_COOKIE_HTTPONLY = True
@@ -395,6 +398,8 @@ RATE_LIMITS = {
     "invitation": (int(os.environ.get("RATE_INVITATION", "30")), 3600),
     # A waiting citizen's answers to the office, per place in the queue.
     "reply": (int(os.environ.get("RATE_REPLY", "10")), 300),
+    # Callback requests from a closed or unstaffed department's page.
+    "callback": (int(os.environ.get("RATE_CALLBACK", "5")), 3600),
     # "Forgot password" on the staff login page.
     "password_reset": (int(os.environ.get("RATE_PASSWORD_RESET", "5")), 3600),
 }
@@ -418,6 +423,9 @@ CACHES = (
 # its own (privacy.RetentionPolicy). 0: at the next hourly purge.
 # Staff accountability (who admitted, declined, invited: ids only, no citizen data);
 # installation-wide, not per department.
+# Callback requests left open are deleted this many days after the end of the window the
+# citizen chose (one done is deleted at once).
+CALLBACK_RETENTION_DAYS = int(os.environ.get("RETENTION_CALLBACK_REQUESTS_DAYS", "3"))
 AUDIT_RETENTION_DAYS = int(os.environ.get("RETENTION_AUDIT_EVENTS_DAYS", "365"))
 RETENTION_DAYS = {
     "queue_entries": int(os.environ.get("RETENTION_QUEUE_ENTRIES_DAYS", "1")),
@@ -453,6 +461,21 @@ ACCESSIBILITY_ENFORCEMENT_NAME = os.environ.get(
 )
 # Its web address changes with state reorganisations: the installing county sets it.
 ACCESSIBILITY_ENFORCEMENT_URL = os.environ.get("ACCESSIBILITY_ENFORCEMENT_URL", "")
+
+# German Sign Language (BITV 2.0 § 4, /gebaerdensprache/): the operator's own video with
+# captions (WebVTT) and an optional poster picture. Each is a file name in DGS_MEDIA_DIR
+# (served by the office under /static/dgs/) or a path on this site starting with "/" that
+# the web server in front serves. Never another site's address: the Content-Security-
+# Policy allows media from this site only, and a page of the office loads nothing from
+# third parties (docs/accessibility.md).
+DGS_MEDIA_DIR = Path(os.environ["DGS_MEDIA_DIR"]) if os.environ.get("DGS_MEDIA_DIR") else None
+DGS_VIDEO_URL = os.environ.get("DGS_VIDEO_URL", "")
+DGS_CAPTIONS_URL = os.environ.get("DGS_CAPTIONS_URL", "")
+DGS_POSTER_URL = os.environ.get("DGS_POSTER_URL", "")
+# The language of the captions (the video's spoken-German equivalent).
+DGS_CAPTIONS_LANGUAGE = os.environ.get("DGS_CAPTIONS_LANGUAGE", "de")
+if DGS_MEDIA_DIR:
+    STATICFILES_DIRS.append(("dgs", DGS_MEDIA_DIR))
 
 # --- WebRTC ---------------------------------------------------------------
 # ICE_SERVERS: JSON list of RTCIceServer dicts without credentials (e.g. your own STUN).

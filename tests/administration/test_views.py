@@ -2,18 +2,19 @@
 input changes exactly what it says, audited."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from buergerbuero.audit.models import AuditEvent
 from buergerbuero.departments.models import Closure, Department, OpeningHours
 from buergerbuero.office.status import OfficeStatus, department_state
-from buergerbuero.staff.models import Membership
+from buergerbuero.staff.models import ConsoleConnection, Membership, StaffProfile
 
 
 def client_of(user) -> Client:
@@ -149,7 +150,8 @@ def test_new_department_is_created_and_audited(administrator):
         (
             {"time_zone": "Mars/Olympus"},
             "time_zone",
-            "Select a valid choice. Mars/Olympus is not one of the available choices.",
+            "“Mars/Olympus” is not a time zone we know. Please choose one from the list, "
+            "e.g. Europe/Berlin.",
         ),
         (
             {"holiday_subdivision": "XX"},
@@ -194,6 +196,43 @@ def test_a_lead_edits_their_department_but_creates_none(make_department, make_st
     other.refresh_from_db()
     assert (mine.name, other.name) != ("Meins", "Meins")
     assert mine.name == "Meins"
+
+
+def test_a_lead_sets_related_departments_and_callbacks(make_department, make_staff):
+    mine = make_department(slug="mine", name="Meins", holiday_country="DE")
+    neighbour = make_department(slug="nachbar", name="Nachbar")
+    make_department(slug="alt", name="Alt", is_active=False)
+    lead = make_staff(mine, role="lead")
+    client = client_of(lead)
+
+    page = client.get(reverse("administration:department_edit", args=["mine"]))
+    choices = [
+        str(label) for _value, label in page.context["form"].fields["related_departments"].choices
+    ]
+    # Every other active department, never the department itself.
+    assert choices == ["Nachbar"]
+    assert "<legend>Related departments</legend>" in page.content.decode()
+
+    response = client.post(
+        reverse("administration:department_edit", args=["mine"]),
+        department_data(
+            slug="mine", name="Meins", accepts_callbacks="on", related_departments=[neighbour.pk]
+        ),
+    )
+
+    assert response.status_code == 302, response.context["form"].errors
+    mine.refresh_from_db()
+    assert mine.accepts_callbacks is True
+    assert list(mine.related_departments.all()) == [neighbour]
+    event = AuditEvent.objects.filter(action="change_department").get()
+    assert event.detail == "accepts_callbacks related_departments"
+    # Unrelated again: the field left empty clears it.
+    client.post(
+        reverse("administration:department_edit", args=["mine"]),
+        department_data(slug="mine", name="Meins"),
+    )
+    mine.refresh_from_db()
+    assert (mine.accepts_callbacks, list(mine.related_departments.all())) == (False, [])
 
 
 def test_closure_closes_the_walk_in_office(administrator, make_department, make_staff):
@@ -306,7 +345,7 @@ def test_forgot_password_does_not_tell_whether_an_account_exists(
     assert [m.to for m in mail.outbox] == [["it@example.org"]]
 
 
-STAFF_LIST_QUERIES = 11
+STAFF_LIST_QUERIES = 13
 HOME_QUERIES = 8
 
 
@@ -327,3 +366,31 @@ def test_list_pages_query_count_is_constant(
         assert client.get(reverse("administration:staff_list")).status_code == 200
     with django_assert_num_queries(HOME_QUERIES):
         assert client.get(reverse("administration:home")).status_code == 200
+
+
+def test_staff_list_shows_who_is_present_where_now(administrator, make_department, make_staff):
+    wohngeld = make_department(name="Wohngeld")
+    kfz = make_department(name="Kfz")
+    serving = make_staff(wohngeld, kfz, username="serving")
+    Membership.objects.filter(profile__user=serving, department=kfz).update(presence="paused")
+    ConsoleConnection.objects.create(
+        profile=serving.staff_profile, channel="c1", seen_at=timezone.now()
+    )
+    # Chose "available", then the laptop went to sleep: the board no longer counts them.
+    gone = make_staff(wohngeld, username="gone")
+    StaffProfile.objects.filter(user=gone).update(seen_at=timezone.now() - timedelta(hours=1))
+    suspended = make_staff(wohngeld, username="suspended")
+    suspended.is_active = False
+    suspended.save()
+    page = client_of(administrator).get(reverse("administration:staff_list")).content.decode()
+
+    def present(username):
+        row = page.split(
+            f"Suspend {username}" if username != "suspended" else "Reactivate suspended"
+        )[0]
+        cell = row.rsplit('<td class="present-now">', 1)[1].split("</td>", 1)[0]
+        return " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+
+    assert present("serving") == "Console open Wohngeld: available Kfz: paused"
+    assert present("gone") == "Not connected Wohngeld: offline"
+    assert present("suspended") == "suspended"

@@ -40,7 +40,7 @@ def test_departments_with_hours_closures_and_status(api, make_department, make_s
 
     response = api.get("/api/v1/departments")
 
-    assert (response.status_code, response["Cache-Control"]) == (200, "no-cache")
+    assert (response.status_code, response["Cache-Control"]) == (200, "public, max-age=10")
     row = board()[0]
     assert response.json() == [
         {
@@ -171,3 +171,60 @@ def test_one_department_and_its_kinds_query_count_is_constant(
     with django_assert_num_queries(2):
         kinds = api.get("/api/v1/departments/wohngeld/kinds")
     assert len(kinds.json()) == count
+
+
+def conditional(api, path: str):
+    """The first answer, then the same request with its ETag."""
+    first = api.get(path)
+    assert first.status_code == 200
+    again = api.get(path, headers={"if-none-match": first["ETag"]})
+    return first, again
+
+
+def test_departments_and_a_department_answer_304_while_unchanged(
+    api, make_department, make_staff, live_hub
+):
+    department = make_department(slug="wohngeld", name="Wohngeld")
+    live_hub.last_text = board_text()
+    for path in ("/api/v1/departments", "/api/v1/departments/wohngeld"):
+        first, again = conditional(api, path)
+        assert first["ETag"].startswith('"') and first["Cache-Control"] == "public, max-age=10"
+        assert (again.status_code, again.content) == (304, b"")
+        assert (again["ETag"], again["Cache-Control"]) == (first["ETag"], "public, max-age=10")
+    before = api.get("/api/v1/departments/wohngeld")
+    # A member comes on duty: the live status in the body changes, and so does the ETag.
+    make_staff(department)
+    live_hub.last_text = board_text()
+    after = api.get("/api/v1/departments/wohngeld", headers={"if-none-match": before["ETag"]})
+    assert after.status_code == 200
+    assert (before.json()["status"]["state"], after.json()["status"]["state"]) == (
+        "closed",
+        "open",
+    )
+    assert after["ETag"] != before["ETag"]
+    # Renaming it in the admin changes the body too.
+    department.name = "Wohngeldstelle"
+    department.save(update_fields=["name"])
+    renamed = api.get("/api/v1/departments", headers={"if-none-match": after["ETag"]})
+    assert renamed.status_code == 200
+
+
+def test_slots_answer_304_until_one_is_booked(api, make_kind):
+    from buergerbuero.bookings import actions
+
+    kind = make_kind(minutes=30)
+    path = f"/api/v1/departments/{kind.department.slug}/kinds/{kind.pk}/slots"
+    first, again = conditional(api, path)
+    assert first["Cache-Control"] == "public, max-age=10"
+    assert (again.status_code, again.content) == (304, b"")
+    actions.book(kind, datetime.fromisoformat(first.json()["slots"][0]), "Ada")
+    after = api.get(path, headers={"if-none-match": first["ETag"]})
+    assert after.status_code == 200
+    assert after.json()["slots"] == first.json()["slots"][1:]
+
+
+def test_the_status_answers_304_while_the_board_is_unchanged(api, make_department, live_hub):
+    make_department(slug="wohngeld")
+    live_hub.last_text = board_text()
+    first, again = conditional(api, "/api/v1/status")
+    assert (first["Cache-Control"], again.status_code, again.content) == ("no-cache", 304, b"")

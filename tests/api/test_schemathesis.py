@@ -50,7 +50,7 @@ def office(db, settings, same_connection):
     factories.make_kind(department)
     _token, text = issue_token(
         "schemathesis",
-        ["appointments:read"],
+        ["appointments:read", "statistics:read"],
         [department],
         expires_at=timezone.now() + timedelta(days=1),
     )

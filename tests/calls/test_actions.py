@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone, translation
 
+from buergerbuero.audit.models import Action, AuditEvent
 from buergerbuero.calls import actions
 from buergerbuero.calls.errors import InvitationInvalid, NotAllowed, RoomEnded
 from buergerbuero.calls.models import Invitation, Participant, Role, Room
@@ -70,6 +71,21 @@ def test_redeem_invitation_adds_guest_once(make_room):
     ):
         actions.redeem_invitation(invitation.token, "Mallory")
     assert room.participants.filter(role=Role.GUEST).count() == 1
+
+
+def test_sign_language_invitation_marks_the_guest_and_is_audited(make_room):
+    room, staff, _citizen = make_room()
+    plain = actions.issue_invitation(room.pk, staff, "Bruder")
+    marked = actions.issue_invitation(room.pk, staff, "Frau Yilmaz", sign_language=True)
+    assert (plain.sign_language, marked.sign_language) == (False, True)
+    assert actions.redeem_invitation(plain.token, "Bruder").sign_language is False
+    assert actions.redeem_invitation(marked.token, "Frau Yilmaz").sign_language is True
+    details = list(
+        AuditEvent.objects.filter(action=Action.INVITE)
+        .order_by("pk")
+        .values_list("detail", flat=True)
+    )
+    assert details == ["", "sign-language"]
 
 
 def test_redeem_invitation_expired_raises(make_room):

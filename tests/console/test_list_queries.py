@@ -49,8 +49,9 @@ def test_console_home_query_count_is_constant(
     # profile, its active departments' ids, the departments; the departments it leads (the
     # link to the statistics); the session saved at the end (the idle clock starts):
     # savepoint, UPDATE, release; the departments the member leads (the header's link to
-    # the administration); every active department (where to pass a citizen on).
-    with django_assert_num_queries(12):
+    # the administration); every active department (where to pass a citizen on); the open
+    # callback requests of its departments.
+    with django_assert_num_queries(13):
         response = client.get(reverse("console:home"))
     assert response.status_code == 200
     assert response.context["departments"] == departments

@@ -6,11 +6,13 @@ import time
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
 from buergerbuero.audit.models import AuditEvent
 from buergerbuero.directory.models import DirectoryAccount, GroupMapping
+from buergerbuero.staff import accounts
 from buergerbuero.staff.models import Membership, StaffProfile
 
 from .servers import PASSWORD, group_dn, user_dn
@@ -218,3 +220,28 @@ def test_directory_login_goes_through_the_authenticator_code(ldap_office, wohnge
     response = client.post(LOGIN, {"username": "anna", "password": PASSWORD, "otp_token": code})
     assert response.status_code == 302
     assert client.get(reverse("console:home")).status_code == 200
+
+
+def test_an_ldap_account_cannot_get_a_password_here(
+    ldap_office, wohngeld, django_capture_on_commit_callbacks
+):
+    mapping("wohngeld-leitung", wohngeld, "lead")
+    sign_in("anna")
+    anna = get_user_model().objects.get(username="anna")
+    with django_capture_on_commit_callbacks(execute=True):
+        forgot = Client().post(
+            reverse("administration:forgot_password"), {"email": "anna@kreis.test"}
+        )
+    assert forgot.status_code == 302
+    assert mail.outbox == []
+    # Even a link made for her cannot set one ...
+    path = accounts.set_link_path(anna)
+    refused = Client().post(
+        path, {"new_password1": "lokal-pw-98765", "new_password2": "lokal-pw-98765"}
+    )
+    assert refused.status_code == 403
+    anna.refresh_from_db()
+    assert not anna.has_usable_password()
+    # ... and the directory's password still signs her in, through the directory.
+    _client, response = sign_in("anna")
+    assert response.status_code == 302

@@ -15,7 +15,7 @@ from .conftest import use_directory
 
 def test_without_directory_variables_only_local_accounts():
     assert directory_settings({}) == {
-        "AUTHENTICATION_BACKENDS": ["django.contrib.auth.backends.ModelBackend"]
+        "AUTHENTICATION_BACKENDS": ["buergerbuero.directory.local_backend.LocalAccountBackend"]
     }
 
 
@@ -32,7 +32,7 @@ def test_local_accounts_come_first_and_secrets_may_come_from_files(tmp_path):
         }
     )
     assert values["AUTHENTICATION_BACKENDS"] == [
-        "django.contrib.auth.backends.ModelBackend",
+        "buergerbuero.directory.local_backend.LocalAccountBackend",
         "buergerbuero.directory.ldap_backend.DirectoryLDAPBackend",
         "buergerbuero.directory.oidc_backend.DirectoryOIDCBackend",
     ]

@@ -135,6 +135,10 @@ class FirefoxPage:
     def goto(self, url: str) -> None:
         self._call("goto", url=url)
 
+    def add_init_script(self, script: str) -> None:
+        """`script` (a statement block) runs in every document of this page first."""
+        self._call("addInitScript", script=script)
+
     def reload(self) -> None:
         self._call("reload")
 

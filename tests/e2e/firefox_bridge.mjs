@@ -71,6 +71,11 @@ const operations = {
     await page.goto(new URL(request.url, baseURL).href, { waitUntil: "load" });
     return page.url();
   },
+  // A script run in every document of the page before its own (puppeteer over BiDi:
+  // script.addPreloadScript).
+  async addInitScript(request) {
+    await pageOf(request).page.evaluateOnNewDocument(request.script);
+  },
   async reload(request) {
     const { page } = pageOf(request);
     await page.reload({ waitUntil: "load" });

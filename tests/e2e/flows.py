@@ -1,7 +1,9 @@
 """What people do in the office, as reusable browser steps."""
 
+import re
 import time
 
+from django.utils import translation
 from playwright.sync_api import Page, expect
 
 OFFICE = "e2e-office"
@@ -43,12 +45,13 @@ def sign_off(page: Page) -> None:
         return
     # Still in a call: end it, or the office shows "in a consultation" until the room
     # counts as abandoned, minutes later.
-    end = page.get_by_role("button", name="End consultation")
+    # By ids, not words: staff may use the console in any language.
+    end = page.locator("#hang-up")
     if "/gespraech/" in page.url and end.is_visible():
         end.click()
-        expect(page.get_by_role("heading", name="Staff console")).to_be_visible()
+        expect(page.locator("#console")).to_be_visible()
     page.goto("/konsole/")
-    offline = page.get_by_label("Offline")
+    offline = page.locator('#presence input[value="offline"]')
     expect(page.locator("#presence")).to_be_enabled()
     if not offline.is_checked():
         offline.check()
@@ -69,6 +72,45 @@ def knock(page: Page, name: str, topic: str = "") -> None:
         page.get_by_label("Your topic (optional)").fill(topic)
     page.get_by_role("button", name="Knock").click()
     expect(page.get_by_role("heading", name="Waiting room: E2E Office")).to_be_visible()
+
+
+def words(language: str):
+    """The office's own words in `language` (its .po files), to wait for a text on a page
+    in that language."""
+
+    def translated(text: str) -> str:
+        with translation.override(language):
+            return translation.gettext(text)
+
+    return translated
+
+
+def knock_in(page: Page, language: str, name: str, topic: str = "") -> None:
+    """Knock on a page in any language: fields and buttons found by id, not by words."""
+    t = words(language)
+    page.goto(f"/fachbereich/{OFFICE}/anklopfen/")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page.locator("#device-message")).to_have_text(t("Camera and microphone work."))
+    page.locator("#id_display_name").fill(name)
+    if topic:
+        page.locator("#id_topic").fill(topic)
+    page.locator(".knock-form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/warteraum/"))
+    expect(page.locator("#queue-position")).not_to_have_text(t("Connecting…"))
+    expect(page.locator("#queue-position")).not_to_have_text("")
+
+
+def staff_login_by_ids(staff: Page) -> None:
+    """Log in and be available, on a console in any language (found by ids, not words)."""
+    staff.goto("/konsole/anmelden/")
+    staff.locator("#id_username").fill("e2e-staff")
+    staff.locator("#id_password").fill(PASSWORD)
+    staff.locator("main form button[type=submit].primary").click()
+    expect(staff.locator("#console")).to_be_visible()
+    staff.is_staff = True  # signed off after the test (conftest)
+    expect(staff.locator("#presence")).to_be_enabled()
+    staff.locator('#presence input[value="available"]').check()
+    expect(staff.locator(f'[data-department="{OFFICE}"] .status')).to_be_visible()
 
 
 PEER_REPORT = """async () => {

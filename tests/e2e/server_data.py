@@ -16,6 +16,7 @@ office = Department.objects.create(
     slug="e2e-office",
     name="E2E Office",
     summary="Always open for the browser tests",
+    description="Wir beraten zu allem, was die Browsertests brauchen.",
     holiday_country="",  # open on public holidays too, whatever day the tests run
 )
 OpeningHours.objects.bulk_create(

@@ -5,6 +5,8 @@ oidc-provider, authorisation code flow with PKCE) and lands in the console as le
 Wohngeld. Logging out ends the session at the provider too; a directory that is down is
 named on the login page while local accounts keep working."""
 
+from datetime import datetime, timedelta
+
 import pytest
 from django_otp.oath import totp
 from playwright.sync_api import expect
@@ -19,6 +21,7 @@ from ..directory.servers import (
 from ..server import manage
 from .accessibility import assert_accessible
 from .conftest import OfficeServer
+from .test_administration import BERLIN, SCHEDULE, shows_closed_tomorrow
 
 pytestmark = pytest.mark.e2e
 
@@ -200,3 +203,109 @@ def test_county_it_connects_ldap_and_oidc(county, person):
     local = person()
     log_in(local, "it-admin", ADMIN_PASSWORD, then="/konsole/verzeichnis/")
     expect(local.get_by_role("heading", name="Directory groups")).to_be_visible()
+
+
+def sign_in_at_the_provider(page, login):
+    page.goto("/konsole/anmelden/")
+    page.get_by_role("link", name="Sign in with the county's account").click()
+    page.locator("input[name=login]").fill(login)
+    page.locator("input[name=password]").fill("any")
+    page.get_by_role("button", name="Sign-in").click()
+    page.get_by_role("button", name="Continue").click()  # consent
+    expect(page.get_by_role("heading", name="Staff console")).to_be_visible()
+
+
+def fill_hours(page, hours):
+    for day, ranges in hours.items():
+        for number, (opens, closes) in enumerate(ranges, 1):
+            page.get_by_label(f"{day}, range {number}, from").fill(opens)
+            page.get_by_label(f"{day}, range {number}, until").fill(closes)
+    page.get_by_role("button", name="Save opening hours").click()
+    expect(page.get_by_text("Opening hours saved.")).to_be_visible()
+
+
+def test_directory_leads_set_up_their_department(county, person):
+    """The issue's story through the directory: the administrator creates Bauamt and adds
+    its two leads by their county accounts (Anna in LDAP, Olga at the OpenID Connect
+    provider, by e-mail; neither group is mapped). Anna signs in through LDAP, gives the
+    hours in HH:MM and closes tomorrow; Olga signs in at the provider and adds Wednesday
+    morning. The public page shows tomorrow closed and the right next opening each time."""
+    admin = person()
+    log_in(admin, "it-admin", ADMIN_PASSWORD, then="/konsole/verwaltung/")
+    admin.get_by_role("link", name="New department").click()
+    admin.get_by_label("Name").fill("Bauamt")
+    admin.get_by_label("Web address").fill("bauamt")
+    admin.get_by_role("button", name="Create department").click()
+    expect(admin.get_by_role("heading", name="Opening hours of Bauamt")).to_be_visible()
+    for name, directory, account in (
+        ("Anna Leitner", "LDAP / Active Directory", "anna"),
+        ("Olga Oberhaupt", "OpenID Connect", "olga@kreis.test"),
+    ):
+        admin.goto("/konsole/verwaltung/mitarbeitende/neu/")
+        admin.get_by_label("Name", exact=True).fill(name)
+        # The directory's fields appear for a county account only.
+        expect(admin.get_by_label("Directory account")).to_be_hidden()
+        admin.get_by_label("County account (directory): signs in through the directory").check()
+        expect(admin.get_by_label("Directory account")).to_be_visible()
+        admin.get_by_label("Directory", exact=True).select_option(label=directory)
+        admin.get_by_label("Directory account").fill(account)
+        admin.get_by_label("Bauamt", exact=True).select_option("lead")
+        if account == "anna":
+            assert_accessible(admin, "administration-add-directory-member")
+        admin.get_by_role("button", name="Add staff member").click()
+        expect(
+            admin.get_by_text(
+                f"{account} was added. They sign in with their county account and get the "
+                "roles given here."
+            )
+        ).to_be_visible()
+    expect(admin.get_by_text("County account (directory)")).to_have_count(2)
+
+    # Retention for the new department: a mistake named at its field, then saved.
+    admin.get_by_role("link", name="Retention", exact=True).click()
+    admin.get_by_role("link", name="Retention of Bauamt").click()
+    admin.get_by_label("Bookings: days after the appointment").fill("99999")
+    admin.get_by_role("button", name="Save").click()
+    expect(admin.locator("#error-summary")).to_be_focused()
+    expect(admin.locator("#error-summary li")).to_have_text(
+        [
+            "Bookings: days after the appointment: At most 3650 days (ten years). Leave it "
+            "empty for the default."
+        ]
+    )
+    assert_accessible(admin, "administration-retention-error")
+    admin.get_by_label("Bookings: days after the appointment").fill("90")
+    admin.get_by_role("button", name="Save").click()
+    expect(admin.get_by_text("Retention periods of Bauamt saved.")).to_be_visible()
+    expect(admin.get_by_role("row", name="Bauamt")).to_contain_text("90 *")
+    assert_accessible(admin, "administration-retention")
+
+    anna = person()
+    log_in(anna, "anna", PASSWORD, then="/konsole/verwaltung/")
+    expect(anna.get_by_role("heading", name="Administration")).to_be_visible()
+    anna.get_by_role("link", name="Opening hours of Bauamt").click()
+    fill_hours(
+        anna,
+        {
+            "Monday": [("08:00", "12:00")],
+            "Tuesday": [("08:00", "12:00")],
+            "Thursday": [("08:00", "12:00"), ("14:00", "18:00")],
+        },
+    )
+    anna.goto("/konsole/verwaltung/")
+    anna.get_by_role("link", name="Closures of Bauamt").click()
+    tomorrow = datetime.now(BERLIN).date() + timedelta(days=1)
+    anna.get_by_label("From").fill(f"{tomorrow.isoformat()}T00:00")
+    anna.get_by_label("Until").fill(f"{(tomorrow + timedelta(days=1)).isoformat()}T00:00")
+    anna.get_by_role("button", name="Add closure").click()
+    expect(anna.get_by_text("Closure saved.")).to_be_visible()
+    citizen = person()
+    shows_closed_tomorrow(citizen, "bauamt", tomorrow)
+
+    olga = person()
+    sign_in_at_the_provider(olga, "olga")
+    olga.goto("/konsole/verwaltung/")
+    olga.get_by_role("link", name="Opening hours of Bauamt").click()
+    expect(olga.get_by_label("Thursday, range 2, until")).to_have_value("18:00")
+    fill_hours(olga, {"Wednesday": [("09:00", "11:00")]})
+    shows_closed_tomorrow(citizen, "bauamt", tomorrow, {**SCHEDULE, 2: [(540, 660)]})

@@ -1,21 +1,31 @@
 """The county's homepage embeds the live status with the snippet of docs/deploy.md; when
 the office goes down the widget says so and keeps the last state, and recovers by itself."""
 
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from playwright.sync_api import expect
 
-from ..server import free_port
+from ..server import ROOT, free_port
 from .flows import OFFICE, set_presence, staff_login
 
 pytestmark = pytest.mark.e2e
 
-SNIPPET = """<iframe src="{office}/einbetten/status/"
-        title="Virtuelles Bürgerbüro – wer ist gerade erreichbar?"
-        loading="lazy" style="border:0;width:100%;height:24rem"></iframe>
-<p><a href="{office}/">Zum Virtuellen Bürgerbüro</a></p>"""
+# The documented office address, which the test replaces with its server's.
+DOCUMENTED_OFFICE = "https://buergerbuero.example.org"
+
+
+def documented_snippet() -> str:
+    """The one HTML block of docs/deploy.md's "Embedding the status on another site", as a
+    web editor would paste it."""
+    deploy = (ROOT / "docs" / "deploy.md").read_text()
+    section = deploy.split("## Embedding the status on another site", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```html\n(.*?)```", section, re.S)
+    assert len(blocks) == 1, "one snippet in docs/deploy.md, Embedding the status"
+    assert f'<iframe src="{DOCUMENTED_OFFICE}/einbetten/status/"' in blocks[0]
+    return blocks[0]
 
 
 @pytest.fixture
@@ -45,7 +55,7 @@ def homepage():
     thread.start()
 
     def serve(office_url: str) -> str:
-        content["html"] = SNIPPET.format(office=office_url)
+        content["html"] = documented_snippet().replace(DOCUMENTED_OFFICE, office_url)
         return f"http://127.0.0.1:{port}/"
 
     yield serve, f"http://127.0.0.1:{port}"

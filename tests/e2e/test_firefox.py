@@ -2,14 +2,17 @@
 
 Citizens bring their own browser. These tests run the core journey with one side in
 Firefox (tests/e2e/firefox.py, one firefox-esr per module) and the other in Chromium:
-knock, a reload in the waiting room, admit, video and audio decoded on both sides, the
+knock, a reload in the waiting room (keeping place 2), admit, video and audio decoded on both sides, the
 codecs negotiated whichever engine offers, chat, screen sharing and a replaced camera
 (replaceTrack) in both directions, and an interpreter in Firefox joining a Chromium call;
 and the device check's help for Firefox, in Firefox's own words.
 """
 
+import base64
+import hashlib
 import os
 import re
+import secrets
 import shutil
 import zipfile
 from pathlib import Path
@@ -182,14 +185,20 @@ def test_firefox_citizen_with_chromium_staff(new_page, firefox_page):
     staff_login(staff)
     set_presence(staff, "Available")
     citizen = firefox_page()
+    first = new_page()
+    knock(first, "Vorne Wartend")
 
     firefox_knock(citizen, "Fuchs Feuer")
-    citizen.expect_text("#queue-position", "You are next.")
-    # A reload in the waiting room keeps the place.
+    citizen.expect_text("#queue-position", "You are number 2 in the queue.")
+    # A reload in the waiting room keeps the place: still number 2, so the same entry (a
+    # new one would queue behind the old, which waits out its grace, as number 3).
     citizen.reload()
+    citizen.expect_text("#queue-position", "You are number 2 in the queue.")
+    first.locator("#leave-queue").click()
     citizen.expect_text("#queue-position", "You are next.")
     staff.get_by_role("button", name="Admit: Fuchs Feuer").click()
-    expect(staff).to_have_url(re.compile(CALL_URL))
+    # The console starts its camera for the call first: slow on a busy machine.
+    expect(staff).to_have_url(re.compile(CALL_URL), timeout=30_000)
     assert citizen.expect_url(CALL_URL) == staff.url
 
     # Both engines decode the other's video and receive and play the other's sound.
@@ -239,8 +248,37 @@ def test_firefox_citizen_with_chromium_staff(new_page, firefox_page):
     assert staff.console_errors == []
 
 
+# Firefox's fake capture has one camera: a second one, as a phone's back camera, for the
+# real "Switch camera" button. It is the same fake camera at 16:9, so the other side can
+# tell it arrived; its track reports the second camera's id as a real one would.
+SECOND_CAMERA = """
+const media = navigator.mediaDevices;  // none in the page's first, blank document
+if (media) {
+  const enumerate = media.enumerateDevices.bind(media);
+  const getUserMedia = media.getUserMedia.bind(media);
+  media.enumerateDevices = async () => {
+    const all = await enumerate();
+    const first = all.find((d) => d.kind === 'videoinput' && d.deviceId);
+    return first ? [...all, {kind: 'videoinput', deviceId: 'second-camera',
+                             label: 'Second camera', groupId: 'second-camera'}] : all;
+  };
+  media.getUserMedia = async (constraints) => {
+    // Asked for by the switch ({exact}), or as the remembered camera after a reload.
+    const id = constraints?.video?.deviceId;
+    if ((id?.exact ?? id?.ideal ?? id) !== 'second-camera') return getUserMedia(constraints);
+    const stream = await getUserMedia({...constraints, video: {width: 640, height: 360}});
+    const track = stream.getVideoTracks()[0];
+    const settings = track.getSettings.bind(track);
+    track.getSettings = () => ({...settings(), deviceId: 'second-camera'});
+    Object.defineProperty(track, 'label', {value: 'Second camera'});
+    return stream;
+  };
+}"""
+
+
 def test_chromium_citizen_with_firefox_staff(new_page, firefox_page):
     staff = firefox_page()
+    staff.add_init_script(SECOND_CAMERA)
     firefox_staff_login(staff)
     citizen = new_page()
     knock(citizen, "Chrom Bürger")
@@ -259,14 +297,12 @@ def test_chromium_citizen_with_firefox_staff(new_page, firefox_page):
     firefox_chat(staff, "Willkommen")
     expect(citizen.locator("#chat-log")).to_contain_text("Willkommen")
 
-    # Another camera in Firefox (here a 16:9 picture from the one fake camera) replaces
-    # the sent one with replaceTrack, as the camera switch does: Chromium shows it.
+    # The "Switch camera" button in Firefox: its second camera (a 16:9 picture, see
+    # SECOND_CAMERA) replaces the sent one with replaceTrack: Chromium shows it.
     assert citizen.evaluate(ASPECT_IS, [STAFF_NAME, 4 / 3])
-    staff.evaluate(
-        """() => navigator.mediaDevices.getUserMedia({video: {width: 640, height: 360}})
-             .then((stream) => window.bbCall.mesh.replaceVideo(stream.getVideoTracks()[0]))"""
-    )
+    staff.click('::-p-aria(Switch camera[role="button"])')
     citizen.wait_for_function(ASPECT_IS, arg=[STAFF_NAME, 16 / 9], timeout=10_000)
+    staff.expect_text("#call-status", "Camera: Second camera")
     frames_grow(citizen, STAFF_NAME)
 
     # Staff reload the call page: this time Chromium offers to Firefox.
@@ -381,3 +417,61 @@ def test_firefox_gets_its_own_help_in_its_own_words(new_page, firefox_page):
     firefox_own = quoted[: quoted.index("Save Changes") + 1]  # the rest is Windows' and macOS'
     missing = [label for label in firefox_own if f"= {label}\n" not in labels]
     assert missing == [], f"not labels of Firefox {page.firefox.version}: {missing}"
+
+
+# Firefox has no file chooser to drive: the script puts the file into the field as a
+# person's choice would (a DataTransfer's files), then the person presses the button.
+FIREFOX_CHOOSE_FILE = """([name, type, base64]) => {
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  const chosen = new DataTransfer();
+  chosen.items.add(new File([bytes], name, { type }));
+  const field = document.getElementById('file-input');
+  field.files = chosen.files;
+  field.dispatchEvent(new Event('change'));
+}"""
+
+# The SHA-256 of a received file, from the page's own list of what arrived (the page may
+# not fetch its blob: address, CSP connect-src 'self').
+RECEIVED_SHA256 = """async (name) => {
+  const file = window.bbCall.files.received.find((f) => f.name === name);
+  const digest = await crypto.subtle.digest('SHA-256', await file.blob.arrayBuffer());
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}"""
+
+
+def test_documents_go_both_ways_between_firefox_and_chromium(new_page, firefox_page):
+    """The data channel agreed beforehand (negotiated, id 0) opens between the engines:
+    a PDF from Firefox arrives whole in Chromium, a picture from Chromium in Firefox."""
+    staff = new_page()
+    staff_login(staff)
+    set_presence(staff, "Available")
+    citizen = firefox_page()
+    firefox_knock(citizen, "Fuchs Feuer")
+    staff.get_by_role("button", name="Admit: Fuchs Feuer").click()
+    expect(staff).to_have_url(re.compile(CALL_URL))
+    citizen.expect_url(CALL_URL)
+    wait_for_media(citizen, 1)
+    wait_for_media(staff, 1)
+
+    pdf = b"%PDF-1.4\n" + secrets.token_bytes(100_000)
+    citizen.evaluate(
+        FIREFOX_CHOOSE_FILE, ["Antrag.pdf", "application/pdf", base64.b64encode(pdf).decode()]
+    )
+    citizen.click('::-p-aria(Send document[role="button"])')
+    item = staff.locator(".file-item")
+    expect(item).to_have_text(re.compile(r"^Antrag\.pdf PDF, 97\.7 kB – from Fuchs Feuer"))
+    with staff.expect_download() as download:
+        item.get_by_role("link", name=re.compile("^Save")).click()
+    assert download.value.path().read_bytes() == pdf
+    citizen.expect_text("#call-status", f"Antrag.pdf was sent to {STAFF_NAME}.")
+
+    png = b"\x89PNG\r\n\x1a\n" + secrets.token_bytes(50_000)
+    staff.get_by_label("Document to send").set_input_files(
+        {"name": "Stempel.png", "mimeType": "image/png", "buffer": png}
+    )
+    staff.get_by_role("button", name="Send document").click()
+    citizen.expect_text("#call-status", f"{STAFF_NAME} sent you a document: Stempel.png")
+    citizen.expect_text(".file-item.received .file-details", f"PNG, 48.8 kB – from {STAFF_NAME}")
+    assert citizen.evaluate(RECEIVED_SHA256, "Stempel.png") == hashlib.sha256(png).hexdigest()
+    assert citizen.console_errors == []
+    assert staff.console_errors == []

@@ -1,7 +1,7 @@
 """Focus after every change of page or state, and the call's chat log for keyboard users.
 
-Focus must never fall to <body>: after leaving the queue, on admission (both sides), and
-after the call ends (both sides). In the call the chat log scrolls, so it takes focus; its numbers are
+Focus must never fall to <body>: after leaving the queue, when declined or expired, on
+admission (both sides), and after the call ends (both sides, and when the citizen hangs up). In the call the chat log scrolls, so it takes focus; its numbers are
 not clipped; times are 24-hour in every language; the Invite button says whether its box
 is open.
 """
@@ -12,7 +12,16 @@ import pytest
 from playwright.sync_api import expect
 
 from .accessibility import assert_accessible
-from .flows import OFFICE, knock, set_presence, staff_login, wait_for_media
+from .flows import (
+    OFFICE,
+    knock,
+    knock_in,
+    set_presence,
+    staff_login,
+    staff_login_by_ids,
+    wait_for_media,
+    words,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -133,3 +142,75 @@ def test_message_to_everyone_is_named_by_its_visible_words_first(new_page):
     expect(button).to_have_accessible_name("Nachricht an alle Wartenden E2E Office")
     assert_accessible(staff, "console in German with someone waiting")
     _switch_language(staff, "en")  # the fixture signs off with the English labels
+
+
+def test_declined_and_expired_move_focus_from_the_vanished_button_to_the_message(new_page):
+    staff = new_page()
+    staff_login(staff)
+    set_presence(staff, "Available")
+    declined = new_page()
+    knock(declined, "Nein Heute")
+    # A keyboard user on "Leave the queue", the button that goes away.
+    declined.locator("#leave-queue").focus()
+    staff.get_by_role("button", name="Decline: Nein Heute").click()
+    staff.get_by_role("dialog", name="Decline Nein Heute").get_by_role(
+        "button", name="Send"
+    ).click()
+    final = declined.locator("#final-message")
+    expect(final).to_contain_text("The office cannot see you today.")
+    expect(final).to_be_focused()
+
+    # Expired: the server's word for a place that timed out (the expiry itself is tested
+    # in tests/waiting and test_sleeping_tab.py); the page handles it as any ending.
+    sockets = []
+
+    def relay(socket):
+        socket.connect_to_server()
+        sockets.append(socket)
+
+    expired = new_page()
+    expired.route_web_socket(re.compile(r"/ws/warteraum/"), relay)
+    knock(expired, "Zu Spät")
+    expect(expired.locator("#queue-position")).to_have_text("You are next.")
+    expired.locator("#leave-queue").focus()
+    sockets[-1].send('{"type": "expired"}')
+    final = expired.locator("#final-message")
+    expect(final).to_have_text("Your place in the queue has expired.")
+    expect(final).to_be_focused()
+    expired.keyboard.press("Tab")
+    expect(expired.get_by_role("link", name="Back to the department")).to_be_focused()
+
+
+def test_citizen_hanging_up_is_focused_on_the_ended_page_and_arabic_times_are_24_hour(
+    new_page,
+):
+    t = words("ar")
+    staff = new_page(locale="ar")
+    staff_login_by_ids(staff)
+    citizen = new_page(locale="ar")
+    knock_in(citizen, "ar", "Samira")
+    staff.locator(".queue-entry", has_text="Samira").locator("button.admit").click()
+    wait_for_media(citizen, 1)
+    wait_for_media(staff, 1)
+
+    # 24-hour times in Arabic: two digits, a colon, two digits, and no "ص"/"م" (a.m./p.m.).
+    clock = re.compile(r"^\d\d:\d\d$")
+    citizen.locator("#chat-input").fill("مرحبا")
+    citizen.locator("#chat-input").press("Enter")
+    expect(staff.locator("#chat-log li")).to_have_count(1)
+    for page in (citizen, staff):
+        [time] = page.locator("#chat-log time").all_inner_texts()
+        assert clock.match(time), time
+    staff.locator("#invite").click()
+    staff.locator("#create-invitation").click()
+    text = staff.locator("#invitation-text")
+    expect(text).to_have_text(re.compile(r"\d\d:\d\d"))
+    [time] = re.findall(r"\d\d:\d\d\s*[صم]?", text.inner_text())
+    assert clock.match(time), text.inner_text()
+
+    # The citizen hangs up: the ended page opens on its heading.
+    citizen.locator("#hang-up").focus()
+    citizen.keyboard.press("Enter")
+    ended = citizen.locator("h1")
+    expect(ended).to_have_text(t("The consultation has ended"))
+    expect(ended).to_be_focused()

@@ -13,7 +13,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from .flows import OFFICE, knock, set_presence, staff_login, wait_for_media
+from .flows import OFFICE, knock, knock_in, set_presence, staff_login, wait_for_media, words
 
 pytestmark = pytest.mark.e2e
 
@@ -108,3 +108,31 @@ def test_staff_messages_are_german_and_chat_reads_in_its_own_direction_on_arabic
     expect(citizen.locator("#call-status")).to_have_text("لا يوجد هذا المشارك في هذه المكالمة.")
     staff.get_by_role("button", name="End consultation").click()
     expect(staff.get_by_role("heading", name="Staff console")).to_be_visible()
+
+
+def test_a_ukrainian_citizen_hears_german_as_german_and_an_english_decline_as_english(new_page):
+    """The department's description is the office's German; the default decline text is
+    written in the console's language (here English), and marked as such, not as German."""
+    citizen = new_page(locale="uk")
+    citizen.goto(f"/fachbereich/{OFFICE}/")
+    expect(citizen.locator("html")).to_have_attribute("lang", "uk")
+    description = citizen.locator("section[aria-labelledby=offer-heading] > div")
+    expect(description).to_have_text("Wir beraten zu allem, was die Browsertests brauchen.")
+    expect(description).to_have_attribute("lang", "de")
+
+    staff = new_page()
+    staff_login(staff)
+    set_presence(staff, "Available")
+    knock_in(citizen, "uk", "Oksana")
+    staff.get_by_role("button", name="Decline: Oksana").click()
+    dialog = staff.get_by_role("dialog", name="Decline Oksana")
+    default = "Unfortunately we cannot see you today. Please try again at another time."
+    expect(dialog.get_by_label("Message for the citizen (optional):")).to_have_value(default)
+    dialog.get_by_role("button", name="Send").click()
+    final = citizen.locator("#final-message")
+    expect(final).to_have_text(words("uk")("The office cannot see you today.") + " " + default)
+    expect(final.locator("span")).to_have_attribute("lang", "en")
+    # So after a reload, when the server tells the outcome again.
+    citizen.reload()
+    expect(final.locator("span")).to_have_text(default)
+    expect(final.locator("span")).to_have_attribute("lang", "en")

@@ -3,6 +3,7 @@ is then frozen (as a phone suspends a tab it does not show) keeps the place well
 normal grace, finds it on return, and staff see them as "in the background", never as
 present. One called meanwhile may come back in at the front."""
 
+import contextlib
 import re
 
 import pytest
@@ -32,6 +33,22 @@ SHOW = """() => {
 }"""
 
 
+# Pages paused by fall_asleep and not woken yet: a test that fails while one sleeps must
+# not leave it paused, or closing it waits forever.
+SLEEPING: list = []
+
+
+@pytest.fixture(autouse=True)
+def wake_sleepers(new_page):
+    """Set up after (so torn down before) the pages: wakes any page a failed test left
+    paused."""
+    yield
+    while SLEEPING:
+        session = SLEEPING.pop()
+        with contextlib.suppress(Exception):  # the page may be gone already
+            session.send("Debugger.resume")
+
+
 def fall_asleep(page: Page):
     """Hide the page, then stop its JavaScript as a phone's browser suspends a tab it
     does not show: no timers, so no pings, and no message handled until it wakes (the
@@ -43,11 +60,13 @@ def fall_asleep(page: Page):
     session = page.context.new_cdp_session(page)
     session.send("Debugger.enable")
     session.send("Debugger.pause")
+    SLEEPING.append(session)
     return session
 
 
 def wake_up(page: Page, session, show: bool = True) -> None:
     """`show=False` for a page that leaves at once when it wakes (it follows a call link)."""
+    SLEEPING.remove(session)
     session.send("Debugger.resume")
     session.send("Debugger.disable")
     if show:
@@ -89,7 +108,26 @@ def test_a_sleeping_tab_keeps_its_place_past_the_normal_grace(own_server, new_pa
     assert (sleeper.console_errors, staff.console_errors) == ([], [])
 
 
-def test_a_call_missed_while_asleep_is_offered_at_the_front(own_server, new_page):
+def admit_the_sleeper(staff, name):
+    row = staff.locator(".queue-entry", has_text=name)
+    expect(row.locator(".entry-background")).to_be_visible()
+    # Staff are never shown a sleeping page as present: admitting asks first.
+    row.get_by_role("button", name=f"Admit: {name}").click()
+    dialog = staff.locator("#confirm-dialog")
+    expect(dialog.locator("#confirm-dialog-text")).to_have_text(
+        re.compile(
+            rf"^The page of {name} has been in the background for \d:\d\d: they may "
+            r"not notice the call\. Should they miss it, they can come back to the front of "
+            r"the queue\. Admit anyway\?$"
+        )
+    )
+    dialog.get_by_role("button", name="Admit anyway").click()
+    expect(staff).to_have_url(re.compile(r"/gespraech/[\w-]+/$"))
+
+
+def test_an_admission_unanswered_while_asleep_returns_the_citizen_to_the_front(
+    own_server, new_page
+):
     server = own_server({**SHORT_GRACE, "CALL_NO_SHOW_SECONDS": "2"})
     staff = new_page(base_url=server.url)
     staff_login(staff)
@@ -101,41 +139,98 @@ def test_a_call_missed_while_asleep_is_offered_at_the_front(own_server, new_page
     expect(later.locator("#queue-position")).to_have_text("You are number 2 in the queue.")
 
     session = fall_asleep(sleeper)
-    row = staff.locator(".queue-entry", has_text="Verpasst Anruf")
-    expect(row.locator(".entry-background")).to_be_visible()
-    # Staff are never shown a sleeping page as present: admitting asks first.
-    row.get_by_role("button", name="Admit: Verpasst Anruf").click()
-    dialog = staff.locator("#confirm-dialog")
-    expect(dialog.locator("#confirm-dialog-text")).to_have_text(
-        re.compile(
-            r"^The page of Verpasst Anruf has been in the background for \d:\d\d: they may "
-            r"not notice the call\. Should they miss it, they can come back to the front of "
-            r"the queue\. Admit anyway\?$"
-        )
-    )
-    dialog.get_by_role("button", name="Admit anyway").click()
-    expect(staff).to_have_url(re.compile(r"/gespraech/[\w-]+/$"))
-    # The citizen never comes: the office ends the call (which started in the console)
-    # and the console says so.
+    admit_the_sleeper(staff, "Verpasst Anruf")
+    # Nobody answers: the office ends the call (which started in the console) and puts the
+    # citizen back at the front, instead of leaving staff in an empty call.
     expect(staff).to_have_url(re.compile(r"/konsole/"), timeout=30_000)
-    expect(staff.get_by_role("status").filter(has_text="did not join")).to_have_text(
-        "The citizen did not join the call, so it was ended."
+    expect(staff.get_by_role("status").filter(has_text="Nobody answered")).to_have_text(
+        "Nobody answered the call, so it was ended. The citizen waits again at the front of "
+        "the queue."
     )
+    row = staff.locator(".queue-entry", has_text="Verpasst Anruf")
+    expect(row.locator(".entry-called")).to_have_text(
+        "Called before – back at the front of the queue"
+    )
+    expect(staff.locator(".queue-entry").first).to_contain_text("Verpasst Anruf")
+    # Still asleep, and still shown as such: never as present.
+    expect(row.locator(".entry-background")).to_be_visible()
+    assert_accessible(staff, "console, an admission nobody answered")
 
-    # Woken, the page follows the call link it was sent, and is led back to its place.
-    wake_up(sleeper, session, show=False)
+    # Woken, the page never opened a call: it is first in the queue and says why.
+    wake_up(sleeper, session)
     expect(sleeper).to_have_url(re.compile(r"/warteraum/[\w-]+/$"))
+    expect(sleeper.locator("#queue-position")).to_have_text("You are next.")
+    expect(sleeper.locator("#back-note")).to_have_text(
+        "You were called while you were away from this page. Your place is kept: you are at "
+        "the front of the queue."
+    )
+    expect(sleeper.get_by_role("button", name="Join the call now")).to_be_hidden()
+    assert_accessible(sleeper, "waiting room, back at the front after an unanswered call")
+    expect(later.locator("#queue-position")).to_have_text("You are number 2 in the queue.")
+
+    # Shown now: admitted again, the call starts at once.
+    expect(row.locator(".entry-background")).to_be_hidden()
+    row.get_by_role("button", name="Admit: Verpasst Anruf").click()
+    expect(sleeper).to_have_url(re.compile(r"/gespraech/[\w-]+/$"))
+    expect(staff).to_have_url(re.compile(r"/gespraech/[\w-]+/$"))
+    assert (sleeper.console_errors, staff.console_errors) == ([], [])
+
+
+def test_a_call_ended_by_staff_while_asleep_is_offered_at_the_front(own_server, new_page):
+    server = own_server(SHORT_GRACE)
+    staff = new_page(base_url=server.url)
+    staff_login(staff)
+    set_presence(staff, "Available")
+    sleeper = new_page(base_url=server.url)
+    later = new_page(base_url=server.url)
+    knock(sleeper, "Verpasst Anruf")
+    knock(later, "Kommt Später")
+    expect(later.locator("#queue-position")).to_have_text("You are number 2 in the queue.")
+
+    session = fall_asleep(sleeper)
+    admit_the_sleeper(staff, "Verpasst Anruf")
+    # The staff member is in the call (the office has welcomed their socket), then they
+    # hang up before the citizen came.
+    staff.wait_for_function("() => Boolean(window.bbCall?.state.me)", timeout=30_000)
+    staff.get_by_role("button", name="End consultation").click()
+    expect(staff).to_have_url(re.compile(r"/konsole/"), timeout=15_000)
+
+    # Woken, the page never opened the call, which is over: it may take the front place.
+    wake_up(sleeper, session)
     expect(sleeper.locator("#queue-position")).to_have_text(
         "You were called while this page was in the background, and the call has ended. "
         "You can take your place again, at the front of the queue."
     )
+    expect(sleeper.get_by_role("button", name="Join the call now")).to_be_hidden()
     assert_accessible(sleeper, "waiting room, a call missed in the background")
     sleeper.get_by_role("button", name="Take my place at the front").click()
     expect(sleeper.locator("#queue-position")).to_have_text("You are next.")
     expect(later.locator("#queue-position")).to_have_text("You are number 2 in the queue.")
     row = staff.locator(".queue-entry", has_text="Verpasst Anruf")
     expect(row.locator(".entry-called")).to_have_text(
-        "Missed the call while in the background – back at the front"
+        "Called before – back at the front of the queue"
     )
     expect(staff.locator(".queue-entry").first).to_contain_text("Verpasst Anruf")
     assert sleeper.console_errors == []
+
+
+def test_an_admission_to_a_page_gone_for_good_ends_and_says_so(own_server, new_page):
+    # Gone for longer than the grace when the admission goes unanswered: not put back.
+    server = own_server({"QUEUE_GRACE_SECONDS": "10", "CALL_NO_SHOW_SECONDS": "15"})
+    staff = new_page(base_url=server.url)
+    staff_login(staff)
+    set_presence(staff, "Available")
+    citizen = new_page(base_url=server.url)
+    knock(citizen, "Schliesst Tab")
+    row = staff.locator(".queue-entry", has_text="Schliesst Tab")
+    citizen.context.close()
+    expect(row.locator(".entry-gone")).to_be_visible()
+    row.get_by_role("button", name="Admit: Schliesst Tab").click()
+    staff.locator("#confirm-dialog").get_by_role("button", name="Admit anyway").click()
+    expect(staff).to_have_url(re.compile(r"/gespraech/[\w-]+/$"))
+    expect(staff).to_have_url(re.compile(r"/konsole/"), timeout=40_000)
+    expect(staff.get_by_role("status").filter(has_text="did not join")).to_have_text(
+        "The citizen did not join the call, so it was ended."
+    )
+    expect(staff.locator(".queue-entry", has_text="Schliesst Tab")).to_have_count(0)
+    assert staff.console_errors == []

@@ -65,22 +65,31 @@ def test_admission_in_a_background_tab_and_office_messages_are_seen(new_page):
     expect(banner).to_have_text("New message from the office")
     expect(banner).to_be_visible()
 
-    # Admitted while still in the background: the call page's title and banner say so,
-    # until the citizen is back and does something.
+    # Admitted while still in the background: the call waits for the citizen (no camera,
+    # no empty call); the title, the banner and the system's notification say it is their
+    # turn, until they are back.
     staff.get_by_role("button", name="Admit: Taube Person").click()
     # Staff are asked first: the citizen's page is in the background (test_sleeping_tab).
     staff.get_by_role("dialog", name="Admit?").get_by_role("button", name="Admit anyway").click()
-    expect(citizen).to_have_url(re.compile(r"/gespraech/"))
-    assert citizen.evaluate("document.hidden") is True
-    expect(citizen).to_have_title(f"(!) Your turn – Consultation: E2E Office{SUFFIX}")
-    expect(citizen.locator("#attention-banner")).to_have_text(
-        "It is your turn: the consultation has started."
+    turn = (
+        "It is your turn. The call starts when you come back to this page, or now with the "
+        "button below."
     )
+    expect(citizen).to_have_title(f"(!) Your turn – Waiting room{SUFFIX}")
+    expect(banner).to_have_text(turn)
+    expect(citizen.locator("#queue-position")).to_have_text(turn)
+    expect(citizen.get_by_role("button", name="Join the call now")).to_be_visible()
+    assert citizen.evaluate("document.hidden") is True
+    assert re.search(r"/warteraum/", citizen.url)
     # ... and the system's notification, which the citizen allowed.
-    assert citizen.evaluate("window.__notifications") == [
-        ["Your turn", "You are being let in. The call starts now."]
-    ]
+    assert citizen.evaluate("window.__notifications") == [["Your turn", turn]]
+
+    # Back at the page: the call starts, its title and banner say so until they act.
     citizen.evaluate(SET_HIDDEN, False)
+    expect(citizen).to_have_url(re.compile(r"/gespraech/"))
+    expect(citizen).to_have_title(f"(!) Your turn – Consultation: E2E Office{SUFFIX}")
+    expect(banner).to_have_text("It is your turn: the consultation has started.")
+    wait_for_media(citizen, 1)
     citizen.locator("h1").click()
     expect(citizen).to_have_title(f"Consultation: E2E Office{SUFFIX}")
     expect(citizen.locator("#attention-banner")).to_be_hidden()

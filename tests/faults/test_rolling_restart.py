@@ -4,6 +4,7 @@ under way and exits within its graceful timeout; the citizen whose socket it clo
 reconnects to the other process and is still where they were in the queue."""
 
 import asyncio
+import contextlib
 import json
 import re
 import signal
@@ -13,7 +14,9 @@ from pathlib import Path
 
 import websockets
 
-from .harness import OPEN_DEPARTMENT, Citizen, start_office
+from ..clients import Browser
+from ..server import Uvicorn
+from .harness import OPEN_DEPARTMENT, Citizen, LiveSocket, start_office
 
 REDIS_DB = 2  # this test's own Redis database
 GRACEFUL_SECONDS = 10
@@ -149,6 +152,169 @@ def test_a_stopped_process_sends_its_sockets_elsewhere_and_nobody_loses_their_pl
         log = office.logs[1].read_text()
         assert "stopping: told 2 WebSocket clients to reconnect" in log, log
         assert "Application shutdown complete." in log, log
+        assert "Traceback" not in office.log_text(), office.log_text()[-3000:]
+    finally:
+        office.stop()
+
+
+# --- A whole roll with a call under way -----------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def running(*sockets: LiveSocket):
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(socket.run(stop)) for socket in sockets]
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks)
+
+
+PASSWORD = "pw-for-fault-tests"  # OPEN_DEPARTMENT's clerk
+OFFER = {"type": "offer", "sdp": "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\n"}
+ANSWER = {"type": "answer", "sdp": "v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\ns=-\r\n"}
+
+
+def signed_in_clerk(base: str) -> str:
+    """The clerk's session cookie, signed in over HTTP as a browser would."""
+    browser = Browser(base)
+    page = "/konsole/anmelden/"
+    status, _ = browser.post(page, {"username": "clerk", "password": PASSWORD}, page)
+    assert status == 302
+    return browser.cookie_header()
+
+
+async def stop_gracefully(process: Uvicorn) -> None:
+    started = time.monotonic()
+    process.process.send_signal(signal.SIGTERM)
+    returncode = await asyncio.to_thread(process.process.wait, GRACEFUL_SECONDS)
+    assert (returncode, time.monotonic() - started < GRACEFUL_SECONDS) == (-signal.SIGTERM, True)
+    process.stop()  # closes its log; the process is gone already
+
+
+async def told_to_reconnect(socket: LiveSocket, connections: int) -> int:
+    """After connection number `connections` was told `reconnect` and closed with 1012,
+    the socket is back (on the other process): the index of its first message there."""
+    await socket.next(lambda m: m == RECONNECT, after=socket.opened_at[connections - 1])
+    first = await socket.reopened(connections)
+    # Then, maybe, refused by the stopped process before the other took it.
+    assert socket.closes.count(1012) == connections, socket.closes
+    return first
+
+
+async def the_call_still_works(staff: LiveSocket, citizen: LiveSocket, after: dict) -> None:
+    """Both sides are welcomed back into the same room with each other as peer; an offer,
+    its answer and a chat line still go from one to the other."""
+    me = {}
+    for socket, role in ((staff, "staff"), (citizen, "citizen")):
+        welcome = await socket.next(lambda m: m["type"] == "welcome", after=after[role])
+        me[role] = welcome["you"]["id"]
+    # Whoever connected second sees the other as a peer at once; the first hears them join.
+    for socket, role, other in ((staff, "staff", "citizen"), (citizen, "citizen", "staff")):
+        await socket.next(
+            lambda m, other=other: (
+                (m["type"] == "welcome" and other_in(m["peers"], me[other]))
+                or (m["type"] == "peer-joined" and m["peer"]["id"] == me[other])
+            ),
+            after=after[role],
+        )
+    mark = len(citizen.received)
+    await staff.send({"type": "signal", "to": me["citizen"], "description": OFFER})
+    offer = await citizen.next(lambda m: m["type"] == "signal", after=mark)
+    assert offer == {"type": "signal", "from": me["staff"], "description": OFFER}
+    mark = len(staff.received)
+    await citizen.send({"type": "signal", "to": me["staff"], "description": ANSWER})
+    answer = await staff.next(lambda m: m["type"] == "signal", after=mark)
+    assert (answer["from"], answer["description"]) == (me["citizen"], ANSWER)
+    await citizen.send({"type": "chat", "text": "Hören Sie mich noch?"})
+    chat = await staff.next(lambda m: m["type"] == "chat", after=mark)
+    assert (chat["from"], chat["text"]) == (me["citizen"], "Hören Sie mich noch?")
+    for socket in (staff, citizen):
+        assert not [m for m in socket.received if m["type"] in ("ended", "error")], socket.received
+
+
+def other_in(peers: list[dict], participant: str) -> bool:
+    return participant in [peer["id"] for peer in peers]
+
+
+def test_a_whole_rolling_restart_keeps_the_call_and_the_queue(own_postgres, tmp_path):
+    """Both processes restarted one after the other (B, then A, as a roll does) while a
+    citizen and a clerk are in a call and another citizen waits: the call's sockets follow
+    to the process that runs, the room is the same and its signalling and chat still
+    relay between the two, and the waiting citizen keeps their place throughout."""
+    office = start_office(
+        tmp_path,
+        own_postgres.url,
+        count=2,
+        redis_url=f"redis://127.0.0.1:6379/{REDIS_DB}",
+        flags=("--timeout-graceful-shutdown", str(GRACEFUL_SECONDS)),
+    )
+    a, b = office.processes
+    try:
+        office.shell(OPEN_DEPARTMENT)
+        caller, waiting = Citizen(b.url), Citizen(a.url)
+        knock(caller, "Erika Muster")
+        knock(waiting, "Zweiter Bürger")
+        clerk = signed_in_clerk(b.url)
+
+        async def scenario():
+            # Each page's socket as socket.js keeps it; nginx passes a refused connection
+            # on to the next process.
+            console = LiveSocket([b.url, a.url], "/ws/konsole/", cookie=clerk)
+            queue = LiveSocket(
+                [a.url, b.url], f"/ws/warteraum/{waiting.entry_id}/", cookie=waiting.cookie_header()
+            )
+            async with running(console, queue):
+                await console.next(lambda m: m["type"] == "queues", after=0)
+                mark = len(console.received)
+                await console.send({"type": "presence", "presence": "available"})
+                await console.next(lambda m: m["type"] == "queue-update", after=mark)
+                await console.send({"type": "admit", "entry": caller.entry_id})
+                admitted = await console.next(lambda m: m["type"] == "admitted", after=0)
+                assert admitted["entry"] == caller.entry_id
+                # Second behind the caller, first once the caller is in the call.
+                await queue.next(lambda m: m["type"] == "position" and m["position"] == 1, after=0)
+
+                path = admitted["socket"]
+                staff = LiveSocket([b.url, a.url], path, cookie=clerk)
+                citizen = LiveSocket([b.url, a.url], path, cookie=caller.cookie_header())
+                async with running(staff, citizen):
+                    await the_call_still_works(staff, citizen, {"staff": 0, "citizen": 0})
+
+                    # B stops: the call's sockets and the console go to A; A's waiting
+                    # room is untouched.
+                    await stop_gracefully(b)
+                    after = {
+                        "staff": await told_to_reconnect(staff, 1),
+                        "citizen": await told_to_reconnect(citizen, 1),
+                    }
+                    assert (staff.opened_on, citizen.opened_on) == ([b.url, a.url],) * 2
+                    await the_call_still_works(staff, citizen, after)
+                    assert queue.opened_on == [a.url]
+
+                    # B is back; then A stops: everything goes to B.
+                    await asyncio.to_thread(b.start)
+                    await stop_gracefully(a)
+                    after = {
+                        "staff": await told_to_reconnect(staff, 2),
+                        "citizen": await told_to_reconnect(citizen, 2),
+                    }
+                    assert (staff.opened_on, citizen.opened_on) == ([b.url, a.url, b.url],) * 2
+                    await the_call_still_works(staff, citizen, after)
+
+                    # The waiting citizen came along to B and is still first.
+                    back = await told_to_reconnect(queue, 1)
+                    assert queue.opened_on == [a.url, b.url]
+                    place = await queue.next(lambda m: m["type"] == "position", after=back)
+                    assert place["position"] == 1
+                    # The console followed too and still lists them.
+                    await console.reopened(2)
+                    assert console.opened_on == [b.url, a.url, b.url]
+
+        asyncio.run(scenario())
+        for log in office.logs:
+            assert "stopping: told" in log.read_text(), log.read_text()
         assert "Traceback" not in office.log_text(), office.log_text()[-3000:]
     finally:
         office.stop()

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from buergerbuero.access import ENTRIES_KEY
+from buergerbuero.calls import actions as call_actions
 from buergerbuero.calls.models import Participant, Role
 from buergerbuero.live import outgoing
 from buergerbuero.live.application import websocket_router
@@ -80,6 +81,11 @@ def admit(entry_id, user):
     """Admit through the domain, returns (room id, staff participant id, citizen participant id)."""
     room = actions.admit(entry_id, user)
     return room.pk, participant(room.pk, Role.STAFF).pk, participant(room.pk, Role.CITIZEN).pk
+
+
+def hang_up(room_id):
+    """The staff side ends the call through the domain."""
+    call_actions.end_room(room_id, participant(room_id, Role.STAFF))
 
 
 class Sockets:

@@ -113,6 +113,12 @@ CASES = [
         invalid(("media-state.audio", "Input should be a valid boolean")),
     ),
     (
+        "sign-language-mark-as-string",
+        "room",
+        '{"type": "invite", "label": "Frau Yilmaz", "sign_language": "ja"}',
+        invalid(("invite.sign_language", "Input should be a valid boolean")),
+    ),
+    (
         "signal-with-both-payloads",
         "room",
         json.dumps(

@@ -93,8 +93,8 @@ def guest_joins_by_link(path: str, name: str) -> tuple[int, int, str]:
     )
 
 
-def peer(participant_id, name, role) -> dict:
-    return {"id": participant_id, "name": name, "role": role}
+def peer(participant_id, name, role, sign_language=False) -> dict:
+    return {"id": participant_id, "name": name, "role": role, "sign_language": sign_language}
 
 
 async def test_room_socket_refuses_stranger(sockets, call):
@@ -341,6 +341,32 @@ async def test_room_socket_invitation_link_lets_guest_join(sockets, call, settin
     assert again == 410
 
 
+async def test_room_socket_sign_language_interpreter_is_marked_for_everyone(sockets, call):
+    staff, citizen = await join_both(sockets, call)
+
+    await send(staff, {"type": "invite", "label": "Frau Yilmaz", "sign_language": True})
+
+    invitation = await receive(staff)
+    page, redeemed, _location, guest_cookie = await run(guest_joins_by_link)(
+        invitation["path"], "Frau Yilmaz"
+    )
+    assert (page, redeemed) == (200, 302)
+    guest = await run(lambda: Participant.objects.get(room_id=call.room_id, role=Role.GUEST))()
+    assert guest.sign_language is True
+
+    _guest, welcome = await join(sockets, call, guest_cookie)
+
+    interpreter = peer(guest.pk, "Frau Yilmaz", "guest", sign_language=True)
+    assert welcome["you"] == interpreter
+    joined = {"type": "peer-joined", "peer": interpreter}
+    assert (await receive(staff), await receive(citizen)) == (joined, joined)
+    # Whoever comes (back) later learns it from the welcome.
+    await citizen.disconnect()
+    assert (await receive(staff))["type"] == "peer-gone"
+    _citizen, again = await join(sockets, call, call.citizen.cookie)
+    assert interpreter in again["peers"]
+
+
 async def test_room_socket_leave_tells_the_others(sockets, call):
     staff, citizen = await join_both(sockets, call)
 
@@ -386,3 +412,32 @@ async def test_room_socket_ping_keeps_participant_and_staff_presence_fresh(socke
     participant_seen = await run(lambda: Participant.objects.get(pk=call.staff_id).seen_at)()
     profile_seen = await run(lambda: StaffProfile.objects.get(user=call.staff.user).seen_at)()
     assert (participant_seen > old, profile_seen > old) == (True, True)
+
+
+async def test_a_citizen_whose_connection_dropped_and_who_was_taken_back_finds_the_front(
+    sockets, call
+):
+    staff, citizen = await join_both(sockets, call)
+    # The citizen's connection drops; staff take them back to the waiting room.
+    await citizen.disconnect()
+    assert (await receive(staff))["type"] == "peer-gone"
+    await send(staff, {"type": "back-to-queue"})
+    assert (await receive(staff))["reason"] == "returned"
+
+    # The citizen's page comes back (its socket reconnects): led to its place at the
+    # front, not told "not admitted" or only "ended".
+    waiting_url = f"/warteraum/{call.citizen.entry_id}/?zurueck=1"
+    back = await sockets.connect(call.path, call.citizen.cookie)
+    ended = await receive(back)
+    assert (ended["type"], ended["reason"], ended["waiting_url"]) == (
+        "ended",
+        "returned",
+        waiting_url,
+    )
+    assert await receive_close(back) == 4410
+    # A reload of the call's address leads there too.
+    response = await run(call.citizen.client.get)(f"/gespraech/{call.room_id}/")
+    assert (response.status_code, response["Location"]) == (302, waiting_url)
+    # Nobody else is led anywhere by it.
+    stranger = await sockets.connect(call.path, await run(stranger_cookie)())
+    assert (await receive(stranger))["code"] == "forbidden"

@@ -8,11 +8,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from buergerbuero.calls.actions import end_unanswered_rooms
 from buergerbuero.waiting import actions
 from buergerbuero.waiting.models import EntryState, QueueEntry
 
-from .support import admit, nothing_more, receive, receive_close, receive_until, run, send
+from .support import admit, hang_up, nothing_more, receive, receive_close, receive_until, run, send
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -113,8 +112,9 @@ async def test_missed_call_is_offered_and_rejoin_takes_the_front(
     await send(waiting, {"type": "ping"})
     await receive_until(waiting, "pong", skip=("position",))
     await waiting.disconnect()
-    await run(admit)(citizen.entry_id, clerk)
-    assert await run(end_unanswered_rooms)(timezone.now() + timedelta(seconds=91)) == 1
+    room_id, _staff, _citizen = await run(admit)(citizen.entry_id, clerk)
+    # Staff hang up before the citizen came.
+    await run(hang_up)(room_id)
 
     back = await sockets.connect(path(citizen.entry_id), citizen.cookie)
     assert await receive(back) == {"type": "missed-call"}
@@ -138,9 +138,35 @@ async def test_missed_call_is_offered_and_rejoin_takes_the_front(
 async def test_rejoin_without_a_missed_call_is_refused(sockets, office_with_clerk, knock):
     department, clerk = office_with_clerk
     citizen = await run(knock)(department)
-    await run(admit)(citizen.entry_id, clerk)
-    await run(end_unanswered_rooms)(timezone.now() + timedelta(hours=1))
+    room_id, _staff, _citizen = await run(admit)(citizen.entry_id, clerk)
+    await run(hang_up)(room_id)
     socket = await sockets.connect(path(citizen.entry_id), citizen.cookie)
     # Called while the page was shown: the call is over, nothing to come back to.
     assert await receive(socket) == {"type": "ended"}
     assert await receive_close(socket) == 4410
+
+
+async def test_a_hidden_page_holding_its_admission_hears_its_place_at_the_front(
+    sockets, office_with_clerk, knock, settings
+):
+    settings.CALL_NO_SHOW_SECONDS = 90
+    department, clerk = office_with_clerk
+    ahead = await run(knock)(department, "Ahead")
+    citizen = await run(knock)(department, "Ada")
+    waiting = await sockets.connect(path(citizen.entry_id), citizen.cookie)
+    await receive(waiting)
+    await send(waiting, {"type": "hidden"})
+    room_id, _staff, _citizen = await run(admit)(citizen.entry_id, clerk)
+    assert (await receive_until(waiting, "admitted", skip=("position", "pong")))["socket"] == (
+        f"/ws/raum/{room_id}/"
+    )
+    # The page keeps its socket open and pings while it waits for the citizen.
+    await send(waiting, {"type": "ping"})
+    await receive_until(waiting, "pong")
+    assert await run(actions.end_unanswered_admissions)(timezone.now() + timedelta(seconds=91)) == 1
+    assert await receive(waiting) == POSITION_1
+    ahead_socket = await sockets.connect(path(ahead.entry_id), ahead.cookie)
+    assert (await receive(ahead_socket))["position"] == 2
+    # Shown again, the place is what the page hears, not a call.
+    await send(waiting, {"type": "visible"})
+    assert await receive(waiting) == POSITION_1

@@ -171,7 +171,25 @@ async def test_waiting_socket_declined_citizen_receives_message(sockets, office_
     assert await receive(socket) == {
         "type": "declined",
         "message": "Bitte buchen Sie einen Termin.",
+        "lang": "",
     }
+
+
+async def test_waiting_socket_declined_tells_the_language_of_the_message(
+    sockets, office_with_clerk, knock
+):
+    department, clerk = office_with_clerk
+    citizen = await run(knock)(department)
+    socket = await sockets.connect(path(citizen.entry_id), citizen.cookie)
+    await receive(socket)  # position
+
+    await run(actions.decline)(citizen.entry_id, clerk, "Please book an appointment.", "en")
+
+    expected = {"type": "declined", "message": "Please book an appointment.", "lang": "en"}
+    assert await receive(socket) == expected
+    # A page that comes back later hears the same.
+    again = await sockets.connect(path(citizen.entry_id), citizen.cookie)
+    assert await receive(again) == expected
 
 
 async def test_waiting_socket_staff_message_to_one_and_to_all(sockets, office_with_clerk, knock):
@@ -236,7 +254,7 @@ async def test_waiting_socket_disconnect_starts_grace_period(sockets, office_wit
 @pytest.mark.parametrize(
     ("resolve", "final"),
     [
-        ("decline", {"type": "declined", "message": "Heute nicht mehr."}),
+        ("decline", {"type": "declined", "message": "Heute nicht mehr.", "lang": ""}),
         ("leave", {"type": "expired"}),
         ("expire", {"type": "expired"}),
     ],

@@ -170,3 +170,68 @@ def test_purge_runs_by_result(settings, monkeypatch):
         purge.purge_if_due()
     after = scrape()
     assert (after[success] - before[success], after[failure] - before[failure]) == (1, 1)
+
+
+def test_database_queries_by_kind_with_their_time_and_errors():
+    from django.db import DatabaseError, connection
+
+    from buergerbuero.departments.models import Department
+
+    def counts(samples) -> dict[str, float]:
+        found = {
+            labels[1][1]: value
+            for (name, labels), value in samples.items()
+            if name == "bb_db_queries_total" and labels[0] == ("database", "default")
+        }
+        database = (("database", "default"),)
+        found["errors"] = samples.get(("bb_db_query_errors_total", database), 0)
+        found["timed"] = samples[("bb_db_query_duration_seconds_count", database)]
+        return found
+
+    def delta(after, before) -> dict[str, float]:
+        return {key: after.get(key, 0) - before.get(key, 0) for key in after}
+
+    first = counts(scrape())
+    second = counts(scrape())
+    # A scrape reads the office's gauges from the database: what it costs, as the baseline.
+    own = delta(second, first)
+    for _ in range(3):
+        Department.objects.filter(slug="metrics-none").exists()
+    Department.objects.filter(slug="metrics-none").update(name="x")
+    with pytest.raises(DatabaseError), connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM bb_no_such_table")
+    third = counts(scrape())
+    mine = {key: value - own.get(key, 0) for key, value in delta(third, second).items()}
+    assert {key: value for key, value in mine.items() if value} == {
+        "SELECT": 4,
+        "UPDATE": 1,
+        "errors": 1,
+        "timed": 5,
+    }
+
+
+def test_the_connection_pool_of_this_process(settings):
+    from django.db import connection
+
+    samples = scrape()
+    pool = {
+        name: value
+        for (name, labels), value in samples.items()
+        if name.startswith("bb_db_pool_") and labels == (("database", "default"),)
+    }
+    if connection.vendor != "postgresql":
+        assert pool == {}  # SQLite: no pool
+        return
+    configured = settings.DATABASES["default"]["OPTIONS"]["pool"]
+    assert pool["bb_db_pool_max"] == configured["max_size"]
+    assert 1 <= pool["bb_db_pool_size"] <= configured["max_size"]
+    assert 0 <= pool["bb_db_pool_available"] < pool["bb_db_pool_size"]  # this one is in use
+    assert pool["bb_db_pool_waiting"] == 0
+    assert set(pool) == {
+        "bb_db_pool_max",
+        "bb_db_pool_size",
+        "bb_db_pool_available",
+        "bb_db_pool_waiting",
+        "bb_db_pool_requests_failed_total",
+        "bb_db_pool_connection_errors_total",
+    }

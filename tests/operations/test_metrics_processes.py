@@ -54,6 +54,11 @@ def test_one_scrape_answers_for_every_process(tmp_path):
             samples = scrape(second)
             assert samples[WATCHERS] == 1  # the first process's socket, from the second
             assert requests_for(samples, "privacy:notice") == 3
+            # Database queries of both processes (their startup, tickers, sessions).
+            selects = ("bb_db_queries_total", (("database", "default"), ("kind", "SELECT")))
+            timed = ("bb_db_query_duration_seconds_count", (("database", "default"),))
+            assert samples[selects] > 0
+            assert samples[timed] > 0
             assert scrape(first)[WATCHERS] == 1  # the same from either
             first.stop()  # SIGTERM: the socket is told to reconnect and closed
         samples = scrape(second)

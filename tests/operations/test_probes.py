@@ -11,7 +11,13 @@ from buergerbuero.live import heartbeat
 
 from ..server import free_port
 
-READY = {"database": "ok", "migrations": "ok", "redis": "not configured", "ticker": "running"}
+READY = {
+    "database": "ok",
+    "migrations": "ok",
+    "redis": "not configured",
+    "ticker": "running",
+    "process": "serving",
+}
 
 
 @pytest.fixture
@@ -82,6 +88,20 @@ def test_readyz_not_ready_when_the_ticker_stalled(db, no_redis, ticking):
         503,
         {"status": "not ready", "failed": ["ticker"], "checks": READY | {"ticker": "stalled"}},
     )
+
+
+def test_readyz_not_ready_while_the_process_stops(db, ticking, no_redis, monkeypatch):
+    """After SIGTERM (live/shutdown.py) the load balancer must stop sending new visitors
+    here while the process tells its sockets to go elsewhere."""
+    from buergerbuero.live import shutdown
+
+    monkeypatch.setattr(shutdown, "_draining", True)
+    assert probe("/readyz") == (
+        503,
+        {"status": "not ready", "failed": ["process"], "checks": READY | {"process": "stopping"}},
+    )
+    monkeypatch.setattr(shutdown, "_draining", False)
+    assert probe("/readyz")[0] == 200
 
 
 def test_heartbeat_states():

@@ -33,6 +33,7 @@ NOT_PERSONAL = {
     "departments.Closure.reason",
     # Random identifiers: the row each one names is classified.
     "waiting.QueueEntry.id",
+    "waiting.CallbackRequest.id",
     "calls.Room.id",
     "calls.Participant.id",
     "calls.Invitation.token",
@@ -42,6 +43,7 @@ NOT_PERSONAL = {
     "staff.ConsoleConnection.channel",  # the channel-layer name of an open console socket
     # Fixed choices.
     "waiting.QueueEntry.state",
+    "waiting.QueueEntry.decline_language",  # the staff console's language
     "calls.Participant.role",
     "bookings.AppointmentKind.mode",
     "bookings.OutgoingMail.kind",

@@ -22,6 +22,7 @@ from buergerbuero.privacy.models import DailyStatistic
 from buergerbuero.privacy.purge import purge_expired
 from buergerbuero.privacy.statistics import day_figures, local_day
 from buergerbuero.waiting import actions as queue_actions
+from buergerbuero.waiting.callbacks import callback_windows, request_callback
 from buergerbuero.waiting.models import QueueEntry
 
 from ..server import ROOT, manage, server_env
@@ -82,6 +83,11 @@ def a_day_in_the_office(department, clerk, kind):
     assert len(mail.outbox) == 3
     entry = booking_actions.check_in(booked, now=booked.starts_at)
     consultation(department, clerk, entry.pk)
+    # A callback request nobody marked done: it goes with its retention.
+    department.accepts_callbacks = True
+    department.save()
+    window = callback_windows(department)[0]
+    request_callback(department, PHONE, window.key, TOPIC, "de")
     # Django's admin history keeps str(booking), which includes the name.
     LogEntry.objects.log_actions(
         clerk.pk, Booking.objects.filter(pk=booked.pk), CHANGE, "[]", single_object=True
@@ -116,6 +122,7 @@ def test_purge_leaves_no_personal_string_in_any_table_and_keeps_the_counts(
         "bookings": 2,
         "mails": 3,
         "sessions": 1,
+        "callback_requests": 1,
         "audit_events": 0,
     }
     assert occurrences(NEEDLES) == []

@@ -32,6 +32,7 @@ NOTHING = {
     "bookings": 0,
     "mails": 0,
     "sessions": 0,
+    "callback_requests": 0,
     "audit_events": 0,
 }
 
@@ -287,6 +288,7 @@ def test_command_dry_run_reports_and_changes_nothing_then_purges(make_department
         "bookings: 0 would be purged",
         "mails: 0 would be purged",
         "sessions: 0 would be purged",
+        "callback_requests: 0 would be purged",
         "audit_events: 0 would be purged",
     ]
     assert QueueEntry.objects.get().display_name == "Ada"

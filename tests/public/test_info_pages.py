@@ -174,7 +174,9 @@ def test_enforcement_body_from_settings(settings):
 # --- both pages ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["public:easy_language", "public:accessibility"])
+@pytest.mark.parametrize(
+    "name", ["public:easy_language", "public:sign_language", "public:accessibility"]
+)
 @pytest.mark.parametrize("language", ["de", "en"])
 def test_page_renders_in_language_with_one_h1_and_ordered_headings(
     name, language, db, django_assert_num_queries
@@ -186,6 +188,7 @@ def test_page_renders_in_language_with_one_h1_and_ordered_headings(
     headings = outline(main_of(html)).headings
     h1 = {
         "public:easy_language": "The virtual citizen office: easy to read",
+        "public:sign_language": "Information in German Sign Language",
         "public:accessibility": "Accessibility statement",
     }[name]
     with translation.override(language):
@@ -196,13 +199,17 @@ def test_page_renders_in_language_with_one_h1_and_ordered_headings(
     assert_headings_in_order(headings)
 
 
-@pytest.mark.parametrize("name", ["public:easy_language", "public:accessibility"])
+@pytest.mark.parametrize(
+    "name", ["public:easy_language", "public:sign_language", "public:accessibility"]
+)
 def test_page_has_no_inline_script_or_style(english, name):
     html = english.get(reverse(name)).content.decode()
     assert re.findall(r"<script(?![^>]*\ssrc=)|<style|\sstyle=|\son\w+=", html) == []
 
 
-@pytest.mark.parametrize("name", ["public:easy_language", "public:accessibility"])
+@pytest.mark.parametrize(
+    "name", ["public:easy_language", "public:sign_language", "public:accessibility"]
+)
 def test_page_refuses_post(english, name):
     assert english.post(reverse(name)).status_code == 405
 
@@ -270,6 +277,37 @@ def test_statement_has_the_sections_of_the_eu_model(english):
     assert "This web application is partially compliant with" in html
     assert "Screen readers cannot read them." in html
     assert "status display" in html
+
+
+def test_statement_says_what_the_tests_check_and_lists_known_limitations(english, settings):
+    settings.DGS_VIDEO_URL = ""
+    html = english.get(reverse("public:accessibility")).content.decode()
+    limitations = re.findall(r"<li>\s*<p><strong>([^<]+)</strong>", html)
+    assert limitations == [
+        "Video consultations.",
+        "Shared screens.",
+        "Text chat.",
+        "German Sign Language.",
+        "Pages that are not tested automatically.",
+    ]
+    assert '<a href="/gebaerdensprache/">Information in German Sign Language</a>' in html
+    tests = html[html.index('<ul class="accessibility-tests">') :]
+    tests = tests[: tests.index("</ul>")]
+    assert tests.count("<li>") == 8
+    assert "WCAG 1.4.12" in tests
+    assert "best practices" in tests
+    assert "320 pixels" in tests
+    assert "in every state" not in html
+
+
+def test_statement_drops_the_sign_language_limitation_once_the_video_is_there(
+    english, settings, tmp_path
+):
+    settings.DGS_VIDEO_URL = "/medien/dgs.webm"
+    settings.DGS_CAPTIONS_URL = "/medien/dgs.vtt"
+    html = english.get(reverse("public:accessibility")).content.decode()
+    assert "German Sign Language.</strong>" not in html
+    assert "Pages that are not tested automatically.</strong>" in html
 
 
 def test_statement_shows_only_configured_contact_lines(english, no_contact):
@@ -347,6 +385,10 @@ def test_statement_names_the_enforcement_body_without_an_address(english, settin
     html = english.get(reverse("public:accessibility")).content.decode()
     assert "<p>Ombudsstelle</p>" in html
     assert "The operator of this office has not entered the enforcement body yet." not in html
+    assert (
+        '<p class="notice error">The operator of this office has not entered the web address '
+        "of the enforcement body yet.</p>" in html
+    )
 
 
 def test_statement_without_an_enforcement_body_tells_the_operator(english, settings):
@@ -362,7 +404,14 @@ def test_statement_without_an_enforcement_body_tells_the_operator(english, setti
 
 
 @pytest.mark.parametrize(
-    "name", ["public:overview", "public:easy_language", "public:accessibility", "privacy:notice"]
+    "name",
+    [
+        "public:overview",
+        "public:easy_language",
+        "public:sign_language",
+        "public:accessibility",
+        "privacy:notice",
+    ],
 )
 def test_footer_links_the_information_pages(english, name, db):
     footer = footer_of(english.get(reverse(name)).content.decode())
@@ -370,13 +419,20 @@ def test_footer_links_the_information_pages(english, name, db):
         ("/datenschutz/", "Privacy notice"),
         ("/barrierefreiheit/", "Accessibility"),
         ("/leichte-sprache/", "Easy to read"),
+        ("/gebaerdensprache/", "Sign language"),
     ]
 
 
-def test_overview_links_the_easy_language_page_at_the_top(english, db):
+def test_overview_links_easy_language_and_sign_language_at_the_top(english, db):
     main = main_of(english.get(reverse("public:overview")).content.decode())
-    link = '<p class="easy-language-link"><a href="/leichte-sprache/">Easy to read</a></p>'
-    assert main.index("<h1>") < main.index(link) < main.index('<p class="lead">')
+    links = main[main.index('<p class="easy-language-link accessible-versions">') :]
+    links = links[: links.index("</p>")]
+    assert re.findall(r'<a href="([^"]+)">(?:<svg.*?</svg>)?([^<]+)</a>', links) == [
+        ("/leichte-sprache/", "Easy to read"),
+        ("/gebaerdensprache/", "Sign language"),
+    ]
+    assert 'class="sign-language-symbol" aria-hidden="true"' in links
+    assert main.index("<h1>") < main.index(links) < main.index('<p class="lead">')
 
 
 # --- device help ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from buergerbuero.bookings.models import AppointmentKind
 from buergerbuero.calls.models import Participant, Role, Room
-from buergerbuero.departments.models import OpeningHours
+from buergerbuero.departments.models import Closure, OpeningHours
 from buergerbuero.waiting.models import EntryState, QueueEntry
 
 SIZES = [1, 6]
@@ -92,10 +92,19 @@ def test_department_page_query_count_is_constant(
             state=EntryState.LEFT,
             seen_at=timezone.now() - timedelta(hours=1),
         )
-    # The department with its hours (prefetched), staff links, staff in calls, and
-    # whether it takes bookings.
-    with django_assert_num_queries(7):
+    # Closed now whatever the time of day: the page then also offers the alternatives.
+    Closure.objects.create(
+        department=department,
+        starts_at=timezone.now() - timedelta(hours=1),
+        ends_at=timezone.now() + timedelta(hours=1),
+    )
+    # The department with its hours (prefetched), staff links, staff in calls, closures,
+    # whether it takes bookings, upcoming closures; the alternatives: closures, its
+    # related departments, appointment kinds, booking rules, closures and booked cells of
+    # the booking horizon.
+    with django_assert_num_queries(13):
         response = Client().get(reverse("public:department", args=[department.slug]))
     assert response.status_code == 200
+    assert len(response.context["alternatives"].slots) == 3
     assert [len(day["ranges"]) for day in response.context["schedule"]] == [count] * 7
     assert response.context["state"].staff_available == count

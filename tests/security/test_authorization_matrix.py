@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from buergerbuero.api.tokens import issue_token
+from buergerbuero.audit.models import AuditEvent
 from buergerbuero.bookings import actions as booking_actions
 from buergerbuero.bookings.models import Booking, Closure
 from buergerbuero.calls import actions as call_actions
@@ -22,6 +23,7 @@ from buergerbuero.calls.models import Invitation, Participant, Role, Room
 from buergerbuero.directory.models import GroupMapping
 from buergerbuero.live import schemas
 from buergerbuero.policy.models import SecurityPolicy
+from buergerbuero.privacy.models import RetentionPolicy
 from buergerbuero.staff.models import StaffProfile
 from buergerbuero.waiting.models import EntryState, QueueEntry
 
@@ -68,6 +70,9 @@ PASSWORD_LINK = "the holder of a valid, unused set-password link"
 DIRECTORY_ADMINISTRATOR = "an administrator (StaffProfile.is_administrator or a superuser)"
 DIRECTORY_SIGN_IN = "anyone, while sign-in with the county's account is configured"
 PENDING_SIGN_IN = "the session that just signed in at the provider, with its app's code"
+CALLBACK_OFFERED = "anyone, where the department takes callback requests"
+CALLBACK_HOLDER = "the session that made the callback request"
+CALLBACK_STAFF = "staff of the callback request's department (POST only)"
 
 URLS = {
     # public
@@ -76,11 +81,15 @@ URLS = {
     "public:embed_status": ANYONE,
     "public:department": ANYONE,
     "public:knock": ANYONE,
+    "public:alternatives": ANYONE,
+    "public:callback": CALLBACK_OFFERED,
+    "public:callback_sent": CALLBACK_HOLDER,
     "public:waiting": ENTRY,
     "public:call": PARTICIPANT,
     "public:call_ended": FORMER_PARTICIPANT,
     "public:invitation": INVITATION,
     "public:easy_language": ANYONE,
+    "public:sign_language": ANYONE,
     "public:accessibility": ANYONE,
     # bookings
     "bookings:choose": ANYONE,
@@ -100,6 +109,8 @@ URLS = {
     "privacy:processing_record_json": RECORD_READER,
     # console
     "console:home": STAFF,
+    "console:callbacks": STAFF,
+    "console:callback_done": CALLBACK_STAFF,
     "console:login": ANYONE,
     "console:logout": ANYONE,
     "console:second_factor": LOGGED_IN,
@@ -131,6 +142,8 @@ URLS = {
     "administration:staff_remove": MEMBER_MANAGER,
     "administration:staff_invite": MEMBER_MANAGER,
     "administration:security": ADMINISTRATOR,
+    "administration:retention": ADMINISTRATOR,
+    "administration:retention_edit": ADMINISTRATOR,
     "administration:set_password": PASSWORD_LINK,
     "administration:forgot_password": ANYONE,
     "console:directory": DIRECTORY_ADMINISTRATOR,
@@ -156,6 +169,7 @@ URLS = {
     "api-v1:move_booking": API_BOOKING_TOKEN,
     "api-v1:cancel_booking": API_BOOKING_TOKEN,
     "api-v1:day_sheet": API_TOKEN,
+    "api-v1:statistics": API_TOKEN,
 }
 
 
@@ -286,7 +300,10 @@ def check_anyone(world, name):
         "public:embed_status": ("get", [], 200),
         "public:department": ("get", [slug], 200),
         "public:knock": ("get", [slug], 200),
+        # Open now (a member of A is free): nothing to offer instead.
+        "public:alternatives": ("get", [slug], 204),
         "public:easy_language": ("get", [], 200),
+        "public:sign_language": ("get", [], 200),
         "public:accessibility": ("get", [], 200),
         "bookings:choose": ("get", [slug], 200),
         "bookings:book": ("get", book, 200),
@@ -515,8 +532,13 @@ def check_api_booking_token(world, name):
     )
 
 
+API_SCOPES = {"api-v1:day_sheet": "appointments:read", "api-v1:statistics": "statistics:read"}
+
+
 def check_api_token(world, name):
-    def token_for(department, scopes=("appointments:read",)) -> dict:
+    scope = API_SCOPES[name]
+
+    def token_for(department, scopes=(scope,)) -> dict:
         _token, text = issue_token(
             "test", scopes, [department], expires_at=timezone.now() + timedelta(days=1)
         )
@@ -529,6 +551,7 @@ def check_api_token(world, name):
         (as_user(world.superuser), {}, 401),
         (Client(), token_for(world.b), 403),
         (Client(), token_for(world.a, scopes=()), 403),
+        (Client(), token_for(world.a, scopes=sorted(set(API_SCOPES.values()) - {scope})), 403),
     ]
     for client, headers, expected in refused:
         assert client.get(url, headers=headers).status_code == expected
@@ -552,6 +575,7 @@ ADMIN_POST = {
     "administration:staff_remove": {"confirm": "yes"},
     "administration:staff_invite": {},
     "administration:security": {"second_factor_staff": "on"},
+    "administration:retention_edit": {"bookings_days": "0", "special_categories": "on"},
 }
 
 
@@ -571,6 +595,7 @@ def admin_world_state(world) -> tuple:
             .values_list("pk", flat=True)
         ),
         list(SecurityPolicy.objects.values_list("second_factor_staff", flat=True)),
+        list(RetentionPolicy.objects.values_list("department_id", "bookings_days")),
     )
 
 
@@ -587,6 +612,7 @@ def admin_args(world, name, department=None):
         "administration:home",
         "administration:department_new",
         "administration:security",
+        "administration:retention",
     ) or name.startswith("administration:staff_"):
         return []
     return [department.slug]
@@ -659,6 +685,71 @@ def check_member_manager(world, name):
     )
 
 
+def _allowed_suspend(world):
+    url = reverse("administration:staff_suspend", args=[world.plain_a.pk])
+    return world.staff_a, url, {"confirm": "yes"}
+
+
+def _suspended(world):
+    world.plain_a.refresh_from_db()
+    return (
+        world.plain_a.is_active is False
+        and AuditEvent.objects.filter(
+            action="suspend_member", actor=world.staff_a, object_id=str(world.plain_a.pk)
+        ).exists()
+    )
+
+
+def _allowed_closure(world):
+    url = reverse("administration:closures", args=[world.a.slug])
+    data = {"starts_at": "2031-01-01T00:00", "ends_at": "2031-01-02T00:00"}
+    return world.staff_a, url, data
+
+
+def _closure_added(world):
+    return Closure.objects.filter(department=world.a).count() == 2  # the world's and this one
+
+
+def _allowed_deactivate(world):
+    url = reverse("administration:department_deactivate", args=[world.b.slug])
+    return world.administrator, url, {"confirm": "yes"}
+
+
+def _deactivated(world):
+    world.b.refresh_from_db()
+    return world.b.is_active is False
+
+
+def _allowed_retention(world):
+    url = reverse("administration:retention_edit", args=[world.a.slug])
+    return world.administrator, url, {"bookings_days": "3"}
+
+
+def _retention_set(world):
+    return list(RetentionPolicy.objects.values_list("department_id", "bookings_days")) == [
+        (world.a.pk, 3)
+    ]
+
+
+ALLOWED_POSTS = {
+    "a lead suspends a member of their own department": (_allowed_suspend, _suspended),
+    "a lead adds a closure to their department": (_allowed_closure, _closure_added),
+    "the administrator deactivates a department": (_allowed_deactivate, _deactivated),
+    "the administrator sets a department's retention": (_allowed_retention, _retention_set),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ALLOWED_POSTS))
+def test_allowed_post_changes_what_it_should(world, case):
+    """The other side of the refusals: the allowed person's POST does change it."""
+    request, changed = ALLOWED_POSTS[case]
+    user, url, data = request(world)
+    assert not changed(world)
+    response = as_user(user).post(url, data)
+    assert response.status_code == 302, response.content[:500]
+    assert changed(world)
+
+
 def check_password_link(world, name):
     from django.contrib.auth.tokens import default_token_generator
     from django.utils.encoding import force_bytes
@@ -710,7 +801,59 @@ def check_pending_sign_in(world, name):
             assert (response.status_code, response["Location"]) == (302, reverse("console:login"))
 
 
+def _callback_request(world):
+    """A callback request to A, made by a citizen's browser; (that client, its id)."""
+    from buergerbuero.waiting.callbacks import callback_windows
+    from buergerbuero.waiting.models import CallbackRequest
+
+    world.a.accepts_callbacks = True
+    world.a.save()
+    citizen = stranger()
+    window = callback_windows(world.a)[0]
+    response = citizen.post(
+        reverse("public:callback", args=[world.a.slug]),
+        {"phone": "030 1234567", "window": window.key},
+    )
+    assert response.status_code == 302
+    return citizen, CallbackRequest.objects.get().pk
+
+
+def check_callback_offered(world, name):
+    url = reverse(name, args=[world.a.slug])
+    assert stranger().get(url).status_code == 404
+    assert stranger().post(url, {"phone": "030 1234567"}).status_code == 404
+    world.a.accepts_callbacks = True
+    world.a.save()
+    assert stranger().get(url).status_code == 200
+
+
+def check_callback_holder(world, name):
+    citizen, callback_id = _callback_request(world)
+    url = reverse(name, args=[world.a.slug, callback_id])
+    assert citizen.get(url).status_code == 200
+    for other in (stranger(), world.citizen.client, as_user(world.plain_a)):
+        assert other.get(url).status_code == 404
+    assert citizen.get(reverse(name, args=[world.a.slug, "x" * 22])).status_code == 404
+
+
+def check_callback_staff(world, name):
+    from buergerbuero.waiting.models import CallbackRequest
+
+    _citizen, callback_id = _callback_request(world)
+    url = reverse(name, args=[callback_id])
+    assert login_redirect(english_client().post(url))
+    for user in (world.staff_b, world.superuser):
+        assert as_user(user).post(url).status_code == 403, user
+    assert as_user(world.plain_a).get(url).status_code == 405
+    assert CallbackRequest.objects.filter(pk=callback_id).exists()
+    assert as_user(world.plain_a).post(url).status_code == 302
+    assert not CallbackRequest.objects.filter(pk=callback_id).exists()
+
+
 CHECKS = {
+    CALLBACK_OFFERED: check_callback_offered,
+    CALLBACK_HOLDER: check_callback_holder,
+    CALLBACK_STAFF: check_callback_staff,
     API_ANYONE: check_api_anyone,
     API_BOOKING_TOKEN: check_api_booking_token,
     API_TOKEN: check_api_token,

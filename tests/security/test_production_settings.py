@@ -26,6 +26,8 @@ def production_env(tmp_path) -> dict:
         "SITE_URL": "https://buergerbuero.kreis.example",
         "TURN_URLS": "turn:turn.kreis.example:3478?transport=udp",
         "TURN_SECRET": secrets.token_urlsafe(32),
+        "ACCESSIBILITY_CONTACT_EMAIL": "barrierefrei@kreis.example",
+        "ACCESSIBILITY_ENFORCEMENT_URL": "https://ombudsstelle.land.example/",
         "BB_VAR_DIR": str(tmp_path),
         "PYTHONPATH": str(ROOT / "src"),
     }

@@ -148,6 +148,23 @@ def test_decline_stores_cleaned_message(open_department, clerk):
     )
 
 
+@pytest.mark.parametrize(
+    ("message", "language", "stored"),
+    [
+        ("Please come back tomorrow.", "en", "en"),
+        ("Bitte kommen Sie morgen wieder.", "de", ""),  # the office's own: empty
+        ("Please come back tomorrow.", "xx", ""),  # not one of LANGUAGES
+        ("", "en", ""),  # no message, no language
+    ],
+)
+def test_decline_stores_the_language_of_the_message(
+    open_department, clerk, message, language, stored
+):
+    entry = actions.knock(open_department, "Ada")
+    declined = actions.decline(entry.pk, clerk, message, language)
+    assert declined.decline_language == stored
+
+
 def test_decline_admitted_entry_raises_already_handled(open_department, clerk):
     entry = actions.knock(open_department, "Ada")
     actions.admit(entry.pk, clerk)

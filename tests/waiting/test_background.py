@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from buergerbuero.calls.actions import end_unanswered_rooms, touch_participant
+from buergerbuero.calls.actions import end_room, touch_participant
 from buergerbuero.calls.models import Role, Room
 from buergerbuero.waiting import actions, queue
 from buergerbuero.waiting.errors import NotWaiting
@@ -46,9 +46,18 @@ def test_backgrounded_marks_once_and_foregrounded_clears(
 
 def test_backgrounded_leaves_a_resolved_entry_alone(open_department, clerk):
     entry = actions.knock(open_department, "Ada")
-    actions.admit(entry.pk, clerk)
+    actions.decline(entry.pk, clerk)
     actions.backgrounded(entry.pk)
     assert QueueEntry.objects.get(pk=entry.pk).backgrounded_at is None
+
+
+def test_backgrounded_marks_an_admission_still_waiting_for_its_citizen(open_department, clerk):
+    # A hidden page holds its admission until it is shown: whether it is still there
+    # decides what an unanswered admission becomes.
+    entry = actions.knock(open_department, "Ada")
+    actions.admit(entry.pk, clerk)
+    actions.backgrounded(entry.pk)
+    assert QueueEntry.objects.get(pk=entry.pk).backgrounded_at is not None
 
 
 def test_expire_stale_keeps_a_backgrounded_place_for_the_longer_grace(open_department, graces):
@@ -94,11 +103,13 @@ def test_background_grace_is_never_shorter_than_the_normal_one(open_department, 
 
 
 def missed(department, clerk, name="Ada"):
-    """A citizen admitted while their page slept, whose call then ended unanswered."""
+    """A citizen admitted while their page slept, whose call the staff member then ended
+    before they came (an admission nobody answers puts them back by itself:
+    test_unanswered_admissions)."""
     entry = actions.knock(department, name)
     actions.backgrounded(entry.pk)
     room = actions.admit(entry.pk, clerk)
-    assert end_unanswered_rooms(now=timezone.now() + timedelta(seconds=91)) == 1
+    end_room(room.pk, room.participants.get(role=Role.STAFF))
     return entry, room
 
 
@@ -149,8 +160,8 @@ def test_rejoin_twice_raises_not_waiting(open_department, clerk, graces):
 
 def test_no_rejoin_for_a_citizen_called_while_shown(open_department, clerk, graces):
     entry = actions.knock(open_department, "Ada")
-    actions.admit(entry.pk, clerk)
-    end_unanswered_rooms(now=timezone.now() + timedelta(seconds=91))
+    room = actions.admit(entry.pk, clerk)
+    end_room(room.pk, room.participants.get(role=Role.STAFF))
     entry.refresh_from_db()
     assert actions.missed_call(entry) is None
     with pytest.raises(NotWaiting):

@@ -40,6 +40,9 @@ def set_password(request, uidb64, token):
     user = _user_of(uidb64)
     if user is None or not default_token_generator.check_token(user, token):
         return render(request, "administration/set_password.html", {"invalid": True}, status=410)
+    if accounts.is_directory_account(user):
+        # A link mailed before the account was linked to the directory: it sets nothing.
+        return render(request, "administration/set_password.html", {"directory": True}, status=403)
     form = AccessibleSetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.save()  # changes the hash: the link is used up
@@ -62,7 +65,11 @@ def forgot_password(request):
             return response
         if form.is_valid():
             email = form.cleaned_data["email"].strip().lower()
-            user = User.objects.filter(email__iexact=email, is_active=True).first()
+            # Directory accounts change their password in the directory: they get no
+            # link, and the answer is the same as for any other address.
+            user = User.objects.filter(
+                email__iexact=email, is_active=True, directory_account__isnull=True
+            ).first()
             if user is not None:
                 accounts.send_invitation(user, by=None, reset=True)
             messages.success(

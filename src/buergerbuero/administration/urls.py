@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account_views, views
+from . import account_views, retention_views, views
 
 app_name = "administration"
 
@@ -50,6 +50,8 @@ urlpatterns = [
     ),
     path("mitarbeitende/<int:user_id>/einladen/", views.staff_invite, name="staff_invite"),
     path("sicherheit/", views.security, name="security"),
+    path("aufbewahrung/", retention_views.retention, name="retention"),
+    path("aufbewahrung/<slug:slug>/", retention_views.retention_edit, name="retention_edit"),
     path("passwort/<str:uidb64>/<str:token>/", account_views.set_password, name="set_password"),
     path("passwort-vergessen/", account_views.forgot_password, name="forgot_password"),
 ]

@@ -17,9 +17,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from buergerbuero.departments import actions
 from buergerbuero.departments.models import WEEKDAYS, Closure, Department, minute_label
+from buergerbuero.directory import sync
+from buergerbuero.directory.models import Source
 from buergerbuero.errors import DomainError
 from buergerbuero.policy import actions as policy
-from buergerbuero.staff import accounts, permissions
+from buergerbuero.staff import accounts, permissions, presence
 from buergerbuero.staff.models import Membership, StaffProfile
 
 from .forms import (
@@ -102,7 +104,9 @@ def department_new(request):
 @require_http_methods(["GET", "POST"])
 def department_edit(request, slug):
     department = _led_department(request, slug)
-    form = DepartmentForm(request.POST or None, initial=department_initial(department))
+    form = DepartmentForm(
+        request.POST or None, initial=department_initial(department), department=department
+    )
     if request.method == "POST" and form.is_valid():
         try:
             actions.update_department(department, form.cleaned_data, by=request.user)
@@ -307,9 +311,9 @@ def closure_remove(request, slug, closure_id):
 
 
 def _visible_members(user):
-    profiles = StaffProfile.objects.select_related("user").prefetch_related(
-        "memberships__department"
-    )
+    profiles = StaffProfile.objects.select_related(
+        "user", "user__directory_account"
+    ).prefetch_related("memberships__department")
     if permissions.is_administrator(user):
         return profiles.order_by("user__username")
     led = permissions.lead_department_ids(user)
@@ -320,8 +324,12 @@ def _visible_members(user):
 @login_required
 def staff_list(request):
     _require_manager(request)
-    # Who is present where: each membership's presence, shown per department.
     profiles = list(_visible_members(request.user))
+    # Who is present where now: as the status board counts it, not the stored choice of
+    # a console that has since gone away.
+    now = presence.present_now(profiles)
+    for profile in profiles:
+        profile.present_now = now[profile.pk]
     return render(request, "administration/staff_list.html", {"profiles": profiles})
 
 
@@ -335,6 +343,32 @@ def _member(request, user_id):
     return member
 
 
+def _add(form, by):
+    """The member the form describes, local (with an invitation) or a directory account."""
+    common = {
+        "name": form.cleaned_data["name"],
+        "email": form.cleaned_data.get("email") or "",
+        "memberships": form.memberships(),
+        "is_administrator": form.cleaned_data.get("is_administrator", False),
+        "by": by,
+    }
+    if form.is_directory():
+        return sync.add_directory_member(
+            source=form.cleaned_data["directory_source"],
+            account=form.cleaned_data["directory_account"],
+            **common,
+        )
+    return accounts.add_member(**common)
+
+
+_FIELD_OF_MEMBER_ERROR = {
+    "email_taken": "email",
+    "username_taken": "directory_account",
+    "subject_taken": "directory_account",
+    "directory_not_configured": "directory_source",
+}
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -345,28 +379,30 @@ def staff_add(request):
         request.POST or None,
         departments=permissions.led_departments(request.user),
         may_administer=may_administer,
+        sources=tuple((s, str(Source(s).label)) for s in sync.configured_sources()),
     )
     if request.method == "POST" and form.is_valid():
         try:
-            member = accounts.add_member(
-                name=form.cleaned_data["name"],
-                email=form.cleaned_data["email"],
-                memberships=form.memberships(),
-                is_administrator=form.cleaned_data.get("is_administrator", False),
-                by=request.user,
-            )
-        except accounts.EmailTaken as error:
-            form.add_error("email", str(error))
+            member = _add(form, request.user)
         except DomainError as error:
-            form.add_error(None, str(error))
+            form.add_error(_FIELD_OF_MEMBER_ERROR.get(error.code), str(error))
         else:
-            messages.success(
-                request,
-                _("%(email)s was added and got an invitation to set a password.")
-                % {"email": member.email},
-            )
+            if form.is_directory():
+                done = _(
+                    "%(account)s was added. They sign in with their county account and get "
+                    "the roles given here."
+                ) % {"account": member.get_username()}
+            else:
+                done = _("%(email)s was added and got an invitation to set a password.") % {
+                    "email": member.email
+                }
+            messages.success(request, done)
             return redirect("administration:staff_list")
-    return render(request, "administration/member_form.html", {"form": form, "new": True})
+    return render(
+        request,
+        "administration/member_form.html",
+        {"form": form, "new": True, "directory": "account_type" in form.fields},
+    )
 
 
 @never_cache
@@ -472,8 +508,12 @@ def staff_action(request, user_id, action):
 def staff_invite(request, user_id):
     _require_manager(request)
     member = _member(request, user_id)
-    accounts.send_invitation(member, by=request.user)
-    messages.success(request, _("Invitation sent to %(email)s.") % {"email": member.email})
+    try:
+        accounts.send_invitation(member, by=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Invitation sent to %(email)s.") % {"email": member.email})
     return redirect("administration:staff_list")
 
 

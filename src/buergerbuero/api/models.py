@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 class Scope(models.TextChoices):
     APPOINTMENTS_READ = "appointments:read", _("read the appointments of a day")
+    STATISTICS_READ = "statistics:read", _("read a department's statistics")
 
 
 class ApiToken(models.Model):

@@ -114,3 +114,38 @@ class DaySheetOut(Strict):
     department: str
     day: date
     appointments: list[AppointmentOut]
+
+
+class FiguresOut(Strict):
+    """Anonymous figures (docs/statistics.md): counts, and durations in seconds read from
+    the hourly histograms (null when nothing was measured)."""
+
+    knocks: int = Field(description="Citizens who knocked.")
+    admitted: int
+    declined: int
+    left: int = Field(description="Citizens who left the waiting room themselves.")
+    expired: int
+    consultations: int = Field(description="Calls that ended.")
+    bookings: int = Field(description="Appointments that started or were due.")
+    cancelled: int
+    no_shows: int
+    wait_median_seconds: int | None = Field(description="From knock to admission.")
+    wait_p90_seconds: int | None
+    consultation_median_seconds: int | None
+    consultation_p90_seconds: int | None
+
+
+class PeriodFiguresOut(FiguresOut):
+    start: date = Field(description="The first day of this day, week or month (local).")
+
+
+class StatisticsOut(Strict):
+    department: str
+    period: Literal["30d", "12w", "12m"]
+    unit: Literal["day", "week", "month"]
+    rows: list[PeriodFiguresOut] = Field(description="Oldest first, one per day, week or month.")
+    total: FiguresOut = Field(description="The whole period.")
+    final_until: datetime | None = Field(
+        description="Figures before this moment are final; later ones may still change."
+    )
+    computed_at: datetime | None = Field(description="When the figures were last computed.")

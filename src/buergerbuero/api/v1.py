@@ -3,13 +3,16 @@ day sheet. Transport only: each endpoint parses, checks, calls the same domain a
 as the pages (with the same rate limits) and answers; errors are JSON with a code and a
 translated sentence, never a traceback (docs/api.md)."""
 
+import hashlib
 import logging
 from datetime import UTC, date, datetime
+from typing import Literal
 
 from django.core.validators import slug_re
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.utils.translation import get_language
 from ninja import NinjaAPI, Query, Router, Status
 from ninja.errors import AuthenticationError, HttpError
@@ -41,14 +44,20 @@ from .errors import (
     TokenMissing,
 )
 from .models import ApiToken, Scope
+from .statistics import statistics_of
 
 log = logging.getLogger(__name__)
 
 # Public data: a cache may keep it for a short while; the status changes any minute.
 PUBLIC_CACHE = "public, max-age=30"
+# Departments (with their live status) and free slots: as old as one tick of the ticker
+# at most (an unannounced change shows within one anyway); then asked again with the
+# ETag, and an unchanged answer is a 304.
+SHORT_CACHE = "public, max-age=10"
 LIVE_CACHE = "no-cache"
 PERSONAL = "private, no-store"
 ERRORS = {400: schemas.Error, 404: schemas.Error, 422: schemas.InvalidInputError}
+NOT_MODIFIED = {304: None}
 
 
 class Bearer(HttpBearer):
@@ -118,6 +127,18 @@ def on_anything_else(request, exc: Exception):
 public = Router(tags=["departments"])
 
 
+def cacheable(request: HttpRequest, data, cache_control: str) -> HttpResponse:
+    """`data` as JSON with an ETag of its bytes; a 304 without a body when the client's
+    If-None-Match names it (the body is computed either way: this saves the transfer,
+    and the max-age the requests)."""
+    body = [item.model_dump() for item in data] if isinstance(data, list) else data.model_dump()
+    response = api.create_response(request, body, status=200)
+    etag = '"' + hashlib.blake2b(response.content, digest_size=12).hexdigest() + '"'
+    response["ETag"] = etag
+    response["Cache-Control"] = cache_control
+    return get_conditional_response(request, etag=etag, response=response) or response
+
+
 def _hhmm(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
@@ -162,13 +183,12 @@ def _department_out(department: Department, rows: dict) -> schemas.DepartmentOut
 
 @public.get(
     "/departments",
-    response={200: list[schemas.DepartmentOut], **ERRORS},
+    response={200: list[schemas.DepartmentOut], **NOT_MODIFIED, **ERRORS},
     summary="Every department with its weekly hours, closures and live status",
 )
-def list_departments(request, response: HttpResponse):
+def list_departments(request):
     rows = {row.slug: row for row in current_board().rows}
-    response["Cache-Control"] = LIVE_CACHE
-    return [_department_out(d, rows) for d in _departments()]
+    return cacheable(request, [_department_out(d, rows) for d in _departments()], SHORT_CACHE)
 
 
 def _department(slug: str) -> Department:
@@ -180,26 +200,24 @@ def _department(slug: str) -> Department:
 
 @public.get(
     "/departments/{slug}",
-    response={200: schemas.DepartmentOut, **ERRORS},
+    response={200: schemas.DepartmentOut, **NOT_MODIFIED, **ERRORS},
     summary="One department with its weekly hours, closures and live status",
 )
-def get_department(request, slug: str, response: HttpResponse):
+def get_department(request, slug: str):
     department = _departments().filter(slug=slug).first()
     if department is None:
         raise NotFound()
     rows = {row.slug: row for row in current_board().rows}
-    response["Cache-Control"] = LIVE_CACHE
-    return _department_out(department, rows)
+    return cacheable(request, _department_out(department, rows), SHORT_CACHE)
 
 
 @public.get(
     "/status",
-    response={200: StatusDocument, **ERRORS},
+    response={200: StatusDocument, **NOT_MODIFIED, **ERRORS},
     summary="The live status board (the same as /status.json)",
 )
-def status(request, response: HttpResponse):
-    response["Cache-Control"] = LIVE_CACHE
-    return StatusDocument(departments=current_board().rows)
+def status(request):
+    return cacheable(request, StatusDocument(departments=current_board().rows), LIVE_CACHE)
 
 
 @public.get(
@@ -235,14 +253,13 @@ def _kind(slug: str, kind_id: int) -> AppointmentKind:
 
 @public.get(
     "/departments/{slug}/kinds/{kind_id}/slots",
-    response={200: schemas.SlotsOut, **ERRORS},
+    response={200: schemas.SlotsOut, **NOT_MODIFIED, **ERRORS},
     summary="Free appointment slots of one kind, from now to the booking horizon",
 )
-def list_slots(request, slug: str, kind_id: int, response: HttpResponse):
+def list_slots(request, slug: str, kind_id: int):
     kind = _kind(slug, kind_id)
     starts = sorted({start for start, _seat in available_slots(kind)})
-    response["Cache-Control"] = LIVE_CACHE
-    return schemas.SlotsOut(kind=kind.pk, slots=starts)
+    return cacheable(request, schemas.SlotsOut(kind=kind.pk, slots=starts), SHORT_CACHE)
 
 
 # --- A citizen's booking ------------------------------------------------------------------
@@ -408,6 +425,36 @@ def day_sheet(request, slug: str, response: HttpResponse, query: Query[DayQuery]
             for b in bookings
         ],
     )
+
+
+class StatisticsQuery(schemas.Strict):
+    period: Literal["30d", "12w", "12m"] = "30d"
+
+
+def _token_department(token: ApiToken, slug: str) -> Department:
+    """A public department, or an inactive one the token is for; anything else is as
+    unknown as a slug that names nothing, so a token learns of no hidden department."""
+    department = (
+        Department.objects.filter(slug=slug)
+        .filter(Q(is_active=True) | Q(pk__in=token.departments.values("pk")))
+        .first()
+    )
+    if department is None:
+        raise NotFound()
+    return department
+
+
+@staff.get(
+    "/staff/departments/{slug}/statistics",
+    response={200: schemas.StatisticsOut, **STAFF_ERRORS},
+    summary="A department's anonymous statistics per day, week or month (scope statistics:read)",
+)
+def statistics(request, slug: str, response: HttpResponse, query: Query[StatisticsQuery]):
+    token: ApiToken = request.auth
+    department = _token_department(token, slug)
+    tokens.use_token(token, Scope.STATISTICS_READ, department, f"statistics {query.period}")
+    response["Cache-Control"] = PERSONAL
+    return statistics_of(department, query.period)
 
 
 def unknown_path(request: HttpRequest, rest: str) -> HttpResponse:

@@ -12,6 +12,7 @@ class Action(models.TextChoices):
     INVITE = "invite", _("created an invitation")
     END_CALL = "end_call", _("ended a call")
     RETURN_TO_QUEUE = "return_to_queue", _("took a citizen back to the waiting room")
+    COMPLETE_CALLBACK = "complete_callback", _("called a citizen back")
     VIEW_DAY = "view_day", _("viewed the appointments of a day")
     BOOK_FOR_CALLER = "book_for_caller", _("booked for a caller")
     CANCEL_BOOKING = "cancel_booking", _("cancelled an appointment")
@@ -45,6 +46,7 @@ class Action(models.TextChoices):
     DIRECTORY_REFUSED = "directory_refused", _("was refused sign-in through the directory")
     ADD_GROUP_MAPPING = "add_group_mapping", _("added a directory group mapping")
     REMOVE_GROUP_MAPPING = "remove_group_mapping", _("removed a directory group mapping")
+    CHANGE_RETENTION = "change_retention", _("changed a department's retention periods")
 
 
 class AuditEvent(models.Model):

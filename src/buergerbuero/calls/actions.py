@@ -66,7 +66,11 @@ def end_room(
     return room
 
 
-def issue_invitation(room_id: str, by: Participant, label: str = "") -> Invitation:
+def issue_invitation(
+    room_id: str, by: Participant, label: str = "", *, sign_language: bool = False
+) -> Invitation:
+    """A link for one more person; `sign_language` marks them as the sign-language
+    interpreter, whose picture every side then shows large."""
     if by.role != Role.STAFF:
         raise NotAllowed()
     room = Room.objects.get(pk=room_id)
@@ -77,6 +81,7 @@ def issue_invitation(room_id: str, by: Participant, label: str = "") -> Invitati
             room=room,
             created_by=by.user,
             label=label[:60],
+            sign_language=sign_language,
             expires_at=timezone.now() + timedelta(seconds=settings.INVITATION_TTL_SECONDS),
         )
         # The room, not the token: the token is the key to the call until it is used.
@@ -86,6 +91,7 @@ def issue_invitation(room_id: str, by: Participant, label: str = "") -> Invitati
             department_id=room.department_id,
             object_type="room",
             object_id=room.pk,
+            detail="sign-language" if sign_language else "",
         )
     return invitation
 
@@ -115,7 +121,10 @@ def redeem_invitation(token: str, display_name: str) -> Participant:
         if not claimed:
             raise InvitationInvalid()
         participant = Participant.objects.create(
-            room=invitation.room, role=Role.GUEST, display_name=display_name[:60]
+            room=invitation.room,
+            role=Role.GUEST,
+            display_name=display_name[:60],
+            sign_language=invitation.sign_language,
         )
         Invitation.objects.filter(pk=token).update(used_by=participant)
     return participant
@@ -145,25 +154,18 @@ def end_abandoned_rooms(now=None) -> int:
     return ended
 
 
-def end_unanswered_rooms(now=None) -> int:
-    """End calls whose admitted citizen has not arrived within CALL_NO_SHOW_SECONDS (tab
-    closed before admission, browser gone): staff are told so instead of waiting at
-    "connecting" forever, and are free for the next citizen."""
+def unanswered_rooms(now=None):
+    """Active calls whose admitted citizen has not arrived within CALL_NO_SHOW_SECONDS
+    (a page in the background, a tab closed, a browser gone); the queue decides what
+    becomes of them (waiting.actions.end_unanswered_admissions)."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.CALL_NO_SHOW_SECONDS)
     never_came = Participant.objects.filter(role=Role.CITIZEN, seen_at__isnull=True).values(
         "room_id"
     )
-    unanswered = Room.objects.filter(
+    return Room.objects.filter(
         ended_at__isnull=True, created_at__lt=cutoff, pk__in=never_came
     ).prefetch_related("participants")
-    ended = 0
-    for room in unanswered:
-        staff = next((p for p in room.participants.all() if p.role == Role.STAFF), None)
-        if staff is not None:
-            end_room(room.pk, staff, abandoned=True, reason="citizen-absent")
-            ended += 1
-    return ended
 
 
 def leave_room(participant: Participant) -> None:

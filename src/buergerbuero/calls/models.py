@@ -47,6 +47,9 @@ class Participant(models.Model):
     left_at = models.DateTimeField(null=True, blank=True)
     # Kept fresh by the call socket; a room whose staff are unseen for long is ended.
     seen_at = models.DateTimeField(null=True, blank=True)
+    # Came in by an invitation marked for sign-language interpreting: every page of the
+    # call shows this person's picture large, never hidden behind a shared screen.
+    sign_language = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["joined_at"]
@@ -66,6 +69,8 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     label = models.CharField(max_length=60, blank=True)
+    # "Gebärdensprachdolmetschung": the guest interprets sign language (Participant.sign_language).
+    sign_language = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)

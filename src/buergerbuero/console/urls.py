@@ -14,6 +14,8 @@ app_name = "console"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("rueckrufe/", views.callback_list, name="callbacks"),
+    path("rueckrufe/<slug:callback_id>/erledigt/", views.callback_done, name="callback_done"),
     path("anmelden/", account_views.StaffLoginView.as_view(), name="login"),
     path("statistik/", statistics_views.overview, name="statistics"),
     # Slugs hold no dot, so these names never meet a department's.

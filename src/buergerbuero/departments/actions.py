@@ -35,6 +35,7 @@ DEPARTMENT_FIELDS = (
     "contact_address",
     "time_zone",
     "holiday_subdivision",
+    "accepts_callbacks",
 )
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 
@@ -55,6 +56,12 @@ class InvalidSlug(InvalidInput):
 class UnknownTimeZone(InvalidInput):
     code = "unknown_time_zone"
     message = _("Please choose a time zone from the list, e.g. Europe/Berlin.")
+
+
+# A form's own sentence for a zone that is not in the list (%(value)s: what was sent).
+UNKNOWN_TIME_ZONE = _(
+    "“%(value)s” is not a time zone we know. Please choose one from the list, e.g. Europe/Berlin."
+)
 
 
 class UnknownRegion(InvalidInput):
@@ -219,10 +226,25 @@ def _clean_fields(fields: dict, department: Department | None) -> dict:
     return cleaned
 
 
+def _related(fields: dict, department: Department | None) -> list[Department] | None:
+    """The related departments asked for (None: not asked), never the department itself."""
+    if "related_departments" not in fields:
+        return None
+    wanted = [
+        d
+        for d in fields["related_departments"] or []
+        if department is None or d.pk != department.pk
+    ]
+    return sorted(wanted, key=lambda d: d.pk)
+
+
 def create_department(fields: dict, by) -> Department:
     cleaned = _clean_fields(fields, None)
+    related = _related(fields, None)
     with transaction.atomic():
         department = Department.objects.create(**cleaned)
+        if related is not None:
+            department.related_departments.set(related)
         _audit(Action.CREATE_DEPARTMENT, by, department, department.slug)
         notify.announce_on_commit(notify.StaffingChanged((department.pk,)))
     return department
@@ -230,11 +252,17 @@ def create_department(fields: dict, by) -> Department:
 
 def update_department(department: Department, fields: dict, by) -> Department:
     cleaned = _clean_fields(fields, department)
+    related = _related(fields, department)
     with transaction.atomic():
         changed = sorted(k for k, v in cleaned.items() if getattr(department, k) != v)
         for key, value in cleaned.items():
             setattr(department, key, value)
         department.save()
+        if related is not None:
+            before = sorted(department.related_departments.values_list("pk", flat=True))
+            if before != [d.pk for d in related]:
+                department.related_departments.set(related)
+                changed = sorted([*changed, "related_departments"])
         _audit(Action.CHANGE_DEPARTMENT, by, department, " ".join(changed))
         notify.announce_on_commit(notify.StaffingChanged((department.pk,)))
     return department

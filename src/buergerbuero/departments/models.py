@@ -39,6 +39,15 @@ class Department(models.Model):
     )
     position = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(default=True)
+    # Shown to citizens when this office is closed or unstaffed, where they are open then.
+    related_departments = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="+",
+        verbose_name=_("related departments"),
+    )
+    accepts_callbacks = models.BooleanField(_("accepts callback requests"), default=False)
 
     class Meta:
         ordering = ["position", "name"]
@@ -62,13 +71,15 @@ class OpeningHours(models.Model):
     department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="hours")
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=WEEKDAYS)
     opens_minute = models.PositiveSmallIntegerField(
-        validators=[MaxValueValidator(MINUTES_PER_DAY - 1)]
+        _("opens"), validators=[MaxValueValidator(MINUTES_PER_DAY - 1)]
     )
     closes_minute = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(MINUTES_PER_DAY)]
+        _("closes"), validators=[MinValueValidator(1), MaxValueValidator(MINUTES_PER_DAY)]
     )
 
     class Meta:
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
         ordering = ["weekday", "opens_minute"]
         constraints = [
             models.CheckConstraint(
@@ -108,6 +119,8 @@ class Closure(models.Model):
     reason = models.CharField(_("reason"), max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("closure")
+        verbose_name_plural = _("closures")
         db_table = "bookings_closure"
         ordering = ["starts_at"]
         constraints = [

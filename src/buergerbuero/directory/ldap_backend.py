@@ -52,7 +52,8 @@ class DirectoryLDAPBackend(LDAPBackend):
         try:
             if is_disabled(ldap_user.attrs):
                 sync.refuse(username, Source.LDAP, sync.AccountDisabled())
-            sync.check_groups(ldap_user.group_dns, Source.LDAP, username)
+            if not sync.has_roles_here(Source.LDAP, username):
+                sync.check_groups(ldap_user.group_dns, Source.LDAP, username)
         except sync.Refused as reason:
             _note(request, reason)
             raise ldap_user.AuthenticationFailed(reason.code) from None

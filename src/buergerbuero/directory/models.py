@@ -58,8 +58,10 @@ class GroupMapping(models.Model):
 
 
 class DirectoryAccount(models.Model):
-    """That a user account belongs to the directory: its roles come from the directory
-    groups at every sign-in, and it has no password of its own here."""
+    """That a user account belongs to the directory: it signs in there and has no
+    password of its own here. Its roles come from the directory groups at every sign-in,
+    unless an administrator or lead added it in the staff area (`roles_here`): then the
+    roles given there hold, and its groups need not be mapped."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="directory_account"
@@ -68,6 +70,13 @@ class DirectoryAccount(models.Model):
     # The directory's name for the person: the LDAP DN or the OpenID Connect `sub`.
     subject = models.CharField(max_length=500)
     signed_in_at = models.DateTimeField(null=True, blank=True)
+    # Added in the staff area before the first sign-in: `subject` is then what was typed
+    # (LDAP: the user name; OIDC: the subject, user name or e-mail) until that sign-in.
+    roles_here = models.BooleanField(
+        _("roles given in the staff area"),
+        default=False,
+        help_text=_("Not replaced by the directory groups at sign-in."),
+    )
 
     class Meta:
         verbose_name = _("directory account")

@@ -116,9 +116,13 @@ class DirectoryOIDCBackend(OIDCAuthenticationBackend):
 
     def _sign_in(self, claims, username: str, subject: str):
         groups = groups_of(claims)
-        # Refused before any account is made or changed.
-        sync.check_groups(groups, Source.OIDC, username)
         link = DirectoryAccount.objects.filter(source=Source.OIDC, subject=subject).first()
+        if link is None:
+            # Added in the staff area by user name or e-mail, before the first sign-in.
+            link = sync.waiting_oidc_account(subject, claims)
+        if link is None or not link.roles_here:
+            # Refused before any account is made or changed.
+            sync.check_groups(groups, Source.OIDC, username)
         User = get_user_model()
         if link is not None:
             user = link.user

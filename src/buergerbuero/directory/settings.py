@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import ldap
 from django_auth_ldap import config as ldap_config
 
-BASE_BACKEND = "django.contrib.auth.backends.ModelBackend"
+BASE_BACKEND = "buergerbuero.directory.local_backend.LocalAccountBackend"
 LDAP_BACKEND = "buergerbuero.directory.ldap_backend.DirectoryLDAPBackend"
 OIDC_BACKEND = "buergerbuero.directory.oidc_backend.DirectoryOIDCBackend"
 GROUP_TYPES = {

@@ -8,7 +8,9 @@ of a mapping is audited (user names, group ids and department ids only).
 """
 
 from dataclasses import dataclass
+from typing import NoReturn
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -17,7 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from buergerbuero import notify
 from buergerbuero.audit.actions import record
 from buergerbuero.audit.models import Action
-from buergerbuero.errors import DomainError
+from buergerbuero.errors import DomainError, InvalidInput
+from buergerbuero.staff import accounts
 from buergerbuero.staff.models import Membership, Presence, Role, StaffProfile
 
 from .models import DirectoryAccount, GroupMapping, Source
@@ -48,6 +51,14 @@ class LocalAccountClash(Refused):
     message = _(
         "A local account with this user name already exists, so the directory account "
         "cannot sign in. Please contact the county's IT."
+    )
+
+
+class AccessRemoved(Refused):
+    code = "access_removed"
+    message = _(
+        "Your staff account was suspended or removed in the office. Please contact the "
+        "county's IT or your department lead."
     )
 
 
@@ -98,7 +109,7 @@ def check_groups(groups, source: str, username: str) -> Grant:
     return grant
 
 
-def refuse(username: str, source: str, reason: Refused):
+def refuse(username: str, source: str, reason: Refused) -> NoReturn:
     """Audit a refused directory sign-in and raise `reason`."""
     record(
         Action.DIRECTORY_REFUSED,
@@ -124,7 +135,11 @@ def check_link(user, source: str, subject: str, created: bool) -> None:
 
 def apply_groups(user, groups, source: str, subject: str = "") -> Grant:
     """Bring `user`'s profile and memberships in line with the directory groups at
-    sign-in; raises NoMappedGroup (audited) when no mapped group is among them."""
+    sign-in; raises NoMappedGroup (audited) when no mapped group is among them. An
+    account added in the staff area (`roles_here`) keeps the roles given there."""
+    link = DirectoryAccount.objects.filter(user=user, source=source, roles_here=True).first()
+    if link is not None:
+        return _sign_in_with_roles_here(user, link, subject)
     grant = check_groups(groups, source, user.get_username())
     with transaction.atomic():
         DirectoryAccount.objects.update_or_create(
@@ -165,6 +180,129 @@ def apply_groups(user, groups, source: str, subject: str = "") -> Grant:
         if gone or grant.roles.keys() - existing.keys():
             # The member's consoles open in other sessions follow the directory at once.
             notify.announce_on_commit(notify.AccessChanged(user.pk))
+    return grant
+
+
+# --- accounts added in the staff area --------------------------------------------------
+
+
+class DirectoryNotConfigured(InvalidInput):
+    code = "directory_not_configured"
+    message = _("Sign-in through this directory is not set up on this server.")
+
+
+class SubjectTaken(InvalidInput):
+    code = "subject_taken"
+    message = _("This directory account is already a staff member.")
+
+
+def configured_sources() -> list[str]:
+    """The directories this server signs in through (docs/administration-directory.md)."""
+    backends = settings.AUTHENTICATION_BACKENDS
+    return [
+        source
+        for source, backend in (
+            (Source.LDAP, "buergerbuero.directory.ldap_backend.DirectoryLDAPBackend"),
+            (Source.OIDC, "buergerbuero.directory.oidc_backend.DirectoryOIDCBackend"),
+        )
+        if backend in backends
+    ]
+
+
+def add_directory_member(
+    *,
+    name: str,
+    source: str,
+    account: str,
+    email: str = "",
+    memberships: dict[int, str],
+    is_administrator: bool = False,
+    by,
+):
+    """A staff member who signs in through the directory, added before their first
+    sign-in with the roles given here (no invitation, no password here). `account`:
+    LDAP: the user name they sign in with (uid, sAMAccountName); OpenID Connect: their
+    subject, or the user name (OIDC_USERNAME_CLAIM) or verified e-mail the provider
+    sends. Their directory groups need no mapping; a disabled directory account is still
+    refused at sign-in."""
+    if source not in configured_sources():
+        raise DirectoryNotConfigured
+    account = account.strip()
+    if source == Source.LDAP:
+        account = account.lower()  # django-auth-ldap looks user names up in lower case
+    if not account:
+        raise InvalidInput
+    if DirectoryAccount.objects.filter(source=source, subject__iexact=account).exists():
+        raise SubjectTaken
+
+    def link(user):
+        DirectoryAccount.objects.create(user=user, source=source, subject=account, roles_here=True)
+
+    return accounts.add_member(
+        name=name,
+        email=email,
+        memberships=memberships,
+        is_administrator=is_administrator,
+        by=by,
+        invite=False,
+        username=account,
+        on_created=link,
+        audit_note=f" directory {source}",
+    )
+
+
+def waiting_oidc_account(subject: str, claims: dict) -> DirectoryAccount | None:
+    """An OpenID Connect account added in the staff area that never signed in, named by
+    the provider's subject, user name or verified e-mail address."""
+    names = [subject, str(claims.get(settings.OIDC_USERNAME_CLAIM) or "")]
+    if claims.get("email") and claims.get("email_verified", True) is not False:
+        names.append(str(claims["email"]))
+    names = [n for n in names if n]
+    query = Q()
+    for n in names:
+        query |= Q(subject__iexact=n)
+    return (
+        DirectoryAccount.objects.filter(
+            query, source=Source.OIDC, roles_here=True, signed_in_at__isnull=True
+        )
+        .select_related("user")
+        .first()
+    )
+
+
+def has_roles_here(source: str, username: str) -> bool:
+    return DirectoryAccount.objects.filter(
+        source=source, roles_here=True, user__username__iexact=username
+    ).exists()
+
+
+def _sign_in_with_roles_here(user, link: DirectoryAccount, subject: str) -> Grant:
+    profile = StaffProfile.objects.filter(user=user).first()
+    if profile is None or not user.is_active:
+        # Removed (or suspended) in the staff area: that holds until given back there.
+        refuse(user.get_username(), link.source, AccessRemoved())
+    with transaction.atomic():
+        DirectoryAccount.objects.filter(pk=link.pk).update(
+            subject=subject or link.subject, signed_in_at=timezone.now()
+        )
+        roles = dict(
+            Membership.objects.filter(profile=profile, department__is_active=True).values_list(
+                "department_id", "role"
+            )
+        )
+        grant = Grant(roles, profile.is_administrator)
+        leads = sorted(d for d, r in roles.items() if r == Role.LEAD)
+        serves = sorted(d for d, r in roles.items() if r == Role.STAFF)
+        record(
+            Action.DIRECTORY_SIGN_IN,
+            actor=user,
+            object_type="user",
+            object_id=user.pk,
+            detail=(
+                f"{link.source}: roles given here: lead {leads or '-'}, staff {serves or '-'}"
+                + (", administrator" if grant.administrator else "")
+            ),
+        )
     return grant
 
 

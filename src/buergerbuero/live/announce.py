@@ -11,7 +11,6 @@ import logging
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import DatabaseError
-from django.urls import reverse
 from redis.exceptions import RedisError
 
 from buergerbuero import notify
@@ -47,8 +46,8 @@ def deliver(event: notify.Event) -> None:
         case notify.EntryAdmitted(entry_id, department_id, room_id):
             _forward(groups.entry(entry_id), outgoing.admitted(room_id))
             _staffing_changed([department_id])
-        case notify.EntryDeclined(entry_id, department_id, message):
-            _forward(groups.entry(entry_id), outgoing.Declined(message=message))
+        case notify.EntryDeclined(entry_id, department_id, message, language):
+            _forward(groups.entry(entry_id), outgoing.Declined(message=message, lang=language))
             _queue_changed(department_id)
         case notify.StaffMessageSent(department_id, entry_id, text):
             group = groups.queue(department_id) if entry_id is None else groups.entry(entry_id)
@@ -74,12 +73,17 @@ def deliver(event: notify.Event) -> None:
                 groups.staff(department_id),
                 outgoing.CitizenReply(entry=entry_id, department=department_id, text=text, at=at),
             )
+        case notify.CallbacksChanged(department_id):
+            _forward(
+                groups.staff(department_id), outgoing.CallbacksChanged(department=department_id)
+            )
         case notify.RoomEnded(room_id, department_id, ended_by, reason, entry_id):
             if reason == "citizen-absent":
                 ended = outgoing.Ended(by=ended_by, reason="citizen-absent")
+            elif reason == "unanswered":
+                ended = outgoing.Ended(by=ended_by, reason="unanswered")
             elif reason == "returned":
-                waiting_url = reverse("public:waiting", args=[entry_id]) + "?zurueck=1"
-                ended = outgoing.Ended(by=ended_by, reason="returned", waiting_url=waiting_url)
+                ended = outgoing.taken_back(ended_by, entry_id)
             else:
                 ended = outgoing.Ended(by=ended_by)
             _forward(groups.room(room_id), ended)

@@ -308,7 +308,9 @@ class ConsoleConsumer(ProtocolConsumer):
 
     async def on_decline(self, message: schemas.Decline) -> None:
         await self._entry_department(message.entry)
-        await database_sync_to_async(actions.decline)(message.entry, self.user, message.message)
+        await database_sync_to_async(actions.decline)(
+            message.entry, self.user, message.message, message.lang
+        )
         await self.send_message(outgoing.EntryDeclined(entry=message.entry))
 
     async def on_transfer(self, message: schemas.Transfer) -> None:

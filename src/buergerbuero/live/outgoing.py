@@ -103,6 +103,11 @@ class Admitted(Out):
 class Declined(Out):
     type: Literal["declined"] = "declined"
     message: str = Field(description="The staff member's words; may be empty.")
+    lang: str = Field(
+        default="",
+        description="The language the words are written in (the staff member's console's); "
+        "empty: the office's own language.",
+    )
 
 
 class ReplySent(Out):
@@ -196,6 +201,14 @@ class CitizenReply(Out):
     at: IsoDateTime
 
 
+class CallbacksChanged(Out):
+    """A callback request to one of the member's departments was made or done: the console
+    reads its list of open requests again (no number travels over the socket)."""
+
+    type: Literal["callbacks"] = "callbacks"
+    department: int
+
+
 class MessageSent(Out):
     type: Literal["message-sent"] = "message-sent"
     recipients: int = Field(ge=0)
@@ -207,6 +220,11 @@ class Peer(BaseModel):
     id: str
     name: str
     role: Literal["staff", "citizen", "guest"]
+    sign_language: bool = Field(
+        default=False,
+        description="Invited as the sign-language interpreter: "
+        "shown large, never behind a shared screen.",
+    )
 
 
 class IceServer(BaseModel):
@@ -277,11 +295,13 @@ class Ended(Out):
     by: str | None = Field(
         description="The staff participant who ended it; null if it had ended before connect."
     )
-    reason: Literal["citizen-absent", "returned"] | None = Field(
+    reason: Literal["citizen-absent", "unanswered", "returned"] | None = Field(
         default=None,
         description="`citizen-absent`: the office ended it, the admitted citizen never "
-        "joined within CALL_NO_SHOW_SECONDS; `returned`: staff took the citizen back to "
-        "the waiting room, at the front.",
+        "joined within CALL_NO_SHOW_SECONDS and their page is gone; `unanswered`: the "
+        "same, but their page is still heard (hidden, or a connection that dropped within "
+        "the grace), so they wait again at the front of the queue; `returned`: staff took "
+        "the citizen back to the waiting room, at the front.",
     )
     waiting_url: str | None = Field(
         default=None,
@@ -316,6 +336,7 @@ ConsoleOut = Annotated[
     | EntryDeclined
     | EntryTransferred
     | CitizenReply
+    | CallbacksChanged
     | MessageSent
     | Reconnect
     | Ping
@@ -349,6 +370,13 @@ room_out: TypeAdapter[RoomOut] = TypeAdapter(RoomOut)
 def room_socket_path(room_id: str) -> str:
     """The call's socket (live/application.py)."""
     return f"/ws/raum/{room_id}/"
+
+
+def taken_back(by: str | None, entry_id: str) -> Ended:
+    """The call is over for a citizen who waits again at the front: their page goes to
+    the waiting room, which says so."""
+    waiting_url = reverse("public:waiting", args=[entry_id]) + "?zurueck=1"
+    return Ended(by=by, reason="returned", waiting_url=waiting_url)
 
 
 def admitted(room_id: str) -> Admitted:

@@ -21,7 +21,12 @@ from .protocol import CLOSE_GONE, ProtocolConsumer
 
 
 def peer_info(participant: Participant) -> outgoing.Peer:
-    return outgoing.Peer(id=participant.pk, name=participant.display_name, role=participant.role)
+    return outgoing.Peer(
+        id=participant.pk,
+        name=participant.display_name,
+        role=participant.role,
+        sign_language=participant.sign_language,
+    )
 
 
 class RoomConsumer(ProtocolConsumer):
@@ -38,7 +43,7 @@ class RoomConsumer(ProtocolConsumer):
         self.me = me
         if not self.me.room.is_active:
             await self.accept()
-            await self.send_message(outgoing.Ended(by=None))
+            await self.send_message(await database_sync_to_async(self._ended)())
             await self.close(code=CLOSE_GONE)
             return
         await database_sync_to_async(self.still_here)()
@@ -55,6 +60,16 @@ class RoomConsumer(ProtocolConsumer):
             )
         )
         await self.to_room(outgoing.PeerJoined(peer=peer_info(self.me)))
+
+    def _ended(self) -> outgoing.Ended:
+        """What a socket opening to an ended room hears: a citizen who was taken back to
+        the queue from it (their connection dropped and staff took them back, or an
+        admission nobody answered) is sent to their place at the front."""
+        if self.me.role == Role.CITIZEN:
+            entry_id = access.entry_taken_back(self.scope["session"], self.me.room)
+            if entry_id is not None:
+                return outgoing.taken_back(None, entry_id)
+        return outgoing.Ended(by=None)
 
     def still_here(self) -> None:
         """Heartbeat: the participant is in the call, and a staff member in a call is
@@ -138,7 +153,7 @@ class RoomConsumer(ProtocolConsumer):
 
     async def on_invite(self, message: schemas.Invite) -> None:
         invitation = await database_sync_to_async(actions.issue_invitation)(
-            self.room_id, self.me, message.label
+            self.room_id, self.me, message.label, sign_language=message.sign_language
         )
         await self.send_message(
             outgoing.Invitation(

@@ -76,6 +76,8 @@ class Decline(Message):
     type: Literal["decline"]
     entry: ID
     message: str = Field(default="", max_length=STAFF_MESSAGE_MAX)
+    # The language the message is written in: the console's (its default text is in it).
+    lang: str = Field(default="", max_length=8, pattern=r"^[a-z]{0,3}(-[A-Za-z]{2,4})?$")
 
 
 class StaffMessage(Message):
@@ -143,6 +145,8 @@ class MediaState(Message):
 class Invite(Message):
     type: Literal["invite"]
     label: str = Field(default="", max_length=60)
+    # The guest interprets sign language ("Gebärdensprachdolmetschung").
+    sign_language: bool = False
 
 
 class End(Message):

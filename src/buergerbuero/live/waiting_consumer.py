@@ -125,7 +125,7 @@ def final_message(entry: QueueEntry) -> Final | None:
             return outgoing.MissedCall()
         return outgoing.CallOver()
     if entry.state == EntryState.DECLINED:
-        return outgoing.Declined(message=entry.decline_message)
+        return outgoing.Declined(message=entry.decline_message, lang=entry.decline_language)
     if entry.state in (EntryState.LEFT, EntryState.EXPIRED):
         return outgoing.Expired()
     return None

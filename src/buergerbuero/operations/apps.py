@@ -11,7 +11,10 @@ class OperationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Here, not at module level: the checks read settings once the registry is ready.
-        from . import deploy_checks
+        from django.db.backends.signals import connection_created
 
+        from . import db_metrics, deploy_checks
+
+        connection_created.connect(db_metrics.install, dispatch_uid="bb-db-metrics")
         for check in deploy_checks.ALL:
             checks.register(check, checks.Tags.security, deploy=True)

@@ -9,6 +9,10 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import checks
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from buergerbuero.public import info_pages, sign_language
 
 # As Django's security.W009, but refused: a key anyone may guess signs sessions and
 # booking links.
@@ -97,4 +101,78 @@ def metrics_are_not_public(app_configs, **kwargs) -> list[checks.CheckMessage]:
     ]
 
 
-ALL = [site_url_is_public, secret_key_is_strong, turn_is_configured, metrics_are_not_public]
+def accessibility_statement_is_complete(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """The statement (BITV 2.0 § 7) must name a contact that answers, link the enforcement
+    body, and carry its date; otherwise the page shows red notices to citizens instead."""
+    found: list[checks.CheckMessage] = []
+    contact = {line.kind: line.value for line in info_pages.feedback_contact()}
+    email = contact.get("email", "")
+    try:
+        if email:
+            validate_email(email)
+    except ValidationError:
+        found.append(
+            checks.Error(
+                f"The accessibility feedback e-mail {email!r} is not an e-mail address.",
+                hint="Set ACCESSIBILITY_CONTACT_EMAIL (docs/accessibility.md).",
+                id="buergerbuero.E205",
+            )
+        )
+    if not email and not contact.get("phone"):
+        found.append(
+            checks.Error(
+                "The accessibility statement names no e-mail address or phone number for "
+                "feedback about barriers.",
+                hint="Set ACCESSIBILITY_CONTACT_EMAIL or ACCESSIBILITY_CONTACT_PHONE, or "
+                "PRIVACY_CONTROLLER_EMAIL (docs/accessibility.md).",
+                id="buergerbuero.E205",
+            )
+        )
+    body = info_pages.enforcement_body()
+    url = urlsplit(body["url"])
+    if not body["name"] or url.scheme != "https" or _is_local(url.hostname or ""):
+        found.append(
+            checks.Error(
+                f"The enforcement body is {body['name']!r} at {body['url']!r}: the statement "
+                "must name it and link its public HTTPS page.",
+                hint="Set ACCESSIBILITY_ENFORCEMENT_NAME and ACCESSIBILITY_ENFORCEMENT_URL "
+                "to your state's body (docs/accessibility.md).",
+                id="buergerbuero.E206",
+            )
+        )
+    if info_pages.statement_date() is None:
+        found.append(
+            checks.Error(
+                f"ACCESSIBILITY_STATEMENT_DATE is {settings.ACCESSIBILITY_STATEMENT_DATE!r}: "
+                "not a date (YYYY-MM-DD).",
+                hint="Set it to the day the statement was last reviewed.",
+                id="buergerbuero.E207",
+            )
+        )
+    return found
+
+
+def sign_language_video_is_usable(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """A configured sign-language video (BITV 2.0 § 4) that cannot load, or has no
+    captions, is an error. None at all is not: /gebaerdensprache/ and the statement then
+    say honestly that there is none yet, with a notice for the operator."""
+    problems = sign_language.problems()
+    if not problems:
+        return []
+    return [
+        checks.Error(
+            " ".join(problems),
+            hint="See docs/accessibility.md, German Sign Language.",
+            id="buergerbuero.E208",
+        )
+    ]
+
+
+ALL = [
+    site_url_is_public,
+    secret_key_is_strong,
+    turn_is_configured,
+    metrics_are_not_public,
+    accessibility_statement_is_complete,
+    sign_language_video_is_usable,
+]

@@ -12,7 +12,8 @@ Three kinds of numbers:
   consultation lengths, mail attempts, purge runs);
 - this process's traffic: HTTP requests by view and status (`observe_request`), open
   WebSockets per endpoint (`live/connections.py`, which also tells them to reconnect
-  elsewhere when the process stops).
+  elsewhere when the process stops), database queries and its connection pool
+  (`db_metrics.py`).
 
 With PROMETHEUS_MULTIPROC_DIR set (e.g. `uvicorn --workers N` on one port), the numbers of
 every process are summed from that directory; without it each process serves its own
@@ -38,6 +39,8 @@ from buergerbuero.calls.models import Room
 from buergerbuero.departments.models import Department
 from buergerbuero.office.status import staffing
 from buergerbuero.waiting.models import EntryState, QueueEntry
+
+from .db_metrics import PoolCollector
 
 PATH = "/metrics"
 MULTIPROC_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
@@ -127,6 +130,7 @@ def registry() -> CollectorRegistry:
         scraped = CollectorRegistry()
         scraped.register(_ProcessMetrics())
     scraped.register(OfficeCollector())
+    scraped.register(PoolCollector())
     return scraped
 
 

@@ -3,7 +3,9 @@
 `/healthz`: the process lives and answers; nothing else is asked, so a database outage
 never makes an orchestrator restart every process at once.
 `/readyz`: this process can serve: the database answers, Redis answers (when configured),
-every migration is applied, and this process's ticker runs. 503 with the failed checks
+every migration is applied, this process's ticker runs, and the process is not stopping
+(after SIGTERM, while it tells its clients to reconnect elsewhere, `process` is
+"stopping", so a load balancer sends no new visitor to it). 503 with the failed checks
 otherwise.
 
 Both are cheap (three small queries at most), carry no personal data and are never
@@ -21,13 +23,13 @@ from django.views.decorators.http import require_safe
 from redis import Redis
 from redis.exceptions import RedisError
 
-from buergerbuero.live import heartbeat
+from buergerbuero.live import heartbeat, shutdown
 
 # How long a Redis probe may take before Redis counts as away.
 REDIS_TIMEOUT_SECONDS = 1.0
 _redis_clients: dict[str, Redis] = {}
 # Results that let a process take requests ("not checked": the database already failed).
-NOT_FAILED = {"ok", "not configured", "not checked", "running", "starting"}
+NOT_FAILED = {"ok", "not configured", "not checked", "running", "starting", "serving"}
 
 
 @never_cache
@@ -45,6 +47,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
         "migrations": check_migrations() if database == "ok" else "not checked",
         "redis": check_redis(),
         "ticker": heartbeat.state(),
+        "process": "stopping" if shutdown.draining() else "serving",
     }
     failed = [name for name, result in checks.items() if result not in NOT_FAILED]
     return JsonResponse(

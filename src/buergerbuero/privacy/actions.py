@@ -24,6 +24,8 @@ from buergerbuero.waiting.errors import NotWaiting
 from buergerbuero.waiting.models import QueueEntry
 
 from .anonymise import anonymise, delete_mails
+from .models import RetentionPolicy
+from .retention import KINDS
 from .statistics import record_days
 
 
@@ -68,3 +70,36 @@ def erase_booking(booking: Booking) -> None:
             object_type="booking",
             object_id=booking.pk,
         )
+
+
+RETENTION_FIELDS = (*(f"{kind}_days" for kind in KINDS), "special_categories")
+
+
+def _days(policy: RetentionPolicy, kind: str) -> str:
+    days = getattr(policy, f"{kind}_days")
+    return "default" if days is None else str(days)
+
+
+def set_retention(department, values: dict, by) -> RetentionPolicy:
+    """A department's retention periods (None: the installation's default) and whether it
+    handles special categories of personal data; administrators only (the page checks).
+    The next hourly purge applies them."""
+    with transaction.atomic():
+        policy, _created = RetentionPolicy.objects.select_for_update().get_or_create(
+            department=department
+        )
+        for field in RETENTION_FIELDS:
+            setattr(policy, field, values.get(field))
+        policy.special_categories = bool(values.get("special_categories"))
+        policy.full_clean()
+        policy.save()
+        record(
+            Action.CHANGE_RETENTION,
+            actor=by,
+            object_type="retention_policy",
+            object_id=policy.pk,
+            department_id=department.pk,
+            detail=" ".join(f"{kind}={_days(policy, kind)}" for kind in KINDS)
+            + f" special={policy.special_categories}",
+        )
+    return policy

@@ -97,7 +97,9 @@ INVENTORY: tuple[Processing, ...] = (
         data=_(
             "The name you enter (a first name or nickname is enough), your topic if you give "
             "one, the page language, when you knocked and how your visit ended; a short "
-            "message from staff if they cannot see you."
+            "message from staff if they cannot see you. While you wait: when your page was "
+            "last heard from, and whether it lost its connection, went to the background or "
+            "missed its call."
         ),
         purpose=_(
             "So that staff can greet you and serve people in the order they arrived, and you "
@@ -112,6 +114,10 @@ INVENTORY: tuple[Processing, ...] = (
             "waiting.QueueEntry.transfer_note",
             "waiting.QueueEntry.created_at",
             "waiting.QueueEntry.resolved_at",
+            "waiting.QueueEntry.seen_at",
+            "waiting.QueueEntry.disconnected_at",
+            "waiting.QueueEntry.backgrounded_at",
+            "waiting.QueueEntry.missed_call_at",
         ),
         recipients=_("Staff of this department, in their console, while you wait."),
         retention=lambda r: _count(
@@ -159,6 +165,38 @@ INVENTORY: tuple[Processing, ...] = (
         ),
         deletion=_("Anonymised: the names are emptied; the call's times remain."),
         retention_kinds=("rooms",),
+        special_categories_possible=True,
+    ),
+    Processing(
+        key="callbacks",
+        title=_("Callback requests"),
+        subjects=_("Citizens who ask a closed or unstaffed department to call them back."),
+        data=_(
+            "Your telephone number, the time you chose, your topic if you give one, the "
+            "page language and when you asked."
+        ),
+        purpose=_("So that staff of the department can call you back at a time that suits you."),
+        legal_basis=PUBLIC_TASK,
+        stored_in=(
+            "waiting.CallbackRequest.phone",
+            "waiting.CallbackRequest.window_starts_at",
+            "waiting.CallbackRequest.window_ends_at",
+            "waiting.CallbackRequest.topic",
+            "waiting.CallbackRequest.language",
+            "waiting.CallbackRequest.created_at",
+        ),
+        recipients=_("Staff of this department, in their console, until they have called you."),
+        retention=lambda r: _count(
+            ngettext(
+                "Deleted as soon as staff have called you back, at the latest %(days)d day "
+                "after the end of the time you chose.",
+                "Deleted as soon as staff have called you back, at the latest %(days)d days "
+                "after the end of the time you chose.",
+                settings.CALLBACK_RETENTION_DAYS,
+            ),
+            settings.CALLBACK_RETENTION_DAYS,
+        ),
+        deletion=_("Deleted entirely."),
         special_categories_possible=True,
     ),
     Processing(
@@ -353,19 +391,24 @@ INVENTORY: tuple[Processing, ...] = (
     ),
     Processing(
         key="media",
-        title=_("Picture and sound"),
+        title=_("Picture, sound and documents"),
         subjects=_("Participants of a call."),
-        data=_("Picture, sound and shared screen."),
+        data=_(
+            "Picture, sound and shared screen; documents (PDF files and pictures) that "
+            "participants send each other during the call."
+        ),
         purpose=_("The consultation itself."),
         legal_basis=PUBLIC_TASK,
         stored_elsewhere=_(
             "Not stored: sent directly between the browsers, end-to-end encrypted "
-            "(DTLS-SRTP). Nothing is recorded."
+            "(DTLS-SRTP; documents over an encrypted data channel of the same connection). "
+            "Nothing is recorded. A received document stays in the memory of the receiving "
+            "browser until the call ends, unless its recipient saves it."
         ),
         recipients=_(
             "The other participants. If a direct connection is impossible, the office's own "
             "relay server (TURN) forwards the encrypted packets: it sees network addresses, "
-            "timing and volume, never picture or sound."
+            "timing and volume, never picture, sound or documents."
         ),
         retention=lambda r: gettext("Not stored."),
         deletion=_("Not stored."),

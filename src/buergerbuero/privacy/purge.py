@@ -21,6 +21,7 @@ from buergerbuero.audit.actions import purge_before
 from buergerbuero.bookings.models import Booking, BookingStatus, OutgoingMail
 from buergerbuero.calls.models import Invitation, Participant
 from buergerbuero.departments.models import Department
+from buergerbuero.waiting.callbacks import purge_callbacks
 from buergerbuero.waiting.models import EntryState, QueueEntry
 
 from .anonymise import anonymise, delete_mails, still_personal
@@ -35,6 +36,7 @@ COUNTED = (
     "bookings",
     "mails",
     "sessions",
+    "callback_requests",
     "audit_events",
 )
 PURGE_INTERVAL_SECONDS = 60 * 60
@@ -56,6 +58,8 @@ def purge_expired(now: datetime) -> dict[str, int]:
         _expired_mails(OutgoingMail.objects.filter(booking__isnull=True), default_cutoffs(now))
     )
     counts["sessions"] = _purge_sessions(now)
+    # Installation-wide: one retention for every department (docs/privacy.md).
+    counts["callback_requests"] = purge_callbacks(now)
     # Installation-wide: the audit log is the operator's record, not a department's.
     counts["audit_events"] = purge_before(now - timedelta(days=settings.AUDIT_RETENTION_DAYS))
     return counts

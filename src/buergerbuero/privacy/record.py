@@ -71,8 +71,8 @@ def measures() -> list[str]:
     return [
         _("Encrypted transport for pages and sockets (HTTPS with HSTS, docs/deploy.md)."),
         _(
-            "Picture and sound end-to-end encrypted between the browsers (DTLS-SRTP); "
-            "nothing is recorded; chat messages are passed on, not stored."
+            "Picture, sound and documents sent end-to-end encrypted between the browsers "
+            "(DTLS-SRTP, DTLS); nothing is recorded; chat messages are passed on, not stored."
         ),
         _(
             "No request to third-party servers from any page (Content-Security-Policy "

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from .sign_language import configured_video
+
 ContactKind = Literal["name", "address", "phone", "email"]
 # The order of the lines on the page: who, where, then how to reach them.
 CONTACT_FIELDS: tuple[ContactKind, ...] = ("name", "address", "phone", "email")
@@ -91,5 +93,6 @@ def accessibility(request):
             "contact_lines": feedback_contact(),
             "statement_date": statement_date(),
             "enforcement": enforcement_body(),
+            "sign_language_video": configured_video() is not None,
         },
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import info_pages, views
+from . import info_pages, sign_language, views
 
 app_name = "public"
 
@@ -13,10 +13,18 @@ urlpatterns = [
     path("einbetten/status/", views.embed_status, name="embed_status"),
     path("fachbereich/<slug:slug>/", views.department, name="department"),
     path("fachbereich/<slug:slug>/anklopfen/", views.knock, name="knock"),
+    path("fachbereich/<slug:slug>/alternativen/", views.alternatives, name="alternatives"),
+    path("fachbereich/<slug:slug>/rueckruf/", views.callback, name="callback"),
+    path(
+        "fachbereich/<slug:slug>/rueckruf/<slug:callback_id>/",
+        views.callback_sent,
+        name="callback_sent",
+    ),
     path("warteraum/<slug:entry_id>/", views.waiting, name="waiting"),
     path("gespraech/<slug:room_id>/", views.call, name="call"),
     path("gespraech/<slug:room_id>/beendet/", views.call_ended, name="call_ended"),
     path("einladung/<slug:token>/", views.invitation, name="invitation"),
     path("leichte-sprache/", info_pages.easy_language, name="easy_language"),
+    path("gebaerdensprache/", sign_language.sign_language, name="sign_language"),
     path("barrierefreiheit/", info_pages.accessibility, name="accessibility"),
 ]

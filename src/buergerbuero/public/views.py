@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.translation import get_language
@@ -11,21 +12,23 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from buergerbuero import access
+from buergerbuero.bookings.alternatives import alternatives_for
 from buergerbuero.calls import actions as call_actions
 from buergerbuero.calls.errors import InvitationInvalid
-from buergerbuero.calls.models import Room
+from buergerbuero.calls.models import Role, Room
 from buergerbuero.departments import closures as department_closures
 from buergerbuero.departments.models import Department
 from buergerbuero.live import outgoing
-from buergerbuero.office.status import department_state
+from buergerbuero.office.status import OfficeStatus, department_state
 from buergerbuero.ratelimit import allow
 from buergerbuero.waiting import actions as queue_actions
+from buergerbuero.waiting import callbacks
 from buergerbuero.waiting.errors import QueueError
-from buergerbuero.waiting.models import QueueEntry
+from buergerbuero.waiting.models import CallbackRequest, QueueEntry
 
 from . import board
 from .board import current as current_board
-from .forms import GuestForm, KnockForm
+from .forms import CallbackForm, GuestForm, KnockForm
 from .schedule_table import weekly_table
 
 
@@ -80,17 +83,98 @@ def department(request, slug):
     dept = get_object_or_404(
         Department.objects.prefetch_related("hours"), slug=slug, is_active=True
     )
+    state = department_state(dept)
+    closed = state.state == OfficeStatus.CLOSED
     return render(
         request,
         "public/department.html",
         {
             "department": dept,
-            "state": department_state(dept),
+            "state": state,
             "schedule": weekly_table(dept),
             "bookable": dept.appointment_kinds.filter(is_active=True).exists(),
             "closures": department_closures.upcoming(dept, timezone.now()),
+            "alternatives": alternatives_for(dept) if closed else None,
+            "callback_form": _callback_form(dept) if closed and dept.accepts_callbacks else None,
+            "callback_retention_days": settings.CALLBACK_RETENTION_DAYS,
         },
     )
+
+
+def _callback_form(dept: Department, data=None) -> CallbackForm:
+    return CallbackForm(data, windows=callbacks.callback_windows(dept), zone=dept.zone)
+
+
+@never_cache
+def alternatives(request, slug):
+    """The alternatives as a fragment, for a waiting room whose office closed or was left
+    unstaffed while the citizen waited (waiting-room.js)."""
+    dept = get_object_or_404(
+        Department.objects.prefetch_related("hours"), slug=slug, is_active=True
+    )
+    if department_state(dept).state != OfficeStatus.CLOSED:
+        return HttpResponse(status=204)
+    return render(
+        request,
+        "public/_alternatives.html",
+        {"department": dept, "alternatives": alternatives_for(dept)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def callback(request, slug):
+    """A callback request: the form (also shown on the department's page while it is
+    closed), and after it was sent, where the citizen lands."""
+    dept = get_object_or_404(
+        Department.objects.prefetch_related("hours"), slug=slug, is_active=True
+    )
+    if not dept.accepts_callbacks:
+        raise Http404
+    form = _callback_form(dept, request.POST if request.method == "POST" else None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        if not allow(request, "callback"):
+            error = "rate_limited"
+        else:
+            try:
+                made = callbacks.request_callback(
+                    dept,
+                    form.cleaned_data["phone"],
+                    form.cleaned_data["window"],
+                    form.cleaned_data["topic"],
+                    get_language() or "",
+                )
+            except callbacks.InvalidWindow as exc:
+                form.add_error("window", str(exc))
+            except QueueError as exc:
+                error = exc.code
+            else:
+                access.remember_callback(request.session, made.pk)
+                return redirect("public:callback_sent", slug=dept.slug, callback_id=made.pk)
+    status = 200
+    if request.method == "POST":
+        status = 429 if error == "rate_limited" else 409 if error else 400
+    return render(
+        request,
+        "public/callback.html",
+        {
+            "department": dept,
+            "form": form,
+            "error": error,
+            "callback_retention_days": settings.CALLBACK_RETENTION_DAYS,
+        },
+        status=status,
+    )
+
+
+@never_cache
+def callback_sent(request, slug, callback_id):
+    if not access.holds_callback(request.session, callback_id):
+        raise Http404
+    dept = get_object_or_404(Department, slug=slug)
+    # Gone once staff marked it done: the page then says so.
+    made = CallbackRequest.objects.filter(pk=callback_id, department=dept).first()
+    return render(request, "public/callback_sent.html", {"department": dept, "callback": made})
 
 
 @require_http_methods(["GET", "POST"])
@@ -155,6 +239,12 @@ def call(request, room_id):
             # Called while their page slept (it follows the call link on waking): the
             # waiting room offers them their place at the front.
             return redirect("public:waiting", entry_id=entry.pk)
+        if me.role == Role.CITIZEN:
+            # Taken back to the queue from this call (a dropped connection, an admission
+            # nobody answered): their place at the front.
+            taken_back = access.entry_taken_back(request.session, room)
+            if taken_back is not None:
+                return redirect(reverse("public:waiting", args=[taken_back]) + "?zurueck=1")
         return redirect("public:call_ended", room_id=room_id)
     access.remember_participant(request.session, room_id, me.pk)
     return render(

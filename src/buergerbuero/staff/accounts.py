@@ -8,6 +8,9 @@ an invitation link by mail and sets its own (Django's password-reset tokens, goo
 for PASSWORD_RESET_TIMEOUT).
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
@@ -42,9 +45,29 @@ class EmailTaken(InvalidInput):
     message = gettext_lazy("A staff account with this e-mail address already exists.")
 
 
+class UsernameTaken(InvalidInput):
+    code = "username_taken"
+    message = gettext_lazy("An account with this user name already exists.")
+
+
 class NoDepartment(InvalidInput):
     code = "no_department"
     message = gettext_lazy("Please choose at least one department, or make them an administrator.")
+
+
+class DirectoryAccountPassword(DomainError):
+    """A directory account signs in through its directory: no password is set here, or
+    the county's disabling and group mapping would not hold for it."""
+
+    code = "directory_account"
+    message = gettext_lazy(
+        "This account signs in through the county's directory, so it has no password "
+        "here. Its password is changed in the directory."
+    )
+
+
+def is_directory_account(user) -> bool:
+    return User.objects.filter(pk=user.pk, directory_account__isnull=False).exists()
 
 
 def _may_manage(by, department_ids) -> bool:
@@ -74,10 +97,15 @@ def add_member(
     is_administrator: bool = False,
     by,
     invite: bool = True,
+    username: str = "",
+    on_created: Callable[[Any], object] | None = None,
+    audit_note: str = "",
 ):
-    """Create the account (username = e-mail, no usable password), its profile and
-    memberships in one transaction, and mail the invitation once it is committed."""
+    """Create the account (username = e-mail unless given, no usable password), its
+    profile and memberships in one transaction, and mail the invitation once it is
+    committed. `on_created(user)` runs in that transaction (a directory account's link)."""
     email = email.strip().lower()
+    username = username.strip() or email
     if is_administrator and not permissions.is_administrator(by):
         raise NotAllowed
     if not memberships and not is_administrator:
@@ -86,19 +114,21 @@ def add_member(
         raise NotAllowed
     if any(role not in Role.values for role in memberships.values()):
         raise InvalidInput
-    if User.objects.filter(username__iexact=email).exists():
-        raise EmailTaken
+    if User.objects.filter(username__iexact=username).exists():
+        raise EmailTaken if username == email else UsernameTaken
     first, _space, last = name.strip().partition(" ")
     with transaction.atomic():
         user = User.objects.create_user(
-            username=email, email=email, first_name=first[:150], last_name=last[:150]
+            username=username, email=email, first_name=first[:150], last_name=last[:150]
         )
         profile = StaffProfile.objects.create(user=user, is_administrator=is_administrator)
         Membership.objects.bulk_create(
             Membership(profile=profile, department_id=d, role=r) for d, r in memberships.items()
         )
+        if on_created is not None:
+            on_created(user)
         detail = _roles_detail(memberships) + (" administrator" if is_administrator else "")
-        _audit(Action.ADD_MEMBER, by, user, detail)
+        _audit(Action.ADD_MEMBER, by, user, detail + audit_note)
     if invite:
         send_invitation(user, by=by)
     return user
@@ -114,7 +144,10 @@ def set_link_path(user) -> str:
 
 def send_invitation(user, by, reset: bool = False) -> None:
     """Mail the link to set a password (new account) or a new one (forgot password).
-    The link is good once, and only until PASSWORD_RESET_TIMEOUT."""
+    The link is good once, and only until PASSWORD_RESET_TIMEOUT. Never to a directory
+    account (DirectoryAccountPassword)."""
+    if is_directory_account(user):
+        raise DirectoryAccountPassword
     link = settings.SITE_URL + set_link_path(user)
     with translation.override(settings.LANGUAGE_CODE):
         if reset:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from buergerbuero import metrics, notify, ratelimit
 from buergerbuero.audit.actions import record
 from buergerbuero.audit.models import Action
-from buergerbuero.calls.actions import end_room, open_room
+from buergerbuero.calls.actions import end_room, open_room, unanswered_rooms
 from buergerbuero.calls.errors import NotAllowed as CallNotAllowed
 from buergerbuero.calls.models import Participant, Role, Room
 from buergerbuero.departments.models import Department
@@ -91,16 +91,32 @@ def touch(entry_id: str) -> None:
     QueueEntry.objects.filter(pk=entry_id, state=EntryState.WAITING).update(seen_at=timezone.now())
 
 
+# A page is heard while its place waits, and while an admission waits for it to come (a
+# hidden page holds its admission until it is shown again): whether such a citizen is
+# still there decides what an unanswered admission becomes (end_unanswered_admissions).
+HEARD = (EntryState.WAITING, EntryState.ADMITTED)
+
+
+def _presence_changed(entry_id: str) -> None:
+    """Consoles show waiting citizens only: a mark on an admitted entry changes nothing
+    they show."""
+    department_id = (
+        QueueEntry.objects.filter(pk=entry_id, state=EntryState.WAITING)
+        .values_list("department_id", flat=True)
+        .first()
+    )
+    if department_id is not None:
+        notify.announce_on_commit(notify.PresenceChanged(department_id))
+
+
 def reconnected(entry_id: str) -> None:
     """The waiting room's socket is (back) open: seen now, and no longer marked as gone;
     the consoles hear it only if it had been marked."""
     now = timezone.now()
-    entries = QueueEntry.objects.filter(pk=entry_id, state=EntryState.WAITING)
+    entries = QueueEntry.objects.filter(pk=entry_id, state__in=HEARD)
     marked = entries.filter(disconnected_at__isnull=False).update(seen_at=now, disconnected_at=None)
     if marked:
-        department_id = entries.values_list("department_id", flat=True).first()
-        if department_id is not None:
-            notify.announce_on_commit(notify.PresenceChanged(department_id))
+        _presence_changed(entry_id)
     else:
         entries.update(seen_at=now)
 
@@ -109,12 +125,10 @@ def disconnected(entry_id: str) -> None:
     """The waiting room's socket closed: the grace period counts from now, and staff see
     the citizen as gone until they come back (or expire)."""
     now = timezone.now()
-    entries = QueueEntry.objects.filter(pk=entry_id, state=EntryState.WAITING)
+    entries = QueueEntry.objects.filter(pk=entry_id, state__in=HEARD)
     marked = entries.filter(disconnected_at__isnull=True).update(seen_at=now, disconnected_at=now)
     if marked:
-        department_id = entries.values_list("department_id", flat=True).first()
-        if department_id is not None:
-            notify.announce_on_commit(notify.PresenceChanged(department_id))
+        _presence_changed(entry_id)
     else:
         entries.update(seen_at=now)
 
@@ -128,23 +142,31 @@ def backgrounded(entry_id: str) -> None:
 
 def foregrounded(entry_id: str) -> None:
     """The page is shown again (or is being closed or reloaded, which counts like any
-    lost connection): back to the normal grace."""
-    _mark_background(entry_id, None)
+    lost connection): back to the normal grace. An admitted entry keeps its mark: it
+    tells whether the citizen missed their call in the background (missed_call)."""
+    _mark_background(entry_id, None, states=(EntryState.WAITING,))
 
 
-def _mark_background(entry_id: str, since) -> None:
+def _mark_background(entry_id: str, since, states=HEARD) -> None:
     now = timezone.now()
-    entries = QueueEntry.objects.filter(pk=entry_id, state=EntryState.WAITING)
+    entries = QueueEntry.objects.filter(pk=entry_id, state__in=states)
     # Only a change of the mark is announced; a repeated "hidden" merely counts as seen.
     marked = entries.filter(backgrounded_at__isnull=since is not None).update(
         seen_at=now, backgrounded_at=since
     )
     if marked:
-        department_id = entries.values_list("department_id", flat=True).first()
-        if department_id is not None:
-            notify.announce_on_commit(notify.PresenceChanged(department_id))
+        _presence_changed(entry_id)
     else:
         entries.update(seen_at=now)
+
+
+def _still_heard(entry: QueueEntry, now) -> bool:
+    """Would this citizen's place still be kept, were they waiting (as expire_stale
+    decides): heard within the grace, the longer one for a page in the background."""
+    seconds = settings.QUEUE_GRACE_SECONDS
+    if entry.backgrounded_at is not None:
+        seconds = max(settings.QUEUE_BACKGROUND_GRACE_SECONDS, seconds)
+    return entry.seen_at >= now - timedelta(seconds=seconds)
 
 
 def missed_call(entry: QueueEntry):
@@ -162,19 +184,24 @@ def missed_call(entry: QueueEntry):
     return room
 
 
-def _back_at_front(entry_id: str, room: Room) -> None:
+def _back_at_front(entry_id: str, room: Room, heard_as_before: bool = False) -> None:
     """An admitted entry waits again, before everyone not called yet (`missed_call_at`,
     queue.queue_order); its room keeps its record, and the entry may be admitted to a new
-    one."""
+    one. `heard_as_before`: the citizen did not come back themselves, so the marks of
+    their page (gone, in the background, last heard) stay and the grace goes on counting
+    from them."""
     Room.objects.filter(pk=room.pk).update(queue_entry=None)
+    marks = (
+        {}
+        if heard_as_before
+        else {"seen_at": timezone.now(), "disconnected_at": None, "backgrounded_at": None}
+    )
     QueueEntry.objects.filter(pk=entry_id, state=EntryState.ADMITTED).update(
         state=EntryState.WAITING,
         resolved_at=None,
         resolved_by=None,
-        seen_at=timezone.now(),
-        disconnected_at=None,
-        backgrounded_at=None,
         missed_call_at=room.created_at,
+        **marks,
     )
 
 
@@ -222,6 +249,42 @@ def return_to_queue(room_id: str, by: Participant) -> QueueEntry:
     return entry
 
 
+def end_unanswered_admissions(now=None) -> int:
+    """Admissions nobody answered within CALL_NO_SHOW_SECONDS: the call ends for the staff
+    member instead of waiting at "connecting", and a citizen whose page is still heard
+    (hidden while the admission waited for them, or a connection that dropped within the
+    grace) waits again at the front of the queue, so that coming back costs them nothing.
+    A citizen gone for longer than the grace is not put back. Returns the calls ended."""
+    now = now or timezone.now()
+    ended = 0
+    for room in unanswered_rooms(now):
+        staff = next((p for p in room.participants.all() if p.role == Role.STAFF), None)
+        if staff is None:
+            continue
+        with transaction.atomic():
+            entry = (
+                QueueEntry.objects.select_for_update()
+                .filter(pk=room.queue_entry_id, state=EntryState.ADMITTED)
+                .first()
+            )
+            if entry is not None and _still_heard(entry, now):
+                _back_at_front(entry.pk, room, heard_as_before=True)
+                record(
+                    Action.RETURN_TO_QUEUE,
+                    actor=None,
+                    department_id=room.department_id,
+                    object_type="queue_entry",
+                    object_id=entry.pk,
+                    detail=f"unanswered, room {room.pk}",
+                )
+                end_room(room.pk, staff, abandoned=True, reason="unanswered", entry_id=entry.pk)
+                notify.announce_on_commit(notify.QueueChanged(entry.department_id))
+            else:
+                end_room(room.pk, staff, abandoned=True, reason="citizen-absent")
+        ended += 1
+    return ended
+
+
 def _resolve(entry_id: str, state: str, user=None, **fields) -> QueueEntry:
     """Move a waiting entry to `state`; exactly one caller wins."""
     now = timezone.now()
@@ -260,10 +323,21 @@ def admit(entry_id: str, user):
     return room
 
 
-def decline(entry_id: str, user, message: str = "") -> QueueEntry:
+def decline(entry_id: str, user, message: str = "", language: str = "") -> QueueEntry:
+    """`language`: what the message is written in (the console's); one of LANGUAGES, or
+    empty for the office's own."""
     message = clean_text(message, STAFF_MESSAGE_MAX)
+    office = settings.OFFICE_CONTENT_LANGUAGE.split("-")[0]
+    if language not in dict(settings.LANGUAGES) or language == office:
+        language = ""
     with transaction.atomic():
-        entry = _resolve(entry_id, EntryState.DECLINED, user=user, decline_message=message)
+        entry = _resolve(
+            entry_id,
+            EntryState.DECLINED,
+            user=user,
+            decline_message=message,
+            decline_language=language if message else "",
+        )
         # Whether there was a message, never its words: they may name the citizen.
         record(
             Action.DECLINE,
@@ -414,4 +488,6 @@ def expire_stale(now=None, background: bool = True) -> int:
 
 
 def declined(entry: QueueEntry) -> notify.EntryDeclined:
-    return notify.EntryDeclined(entry.pk, entry.department_id, entry.decline_message)
+    return notify.EntryDeclined(
+        entry.pk, entry.department_id, entry.decline_message, entry.decline_language
+    )

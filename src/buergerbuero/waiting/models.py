@@ -54,6 +54,9 @@ class QueueEntry(models.Model):
         "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decline_message = models.CharField(max_length=STAFF_MESSAGE_MAX, blank=True)
+    # The language the message is written in: the console's of the staff member who
+    # declined (the default text is in it); empty for the office's own language.
+    decline_language = models.CharField(max_length=8, blank=True)
     # Passed on by staff from another department (`transfer`): where from, and the note
     # for the colleague here. The knock time (`created_at`) stays, so does the place.
     transferred_from = models.ForeignKey(
@@ -71,3 +74,41 @@ class QueueEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.state})"
+
+
+# A callback request: a telephone number is at most 15 digits (E.164) plus a "+".
+PHONE_MAX = 16
+CALLBACK_TOPIC_MAX = 120
+
+
+class CallbackRequest(models.Model):
+    """A citizen's wish to be called back by a department that was closed or unstaffed
+    when they came. Only what the call needs: the number, when it suits them and a few
+    words; deleted once staff mark it done, or at the latest after its retention
+    (settings.CALLBACK_RETENTION_DAYS after the end of the chosen window)."""
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_public_id, editable=False)
+    department = models.ForeignKey(
+        "departments.Department", on_delete=models.CASCADE, related_name="callback_requests"
+    )
+    phone = models.CharField(max_length=PHONE_MAX)
+    window_starts_at = models.DateTimeField()
+    window_ends_at = models.DateTimeField()
+    topic = models.CharField(max_length=CALLBACK_TOPIC_MAX, blank=True)
+    language = models.CharField(max_length=LANGUAGE_MAX, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["window_starts_at", "created_at"]
+        indexes = [models.Index(fields=["department", "window_starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(window_starts_at__lt=models.F("window_ends_at")),
+                name="callback_window_not_empty",
+            )
+        ]
+        verbose_name = _("callback request")
+        verbose_name_plural = _("callback requests")
+
+    def __str__(self) -> str:
+        return f"{self.department_id} {self.window_starts_at:%Y-%m-%d %H:%M}"

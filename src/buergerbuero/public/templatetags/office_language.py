@@ -44,6 +44,18 @@ def office_lang():
 
 
 @register.simple_tag
+def written_lang(language: str):
+    """Like office_lang, for text written in `language` (a decline message in the staff
+    console's language); empty `language`: the office's."""
+    if not language:
+        return office_lang()
+    page = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    if language.split("-")[0] == page:
+        return mark_safe("")
+    return format_html(' lang="{}" dir="auto"', language)
+
+
+@register.simple_tag
 def office_language_code():
     """For scripts that show office content (staff messages): empty when not needed."""
     return content_language() or ""

@@ -1,5 +1,6 @@
 // Administration forms: focus the error summary after a failed submit, and (with
-// JavaScript) an "add range" button per weekday of the schedule. Without JavaScript the
+// JavaScript) an "add range" button per weekday of the schedule, and the directory fields
+// of "Add staff member" only for a county account. Without JavaScript the
 // page always shows a spare empty row per day.
 
 const summary = document.getElementById("error-summary");
@@ -30,4 +31,20 @@ for (const day of document.querySelectorAll(".schedule-day")) {
     ranges.append(row);
     row.querySelector("input").focus();
   });
+}
+
+// Add staff member: the directory's fields only while "County account" is chosen.
+// Without JavaScript all are shown, each with its help text.
+const accountChoices = document.querySelectorAll('input[name="account_type"]');
+if (accountChoices.length) {
+  const directoryFields = ["id_directory_source", "id_directory_account"]
+    .map((id) => document.getElementById(id)?.closest(".field"))
+    .filter(Boolean);
+  const showChosen = () => {
+    const chosen = document.querySelector('input[name="account_type"]:checked');
+    const directory = chosen !== null && chosen.value === "directory";
+    for (const field of directoryFields) field.hidden = !directory;
+  };
+  for (const choice of accountChoices) choice.addEventListener("change", showChosen);
+  showChosen();
 }

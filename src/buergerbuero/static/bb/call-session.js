@@ -3,6 +3,7 @@
 // citizen's waiting room and in the staff console, with the media they already hold.
 import { openLocalMedia, rememberCamera, showDeviceHelp } from "./device-check.js";
 import { watchWaiting } from "./call-waiting.js";
+import { fileShare } from "./file-share.js";
 import { labelToggle, showMediaState } from "./media-state.js";
 import { Mesh } from "./mesh.js";
 import { chime } from "./sound.js";
@@ -86,18 +87,39 @@ export function startCall(root, { stream: held = null } = {}) {
       const media = document.createElement("span");
       media.className = "media-state";
       caption.append(name, " ", media);
+      if (peer.info.sign_language) {
+        // The sign-language interpreter: said in words, and kept large by the layout
+        // (site.css .with-interpreter), never shrunk or covered by a shared screen.
+        tile.classList.add("sign-interpreter");
+        const role = document.createElement("span");
+        role.className = "tile-role";
+        role.textContent = `(${msg.msgSignLanguage})`;
+        caption.append(" ", role);
+      }
       tile.append(video, caption);
       videos.append(tile);
+      arrange();
     }
     return tile;
   }
 
   function removeTile(id) {
     videos.querySelector(`[data-peer="${CSS.escape(id)}"]`)?.remove();
+    arrange();
   }
 
+  // The layout follows who is there and what they show: with a sign-language interpreter
+  // in the call, their picture and the main picture (a shared screen first) share the
+  // stage at equal size.
+  function arrange() {
+    videos.classList.toggle("with-interpreter", Boolean(videos.querySelector(".tile.sign-interpreter")));
+  }
+
+  // Documents go peer to peer over each connection's data channel (file-share.js).
+  let files = null;
   const mesh = new Mesh({
     send: (message) => socket.send(message),
+    onChannel: (peer) => files?.attach(peer),
     onRemoteTrack(peer) {
       const video = tileFor(peer).querySelector("video");
       if (video.srcObject !== peer.remote) video.srcObject = peer.remote;
@@ -110,8 +132,10 @@ export function startCall(root, { stream: held = null } = {}) {
       }
     },
   });
-  // For the browser tests and for support: the live connections, nothing secret.
-  window.bbCall = { mesh, state };
+  files = fileShare(root, { mesh, say, nameOf: (peer) => peer.info.name });
+  // For the browser tests and for support: the live connections, nothing secret, and the
+  // documents received in this call (already in this page, as its Open and Save links).
+  window.bbCall = { mesh, state, files };
 
   function announceMedia() {
     const media = {
@@ -120,6 +144,7 @@ export function startCall(root, { stream: held = null } = {}) {
       screen: Boolean(state.screen),
     };
     showMediaState(document.getElementById("local-media-state"), media, msg);
+    localVideo.closest(".tile").classList.toggle("sharing", media.screen);
     socket.send({ type: "media-state", ...media });
   }
 
@@ -148,13 +173,16 @@ export function startCall(root, { stream: held = null } = {}) {
   // Staff only: who waits in their departments meanwhile.
   const waitingBox = document.getElementById("call-waiting");
   const waiting = isStaff && waitingBox ? watchWaiting(waitingBox) : null;
-  // The office ended the call because the citizen never joined: the console says so.
-  let absent = false;
+  // The office ended the call because the citizen never joined: the console says so
+  // ("citizen-absent": gone; "unanswered": waiting again at the front of the queue).
+  let notice = "";
+  const NOTICES = { "citizen-absent": "nicht-erschienen", unanswered: "nicht-geantwortet" };
 
   function leavePage() {
     if (state.ended) return;
     state.ended = true;
     mesh.closeAll();
+    files.close();
     state.stream?.getTracks().forEach((track) => track.stop());
     state.screen?.stop();
     socket.close();
@@ -168,7 +196,7 @@ export function startCall(root, { stream: held = null } = {}) {
       window.location.reload();
       return;
     }
-    window.location.assign(isStaff ? msg.consoleUrl + (absent ? "?hinweis=nicht-erschienen" : "") : msg.endedUrl);
+    window.location.assign(isStaff ? msg.consoleUrl + (notice ? `?hinweis=${notice}` : "") : msg.endedUrl);
   }
 
   const PROBLEM_MESSAGES = { denied: "msgBlocked", busy: "msgBusy", unsupported: "msgUnsupported" };
@@ -247,8 +275,9 @@ export function startCall(root, { stream: held = null } = {}) {
         await mesh.handleSignal(message.from, message, (id) => state.names.get(id) || { id, name: "", role: "" });
         break;
       case "media-state": {
-        const note = videos.querySelector(`[data-peer="${CSS.escape(message.from)}"] .media-state`);
-        showMediaState(note, message, msg);
+        const tile = videos.querySelector(`[data-peer="${CSS.escape(message.from)}"]`);
+        showMediaState(tile?.querySelector(".media-state"), message, msg);
+        tile?.classList.toggle("sharing", message.screen);
         break;
       }
       case "chat": {
@@ -273,6 +302,7 @@ export function startCall(root, { stream: held = null } = {}) {
         if (message.reason === "returned" && !isStaff && message.waiting_url) {
           state.ended = true;
           mesh.closeAll();
+          files.close();
           state.stream?.getTracks().forEach((track) => track.stop());
           state.screen?.stop();
           socket.close();
@@ -286,8 +316,14 @@ export function startCall(root, { stream: held = null } = {}) {
         }
       // falls through
       case "left":
-        absent = message.reason === "citizen-absent";
-        say(absent ? msg.msgCitizenAbsent : msg.msgEnded);
+        notice = NOTICES[message.reason] || "";
+        say(
+          message.reason === "citizen-absent"
+            ? msg.msgCitizenAbsent
+            : message.reason === "unanswered"
+              ? msg.msgUnanswered
+              : msg.msgEnded,
+        );
         leavePage();
         break;
       case "error":
@@ -429,7 +465,11 @@ export function startCall(root, { stream: held = null } = {}) {
       if (!box.hidden) document.getElementById("invitation-label").focus();
     });
     document.getElementById("create-invitation").addEventListener("click", () => {
-      socket.send({ type: "invite", label: document.getElementById("invitation-label").value });
+      socket.send({
+        type: "invite",
+        label: document.getElementById("invitation-label").value,
+        sign_language: document.getElementById("invitation-sign-language").checked,
+      });
     });
     document.getElementById("copy-invitation").addEventListener("click", async () => {
       await navigator.clipboard?.writeText(document.getElementById("invitation-link").value);

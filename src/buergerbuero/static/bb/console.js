@@ -6,6 +6,7 @@
 // it was, and each event is told to screen readers in one sentence (#console-announce),
 // never the whole queue.
 import { enterCall, inCallNow, keepMediaReady } from "./console-call.js";
+import { refreshCallbacks } from "./console-callbacks.js";
 import { extraLines, fillExtra, showReply, transferButton } from "./console-transfer.js";
 import { DeskState, compareEntries } from "./desk-state.js";
 import { alertKnock, knockSentence, offerNotifications } from "./knock-alerts.js";
@@ -201,7 +202,10 @@ function createRow(entry) {
         initial: msg.msgDeclineDefault,
         optional: true,
       });
-      if (text !== null) socket.send({ type: "decline", entry: id, message: text });
+      // Written in the console's language (the default text is): the citizen's page marks it so.
+      if (text !== null) {
+        socket.send({ type: "decline", entry: id, message: text, lang: document.documentElement.lang });
+      }
     }, "decline"),
     button(msg.msgMessage, async () => {
       const now = current(id);
@@ -434,6 +438,9 @@ const socket = connectSocket(root.dataset.socket, {
       }
       case "transferred":
         status.textContent = msg.msgTransferred;
+        break;
+      case "callbacks":
+        refreshCallbacks(announce);
         break;
       case "message-sent":
         status.textContent = format(msg.msgSent, { count: message.recipients });

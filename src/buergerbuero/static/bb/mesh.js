@@ -7,6 +7,10 @@
 // itself (peer-joined), because only connected participants hear that announcement and
 // the newcomer is certainly listening. If two offers cross (both joined at once), the
 // participant with the smaller id yields and answers ("polite peer").
+//
+// Each connection also carries one data channel for documents (file-share.js), agreed
+// beforehand (negotiated, id 0): both sides open it themselves, so it needs no signalling of
+// its own and is part of the first offer, whoever makes it.
 
 // A candidate of a connection the other side has since replaced (a reload, an ICE
 // restart) arrives late and no longer matches: it is of no use, and not an error of the
@@ -21,8 +25,9 @@ async function addCandidate(peer, candidate) {
 }
 
 export class Mesh {
-  constructor({ send, onRemoteTrack, onPeerState }) {
+  constructor({ send, onRemoteTrack, onPeerState, onChannel = () => {} }) {
     this.send = send;
+    this.onChannel = onChannel;
     this.onRemoteTrack = onRemoteTrack;
     this.onPeerState = onPeerState;
     this.config = {};
@@ -54,6 +59,8 @@ export class Mesh {
     const pc = new RTCPeerConnection(this.config);
     const peer = { info, pc, pending: [], remote: new MediaStream(), audio: null, video: null, initiator };
     this.peers.set(info.id, peer);
+    peer.files = pc.createDataChannel("files", { negotiated: true, id: 0, ordered: true });
+    this.onChannel(peer);
     pc.addEventListener("icecandidate", ({ candidate }) => {
       if (candidate) this.send({ type: "signal", to: info.id, candidate: candidate.toJSON() });
     });

@@ -23,15 +23,24 @@ const passedOn = document.getElementById("passed-on");
 const replyForm = document.getElementById("reply-form");
 const replyText = document.getElementById("reply-text");
 const replyStatus = document.getElementById("reply-status");
+const turnWaits = document.getElementById("turn-waits");
+const joinButton = document.getElementById("join-now");
 // The department they wait for: it changes when staff pass them on.
 let department = msg.department;
 // Hidden since the last position: the next one is told as "welcome back".
 let wasAway = false;
+// Admitted while the page was hidden: the call waits for the citizen to come back (the
+// office returns them to the front of the queue if they do not, instead of an empty call).
+let waitingAdmission = null;
+// Called while away and back at the front: said once they look again.
+let calledAway = false;
 // Staff messages are written in the office's language: marked so on a page in another.
-function officeText(text) {
+// A decline text may be in another (the console's): `lang` then says which.
+function officeText(text, lang = "") {
   const span = document.createElement("span");
   span.dir = "auto";
-  if (msg.contentLang) span.lang = msg.contentLang;
+  const written = lang || msg.contentLang;
+  if (written && written !== document.documentElement.lang) span.lang = written;
   span.textContent = text;
   return span;
 }
@@ -39,10 +48,12 @@ function officeText(text) {
 document.addEventListener("click", unlockSound, { once: true });
 document.addEventListener("keydown", unlockSound, { once: true });
 
-function finish(text, extra = "") {
+function finish(text, extra = "", extraLang = "") {
+  waitingAdmission = null;
+  turnWaits.hidden = true;
   finalMessage.hidden = false;
   finalMessage.textContent = text;
-  if (extra) finalMessage.append(" ", officeText(extra));
+  if (extra) finalMessage.append(" ", officeText(extra, extraLang));
   position.textContent = "";
   estimate.textContent = "";
   // The button that had focus goes away: focus follows to what replaced it, or it
@@ -66,10 +77,22 @@ function showPosition(message) {
   showDepartment(message.department);
   missedCall.hidden = true;
   leaveButton.hidden = false;
-  if (wasAway && document.visibilityState === "visible") {
-    wasAway = false;
+  if (waitingAdmission) {
+    // Waiting again: the admission went unanswered and the office took it back.
+    waitingAdmission = null;
+    const hadFocus = joinButton === document.activeElement;
+    turnWaits.hidden = true;
+    if (hadFocus) leaveButton.focus();
+    calledAway = true;
     backNote.hidden = false;
-    backNote.textContent = msg.msgBack;
+    backNote.textContent = msg.msgCalledAway;
+    flag(msg.msgCalledAway);
+  }
+  if ((wasAway || calledAway) && document.visibilityState === "visible") {
+    backNote.hidden = false;
+    backNote.textContent = calledAway ? msg.msgCalledAway : msg.msgBack;
+    wasAway = false;
+    calledAway = false;
   }
   position.textContent =
     message.position === 1 ? msg.msgNext : format(msg.msgPosition, { position: message.position });
@@ -79,6 +102,36 @@ function showPosition(message) {
       : format(msg.msgEstimate, { minutes: message.estimate_minutes });
   officeNote.hidden = message.office !== "closed";
   officeNote.textContent = message.office === "closed" ? msg.msgClosed : "";
+  showAlternatives(message.office === "closed");
+}
+
+// While the office is closed or unstaffed: when it is staffed next, free appointments,
+// related departments open now, a callback (public/_alternatives.html, from the server in
+// the page's language). Loaded once per closing; gone when the office is back.
+const alternatives = document.getElementById("waiting-alternatives");
+const alternativesBody = document.getElementById("waiting-alternatives-body");
+let alternativesShown = false;
+async function showAlternatives(closed) {
+  if (!closed) {
+    alternativesShown = false;
+    alternatives.hidden = true;
+    alternativesBody.replaceChildren();
+    return;
+  }
+  if (alternativesShown) return;
+  alternativesShown = true;
+  let response;
+  try {
+    response = await fetch(msg.alternatives, { credentials: "same-origin" });
+  } catch {
+    alternativesShown = false;
+    return;
+  }
+  if (response.status !== 200 || !alternativesShown) return;
+  const html = await response.text();
+  const parsed = new DOMParser().parseFromString(html, "text/html");
+  alternativesBody.replaceChildren(...parsed.body.childNodes);
+  alternatives.hidden = false;
 }
 
 const socket = connectSocket(root.dataset.socket, {
@@ -118,18 +171,33 @@ const socket = connectSocket(root.dataset.socket, {
         replyStatus.textContent = msg.msgReplySent;
         break;
       case "admitted":
-        position.textContent = msg.msgAdmitted;
         estimate.textContent = "";
-        chime();
-        // The banner says what the page is about to show: the call has started. A page in
-        // the background also tells the system, where the citizen allowed it.
-        flag(msg.msgYourTurn, document.getElementById("call").dataset.msgYourTurnBanner);
-        if (document.hidden && "Notification" in window && Notification.permission === "granted") {
-          new Notification(msg.msgYourTurn, { body: msg.msgAdmitted, tag: "bb-admitted" });
+        if (document.hidden) {
+          // Nobody may be looking: no camera and no call until the citizen is back. The
+          // title, the chime and (where allowed) the system say it is their turn; coming
+          // back to the page ("visible", answered with "admitted" again) starts the call.
+          const first = !waitingAdmission;
+          // The office repeats the admission with every update of the queue: said once.
+          waitingAdmission = message;
+          if (first) {
+            position.textContent = msg.msgTurnWaits;
+            turnWaits.hidden = false;
+            leaveButton.hidden = true;
+            chime();
+            flag(msg.msgYourTurn, msg.msgTurnWaits);
+            notifyTurn();
+          }
+          break;
         }
+        position.textContent = msg.msgAdmitted;
+        if (!waitingAdmission) chime();
+        // The banner says what the page is about to show: the call has started.
+        flag(msg.msgYourTurn, document.getElementById("call").dataset.msgYourTurnBanner);
         enterCall(message);
         break;
       case "missed-call":
+        waitingAdmission = null;
+        turnWaits.hidden = true;
         position.textContent = msg.msgMissed;
         estimate.textContent = "";
         leaveButton.hidden = true;
@@ -139,7 +207,7 @@ const socket = connectSocket(root.dataset.socket, {
         flag(msg.msgMissed);
         break;
       case "declined":
-        finish(msg.msgDeclined, message.message);
+        finish(msg.msgDeclined, message.message, message.lang);
         break;
       case "expired":
         finish(msg.msgExpired);
@@ -260,6 +328,21 @@ window.addEventListener("pageshow", (event) => {
 
 // "Notify me when it is my turn": shown only while the browser has not been asked.
 offerNotifications(document.getElementById("enable-notifications"));
+
+function notifyTurn() {
+  if (!("Notification" in window) || Notification.permission !== "granted") return;
+  const note = new Notification(msg.msgYourTurn, { body: msg.msgTurnWaits, tag: "bb-admitted" });
+  note.onclick = () => {
+    window.focus();
+    note.close();
+  };
+}
+
+// Back at the page, the office answers "visible" with the admission (or, if it went
+// unanswered meanwhile, with the place at the front); the button does not wait for that.
+joinButton.addEventListener("click", () => {
+  if (waitingAdmission) enterCall(waitingAdmission);
+});
 
 rejoinButton.addEventListener("click", () => {
   rejoinButton.disabled = socket.send({ type: "rejoin" });
