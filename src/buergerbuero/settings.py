@@ -342,6 +342,11 @@ STAFF_PRESENCE_TIMEOUT_SECONDS = int(os.environ.get("STAFF_PRESENCE_TIMEOUT_SECO
 # How long after a member's last console socket closed they are set offline, unless
 # another console (a reload, the call page's) has opened meanwhile. 0: at once.
 CONSOLE_RELEASE_SECONDS = float(os.environ.get("CONSOLE_RELEASE_SECONDS", "4"))
+# A console socket is asked every CONSOLE_PING_SECONDS whether it is still there; one not
+# heard for CONSOLE_SILENCE_SECONDS (a network gone without a close, a laptop lid shut) is
+# closed and its member set offline, unless another console of theirs is open.
+CONSOLE_PING_SECONDS = float(os.environ.get("CONSOLE_PING_SECONDS", "5"))
+CONSOLE_SILENCE_SECONDS = float(os.environ.get("CONSOLE_SILENCE_SECONDS", "15"))
 # Default consultation length for the wait estimate until there is history.
 DEFAULT_CONSULTATION_MINUTES = int(os.environ.get("DEFAULT_CONSULTATION_MINUTES", "10"))
 # A consultation whose staff side has been gone this long (closed tab, crash) is ended.

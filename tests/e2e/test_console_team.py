@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from ..server import manage
-from .accessibility import assert_accessible
+from .accessibility import SCREENSHOTS, assert_accessible
 from .conftest import OfficeServer
 from .flows import PASSWORD
 
@@ -177,7 +177,9 @@ def test_console_queue_knocks_focus_gone_citizens_and_accessibility(team_page):
     row = anna.locator(".queue-entry", has_text="Kim Bauer")
     expect(row).to_contain_text("Bauamt")
     expect(row).to_contain_text("Wohngeldschein")
-    expect(anna.locator("#console-announce")).to_have_text("New knock: Kim Bauer (Bauamt)")
+    expect(anna.locator("#console-announce")).to_have_text(
+        "New knock: Kim Bauer (Bauamt), topic: Wohngeldschein"
+    )
     expect(line(anna, "team-b").locator(".waiting-count")).to_have_text("Waiting: 1")
     bernd.reload()
     expect(bernd.locator("#presence")).to_be_enabled()
@@ -241,7 +243,9 @@ def test_console_queue_knocks_focus_gone_citizens_and_accessibility(team_page):
     max_ = team_page()
     knock_at(max_, "team-b", "Max Moor", "Baugenehmigung")
     expect(anna.locator("#queue-count")).to_have_text("(1)")
-    expect(anna.locator("#console-announce")).to_have_text("New knock: Max Moor (Bauamt)")
+    expect(anna.locator("#console-announce")).to_have_text(
+        "New knock: Max Moor (Bauamt), topic: Baugenehmigung"
+    )
     expect(anna.locator("#queue-heading")).to_have_class(re.compile(r"\bknock-cue\b"))
     assert_accessible(anna, "console in a call, with a knock")
     # One call at a time: admitting now is refused with a reason, and Max keeps waiting.
@@ -256,14 +260,15 @@ def test_console_queue_knocks_focus_gone_citizens_and_accessibility(team_page):
     sign_out(bernd)
 
 
-def test_twelve_citizens_in_four_departments_fit_on_one_screen(team_page, team_server, tmp_path):
-    # The screenshot stays in pytest's temporary directory (for a person to look at).
+def test_twelve_citizens_in_four_departments_fit_on_one_screen(team_page, team_server):
+    # The screenshot is kept under test-artifacts/screenshots/, for a person to look at.
     manage(team_server.env, "shell", "-c", TWELVE, stdout=subprocess.DEVNULL)
     anna = team_page(viewport={"width": 1280, "height": 800})
     sign_in(anna, "anna")
     rows = anna.locator(".queue-entry")
     expect(rows).to_have_count(12)
-    anna.screenshot(path=str(tmp_path / "console-12-citizens.png"), full_page=False)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    anna.screenshot(path=str(SCREENSHOTS / "console-four-departments-twelve-waiting.png"))
     for index in range(12):
         box = rows.nth(index).bounding_box()
         assert box is not None

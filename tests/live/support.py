@@ -179,6 +179,9 @@ def socket_test_settings(settings) -> None:
     # Closing a console sets its member offline at once, not after a background delay that
     # would outlive the test's event loop.
     settings.CONSOLE_RELEASE_SECONDS = 0
+    # No server pings or silence closes in the middle of a test that does not ask for them.
+    settings.CONSOLE_PING_SECONDS = 600
+    settings.CONSOLE_SILENCE_SECONDS = 1800
     settings.STATUS_PUBSUB_CHANNEL = f"bb:test:{secrets.token_hex(4)}"
     if settings.REDIS_URL:
         settings.CHANNEL_LAYERS = {

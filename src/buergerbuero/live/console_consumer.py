@@ -3,6 +3,14 @@
 Also opened by a staff member's call page, to count who is waiting meanwhile. Each socket
 is registered (`presence.console_opened`), so the member goes offline a few seconds after
 their last one closed (CONSOLE_RELEASE_SECONDS), not only when the heartbeat lapses.
+
+A connection can also die without a close (the network gone, a laptop lid shut): the
+server then hears nothing, and TCP may take minutes to notice. So the server asks every
+CONSOLE_PING_SECONDS (`ping`, answered by socket.js at once, even in a background tab
+whose timers run once a minute) and a console not heard for CONSOLE_SILENCE_SECONDS is
+taken as gone at once (`watch`): its member offline unless another console of theirs is
+open, and the socket closed with CLOSE_NOT_HEARD, after which a browser that was merely
+slow comes back.
 """
 
 import asyncio
@@ -23,7 +31,7 @@ from buergerbuero.waiting.errors import NotWaiting
 from buergerbuero.waiting.models import QueueEntry
 
 from . import groups, outgoing, schemas, sequence
-from .protocol import CLOSE_FORBIDDEN, ProtocolConsumer
+from .protocol import CLOSE_FORBIDDEN, CLOSE_NOT_HEARD, ProtocolConsumer
 
 log = logging.getLogger(__name__)
 # A console update that could not be read is tried again after this pause, doubling.
@@ -50,6 +58,8 @@ class ConsoleConsumer(ProtocolConsumer):
         # Departments whose counter was ahead of what was heard at the last heartbeat.
         self.ahead: dict[int, int] = {}
         self.lines: dict[int, DeskDepartment] = {}
+        self.watchdog: asyncio.Task | None = None
+        self.heard_at = asyncio.get_running_loop().time()
         user = self.scope.get("user")
         profile = await database_sync_to_async(_profile_of)(user)
         if profile is None:
@@ -63,12 +73,36 @@ class ConsoleConsumer(ProtocolConsumer):
             return
         await self.accept()
         await database_sync_to_async(presence.console_opened)(self.profile, self.channel_name)
+        self.watchdog = asyncio.create_task(self.watch())
         await self.send_snapshot()
 
+    async def receive(self, text_data=None, bytes_data=None) -> None:
+        self.heard_at = asyncio.get_running_loop().time()
+        await super().receive(text_data, bytes_data)
+
+    async def watch(self) -> None:
+        """Ask the browser every CONSOLE_PING_SECONDS; after CONSOLE_SILENCE_SECONDS without
+        a word from it, the console counts as gone."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(settings.CONSOLE_PING_SECONDS)
+            silent = loop.time() - self.heard_at
+            if silent >= settings.CONSOLE_SILENCE_SECONDS:
+                break
+            await self.send_message(outgoing.Ping())
+        log.info("console of staff %s not heard for %.0f s: gone", self.profile.pk, silent)
+        try:
+            await database_sync_to_async(presence.console_closed)(self.channel_name)
+            await database_sync_to_async(presence.release_if_absent)(self.profile)
+        except Exception as error:
+            # The heartbeat's timeout is the safety net, as for a closed console.
+            log.warning("could not set a silent console's member offline: %s", error)
+        await self.close(code=CLOSE_NOT_HEARD)
+
     async def disconnect(self, code) -> None:
-        flusher = getattr(self, "flusher", None)
-        if flusher is not None:
-            flusher.cancel()
+        for task in (getattr(self, "flusher", None), getattr(self, "watchdog", None)):
+            if task is not None and task is not asyncio.current_task():
+                task.cancel()
         await self.leave_groups()
         profile = getattr(self, "profile", None)
         if profile is None:

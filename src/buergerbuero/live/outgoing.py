@@ -34,6 +34,14 @@ class Pong(Out):
     type: Literal["pong"] = "pong"
 
 
+class Ping(Out):
+    """The server asks whether the console is still there (every CONSOLE_PING_SECONDS);
+    socket.js answers with a `ping` of its own at once. Sent by the server, not left to the
+    browser's timers, which a background tab runs once a minute at most."""
+
+    type: Literal["ping"] = "ping"
+
+
 class ErrorDetail(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     loc: str
@@ -331,6 +339,7 @@ ConsoleOut = Annotated[
     | CallbacksChanged
     | MessageSent
     | Reconnect
+    | Ping
     | Pong
     | Error,
     Field(discriminator="type"),

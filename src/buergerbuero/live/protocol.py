@@ -38,6 +38,9 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_GONE = 4410
 # Not in that range: the browser comes back, later (socket.js backs off).
 CLOSE_TRY_AGAIN = 1013
+# A console not heard for CONSOLE_SILENCE_SECONDS (live/console_consumer.py): its member
+# was set offline; a browser that was merely slow comes back (and chooses anew).
+CLOSE_NOT_HEARD = 4000
 
 # What channels-redis raises when Redis is gone (redis-py wraps the socket's errors).
 LAYER_ERRORS = (RedisError,)

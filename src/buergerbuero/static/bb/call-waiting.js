@@ -3,7 +3,7 @@
 // the console's own alert (knock-alerts.js). That socket also counts as the member's open
 // console, so going from the console into a call does not set them offline.
 import { DeskState } from "./desk-state.js";
-import { alertKnock, offerNotifications } from "./knock-alerts.js";
+import { alertKnock, knockSentence, offerNotifications } from "./knock-alerts.js";
 import { connectSocket, format } from "./socket.js";
 
 export function watchWaiting(element) {
@@ -18,7 +18,7 @@ export function watchWaiting(element) {
       text.textContent = format(msg.msgCount, { count: desk.entries.size });
       if (added.length) {
         const entry = added[0];
-        const sentence = format(msg.msgNewKnock, { name: entry.name, department: desk.departmentOf(entry)?.name || "" });
+        const sentence = knockSentence(msg, entry, desk.departmentOf(entry));
         element.querySelector(".call-waiting-news").textContent = sentence;
         alertKnock(sentence, element);
       }

@@ -9,7 +9,7 @@ import { enterCall, inCallNow, keepMediaReady } from "./console-call.js";
 import { refreshCallbacks } from "./console-callbacks.js";
 import { extraLines, fillExtra, showReply, transferButton } from "./console-transfer.js";
 import { DeskState, compareEntries } from "./desk-state.js";
-import { alertKnock, offerNotifications } from "./knock-alerts.js";
+import { alertKnock, knockSentence, offerNotifications } from "./knock-alerts.js";
 import { connectSocket, format } from "./socket.js";
 
 const root = document.getElementById("console");
@@ -231,7 +231,7 @@ function fillRow(item, entry) {
   const booked = item.querySelector(".booked-flag");
   booked.hidden = !entry.booked_for;
   setText(booked, entry.booked_for ? format(msg.msgBooked, { time: clock.format(new Date(entry.booked_for)) }) : "");
-  setText(item.querySelector(".entry-details"), format(msg.msgWaitingSince, { time: clock.format(new Date(entry.since)) }));
+  updateWaited(item, entry);
   const language = item.querySelector(".language-flag");
   language.hidden = !entry.language;
   setText(language, entry.language ? format(msg.msgLanguage, { language: languageLabel(entry.language) }) : "");
@@ -250,6 +250,15 @@ function fillRow(item, entry) {
   messageButton.setAttribute("aria-label", `${msg.msgMessage}: ${entry.name}`);
   fillExtra(item, entry);
   item.hidden = Boolean(filter.value) && String(entry.department) !== filter.value;
+}
+
+// "waiting 12 min" (short, so a row stays one line): the minutes change by themselves
+// (the interval below), as text in place, in a list that is not a live region: nothing is
+// read out for it.
+function updateWaited(item, entry) {
+  const minutes = Math.max(0, Math.floor((Date.now() - Date.parse(entry.since)) / 60000));
+  const template = minutes ? msg.msgWaitingFor : msg.msgWaitingJustNow;
+  setText(item.querySelector(".entry-details"), format(template, { minutes }));
 }
 
 // A page in the background says so instead of "connection lost": a phone that suspends
@@ -395,7 +404,7 @@ function apply(message) {
   if (first) return;
   if (added.length) {
     const entry = added[0];
-    const text = format(msg.msgNewKnock, { name: entry.name, department: desk.departmentOf(entry)?.name || "" });
+    const text = knockSentence(msg, entry, desk.departmentOf(entry));
     alertKnock(text, heading);
     announce(text);
   } else if (removed.length === 1) {
@@ -461,11 +470,13 @@ for (const input of presenceAll.querySelectorAll("input")) {
 
 filter.addEventListener("change", renderQueue);
 
-// "Connection lost for 0:40", counted up live.
+// "Connection lost for 0:40", counted up live, and the minutes waited.
 setInterval(() => {
   for (const [id, item] of rows) {
     const entry = current(id);
-    if (entry?.gone_since || entry?.background_since) updateGone(item, entry);
+    if (!entry) continue;
+    if (entry.gone_since || entry.background_since) updateGone(item, entry);
+    updateWaited(item, entry);
   }
 }, 1000);
 

@@ -3,10 +3,18 @@
 // (for whoever has the sound off or cannot hear it), and a desktop notification when
 // allowed and the tab is hidden.
 import { flag } from "./attention.js";
+import { format } from "./socket.js";
 import { chime, unlockSound } from "./sound.js";
 
 document.addEventListener("click", unlockSound, { once: true });
 document.addEventListener("keydown", unlockSound, { once: true });
+
+// A new knock in one sentence, with the topic when the citizen gave one; `messages` is
+// the page's dataset (msgNewKnock, msgNewKnockTopic).
+export function knockSentence(messages, entry, department) {
+  const values = { name: entry.name, department: department?.name || "", topic: entry.topic };
+  return format(entry.topic ? messages.msgNewKnockTopic : messages.msgNewKnock, values);
+}
 
 export function alertKnock(text, cueElement) {
   chime();

@@ -67,6 +67,13 @@ export function connectSocket(path, { onMessage, onOpen, onClose, pingSeconds = 
       } catch {
         return;
       }
+      // The server asks whether we are still here (the console, CONSOLE_PING_SECONDS):
+      // answered at once, from this event, which a background tab runs without delay
+      // while its timers may wait a minute.
+      if (message.type === "ping") {
+        send({ type: "ping" });
+        return;
+      }
       // "reconnect" is for this module: the close that follows says the rest.
       if (message.type !== "pong" && message.type !== "reconnect") onMessage?.(message);
     });
