@@ -147,7 +147,7 @@ class PresentNow:
 
     console: bool
     call: bool
-    # (department name, presence now, its label), as `profile.memberships.all()`.
+    # (department name, presence now, its label), in the office's order of departments.
     departments: tuple[tuple[str, str, str], ...]
 
 
@@ -179,7 +179,10 @@ def present_now(profiles, now=None) -> dict[int, PresentNow]:
             call=profile.user_id in calls,
             departments=tuple(
                 (m.department.name, str(shown), str(Presence(shown).label))
-                for m in profile.memberships.all()
+                for m in sorted(
+                    profile.memberships.all(),
+                    key=lambda m: (m.department.position, m.department.name),
+                )
                 for shown in [m.presence if live else Presence.OFFLINE]
             ),
         )
