@@ -68,7 +68,7 @@ def test_citizen_journey_has_no_violations(new_page, scheme):
     wait_for_media(citizen, 1)
     wait_for_media(staff, 1)
     citizen.get_by_label("Message").fill("Aktenzeichen 123/45")
-    citizen.get_by_role("button", name="Send").click()
+    citizen.get_by_role("button", name="Send", exact=True).click()
     expect(staff.locator("#chat-log")).to_contain_text("Aktenzeichen 123/45")
     staff.get_by_role("button", name="Invite a third person").click()
     staff.get_by_role("button", name="Create link").click()

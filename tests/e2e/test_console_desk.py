@@ -167,7 +167,7 @@ def test_message_dialogs_and_paused_presence_are_accessible(desk_page):
     expect(dialog.get_by_label("Message:")).to_be_focused()
     assert_accessible(anna, "console, message dialog")
     # Sent empty: the dialog says why, at the field.
-    dialog.get_by_role("button", name="Send").click()
+    dialog.get_by_role("button", name="Send", exact=True).click()
     expect(dialog.get_by_label("Message:")).to_have_attribute("aria-invalid", "true")
     assert_accessible(anna, "console, message dialog with an error")
     anna.keyboard.press("Escape")

@@ -222,7 +222,9 @@ def test_console_queue_knocks_focus_gone_citizens_and_accessibility(team_page):
     # Declining Kim: focus moves to the same button of the next row, never <body>.
     anna.get_by_role("button", name="Decline: Kim Bauer").focus()
     anna.keyboard.press("Enter")
-    anna.get_by_role("dialog", name="Decline Kim Bauer").get_by_role("button", name="Send").click()
+    anna.get_by_role("dialog", name="Decline Kim Bauer").get_by_role(
+        "button", name="Send", exact=True
+    ).click()
     expect(row).to_have_count(0)
     expect(anna.locator("#console-announce")).to_have_text("Kim Bauer is no longer waiting.")
     assert anna.evaluate(FOCUSED_LABEL) == "Decline: Lea Lang"

@@ -70,7 +70,7 @@ def test_consultation_from_knock_to_hang_up(new_page):
 
     # A chat message with markup arrives as text.
     citizen.get_by_label("Message").fill("<b>Az.</b> 12-345")
-    citizen.get_by_role("button", name="Send").click()
+    citizen.get_by_role("button", name="Send", exact=True).click()
     expect(staff.locator("#chat-log")).to_contain_text("<b>Az.</b> 12-345")
     assert staff.locator("#chat-log b").count() == 0
 
@@ -126,10 +126,10 @@ def test_queue_place_moves_and_decline_is_kind(new_page):
     expect(dialog).to_be_hidden()
     expect(message_all).to_be_focused()
     message_all.click()
-    dialog.get_by_role("button", name="Send").click()
+    dialog.get_by_role("button", name="Send", exact=True).click()
     expect(dialog.get_by_text("Please enter a message.")).to_be_visible()
     dialog.get_by_label("Message:").fill("About 10 more minutes")
-    dialog.get_by_role("button", name="Send").click()
+    dialog.get_by_role("button", name="Send", exact=True).click()
     expect(dialog).to_be_hidden()
     expect(first.locator("#staff-messages")).to_contain_text("About 10 more minutes")
     expect(second.locator("#staff-messages")).to_contain_text("About 10 more minutes")
@@ -149,7 +149,7 @@ def test_queue_place_moves_and_decline_is_kind(new_page):
     dialog.get_by_label("Message for the citizen (optional):").fill(
         "Bitte kommen Sie morgen wieder."
     )
-    dialog.get_by_role("button", name="Send").click()
+    dialog.get_by_role("button", name="Send", exact=True).click()
     expect(second.locator("#final-message")).to_have_text(
         "The office cannot see you today. Bitte kommen Sie morgen wieder."
     )

@@ -168,7 +168,7 @@ def firefox_sign_off(page: FirefoxPage) -> None:
 
 def chromium_chat(sender: Page, text: str) -> None:
     sender.get_by_role("textbox", name="Message").fill(text)
-    sender.get_by_role("button", name="Send").click()
+    sender.get_by_role("button", name="Send", exact=True).click()
 
 
 def firefox_chat(sender: FirefoxPage, text: str) -> None:

@@ -94,7 +94,7 @@ def test_call_takes_focus_on_both_sides_and_its_chat_log_works_by_keyboard(new_p
     # Twelve messages: the log scrolls, so the keyboard can reach it; "10." to "12." fit.
     for number in range(1, 13):
         citizen.get_by_label("Message").fill(f"Nachricht {number}")
-        citizen.get_by_role("button", name="Send").click()
+        citizen.get_by_role("button", name="Send", exact=True).click()
         expect(citizen.locator("#chat-log li")).to_have_count(number)
     log = citizen.get_by_role("list", name="Chat")
     expect(log).to_have_attribute("tabindex", "0")

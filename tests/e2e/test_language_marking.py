@@ -79,7 +79,7 @@ def test_staff_messages_are_german_and_chat_reads_in_its_own_direction_on_arabic
     staff.get_by_role("button", name="Send message: Layla").click()
     dialog = staff.get_by_role("dialog", name="Message to Layla")
     dialog.get_by_label("Message:").fill("Gleich sind Sie dran!")
-    dialog.get_by_role("button", name="Send").click()
+    dialog.get_by_role("button", name="Send", exact=True).click()
     message = citizen.locator(".staff-message span", has_text="Gleich sind Sie dran!")
     expect(message).to_have_attribute("lang", "de")
     expect(message).to_have_attribute("dir", "auto")
@@ -128,7 +128,7 @@ def test_a_ukrainian_citizen_hears_german_as_german_and_an_english_decline_as_en
     dialog = staff.get_by_role("dialog", name="Decline Oksana")
     default = "Unfortunately we cannot see you today. Please try again at another time."
     expect(dialog.get_by_label("Message for the citizen (optional):")).to_have_value(default)
-    dialog.get_by_role("button", name="Send").click()
+    dialog.get_by_role("button", name="Send", exact=True).click()
     final = citizen.locator("#final-message")
     expect(final).to_have_text(words("uk")("The office cannot see you today.") + " " + default)
     expect(final.locator("span")).to_have_attribute("lang", "en")

@@ -62,7 +62,7 @@ def test_a_whole_visit_leaves_only_json_lines_without_personal_data(own_server, 
     # Chat goes over the call's socket: once the page says whom it is connected with.
     expect(citizen.get_by_text("You are now connected with")).to_be_visible()
     citizen.get_by_label("Message").fill(CHAT)
-    citizen.get_by_role("button", name="Send").click()
+    citizen.get_by_role("button", name="Send", exact=True).click()
     expect(staff.locator("#chat-log")).to_contain_text(CHAT)
     staff.get_by_role("button", name="End consultation").click()
     expect(citizen.get_by_role("heading", name="The consultation has ended")).to_be_visible()

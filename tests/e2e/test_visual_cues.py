@@ -58,7 +58,7 @@ def test_admission_in_a_background_tab_and_office_messages_are_seen(new_page):
     staff.get_by_role("button", name="Send message: Taube Person").click()
     dialog = staff.get_by_role("dialog", name="Message to Taube Person")
     dialog.get_by_label("Message:").fill("Noch fünf Minuten.")
-    dialog.get_by_role("button", name="Send").click()
+    dialog.get_by_role("button", name="Send", exact=True).click()
     expect(citizen.locator("#staff-messages")).to_contain_text("Noch fünf Minuten.")
     expect(citizen).to_have_title(f"(!) New message from the office – Waiting room{SUFFIX}")
     banner = citizen.locator("#attention-banner")
