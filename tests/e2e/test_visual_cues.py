@@ -11,6 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from .accessibility import assert_accessible
 from .flows import knock, set_presence, staff_login, wait_for_media
 
 pytestmark = pytest.mark.e2e
@@ -79,6 +80,7 @@ def test_admission_in_a_background_tab_and_office_messages_are_seen(new_page):
     expect(banner).to_have_text(turn)
     expect(citizen.locator("#queue-position")).to_have_text(turn)
     expect(citizen.get_by_role("button", name="Join the call now")).to_be_visible()
+    assert_accessible(citizen, "waiting room, admitted while in the background")
     assert citizen.evaluate("document.hidden") is True
     assert re.search(r"/warteraum/", citizen.url)
     # ... and the system's notification, which the citizen allowed.
