@@ -230,9 +230,9 @@ def test_console_queue_knocks_focus_gone_citizens_and_accessibility(team_page):
     assert anna.evaluate(FOCUSED_LABEL) == "Decline: Lea Lang"
 
     # The filter shows one department.
-    anna.get_by_label("Show").select_option(label="Chronik")
+    anna.get_by_label("Show", exact=True).select_option(label="Chronik")
     expect(anna.locator("#queue-empty")).to_be_visible()
-    anna.get_by_label("Show").select_option(label="Bauamt")
+    anna.get_by_label("Show", exact=True).select_option(label="Bauamt")
     expect(anna.locator(".queue-entry:visible")).to_have_count(1)
     assert_accessible(anna, "team console, filtered")
 

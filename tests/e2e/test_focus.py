@@ -179,6 +179,11 @@ def test_declined_and_expired_move_focus_from_the_vanished_button_to_the_message
     expect(final).to_be_focused()
     expired.keyboard.press("Tab")
     expect(expired.get_by_role("link", name="Back to the department")).to_be_focused()
+    # The place was never really given up: leave it, so that later tests sharing this
+    # office find nobody waiting.
+    expired.reload()
+    expired.get_by_role("button", name="Leave the queue").click()
+    expect(expired.locator("#final-message")).to_have_text("You have left the queue.")
 
 
 def test_citizen_hanging_up_is_focused_on_the_ended_page_and_arabic_times_are_24_hour(

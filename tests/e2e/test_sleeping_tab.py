@@ -224,7 +224,7 @@ def test_an_admission_to_a_page_gone_for_good_ends_and_says_so(own_server, new_p
     knock(citizen, "Schliesst Tab")
     row = staff.locator(".queue-entry", has_text="Schliesst Tab")
     citizen.context.close()
-    expect(row.locator(".entry-gone")).to_be_visible()
+    expect(row.locator(".entry-gone")).to_be_visible(timeout=15_000)
     row.get_by_role("button", name="Admit: Schliesst Tab").click()
     staff.locator("#confirm-dialog").get_by_role("button", name="Admit anyway").click()
     expect(staff).to_have_url(re.compile(r"/gespraech/[\w-]+/$"))
