@@ -212,25 +212,3 @@ def test_a_call_ended_by_staff_while_asleep_is_offered_at_the_front(own_server, 
     )
     expect(staff.locator(".queue-entry").first).to_contain_text("Verpasst Anruf")
     assert sleeper.console_errors == []
-
-
-def test_an_admission_to_a_page_gone_for_good_ends_and_says_so(own_server, new_page):
-    # Gone for longer than the grace when the admission goes unanswered: not put back.
-    server = own_server({"QUEUE_GRACE_SECONDS": "10", "CALL_NO_SHOW_SECONDS": "15"})
-    staff = new_page(base_url=server.url)
-    staff_login(staff)
-    set_presence(staff, "Available")
-    citizen = new_page(base_url=server.url)
-    knock(citizen, "Schliesst Tab")
-    row = staff.locator(".queue-entry", has_text="Schliesst Tab")
-    citizen.context.close()
-    expect(row.locator(".entry-gone")).to_be_visible(timeout=15_000)
-    row.get_by_role("button", name="Admit: Schliesst Tab").click()
-    staff.locator("#confirm-dialog").get_by_role("button", name="Admit anyway").click()
-    expect(staff).to_have_url(re.compile(r"/gespraech/[\w-]+/$"))
-    expect(staff).to_have_url(re.compile(r"/konsole/"), timeout=40_000)
-    expect(staff.get_by_role("status").filter(has_text="did not join")).to_have_text(
-        "The citizen did not join the call, so it was ended."
-    )
-    expect(staff.locator(".queue-entry", has_text="Schliesst Tab")).to_have_count(0)
-    assert staff.console_errors == []
