@@ -108,6 +108,20 @@ def test_a_sleeping_tab_keeps_its_place_past_the_normal_grace(own_server, new_pa
     assert (sleeper.console_errors, staff.console_errors) == ([], [])
 
 
+def sleeper_first_in_line(server, new_page):
+    """A staff member available, "Verpasst Anruf" first in the queue and "Kommt Später"
+    behind them."""
+    staff = new_page(base_url=server.url)
+    staff_login(staff)
+    set_presence(staff, "Available")
+    sleeper = new_page(base_url=server.url)
+    later = new_page(base_url=server.url)
+    knock(sleeper, "Verpasst Anruf")
+    knock(later, "Kommt Später")
+    expect(later.locator("#queue-position")).to_have_text("You are number 2 in the queue.")
+    return staff, sleeper, later
+
+
 def admit_the_sleeper(staff, name):
     row = staff.locator(".queue-entry", has_text=name)
     expect(row.locator(".entry-background")).to_be_visible()
@@ -129,14 +143,7 @@ def test_an_admission_unanswered_while_asleep_returns_the_citizen_to_the_front(
     own_server, new_page
 ):
     server = own_server({**SHORT_GRACE, "CALL_NO_SHOW_SECONDS": "2"})
-    staff = new_page(base_url=server.url)
-    staff_login(staff)
-    set_presence(staff, "Available")
-    sleeper = new_page(base_url=server.url)
-    later = new_page(base_url=server.url)
-    knock(sleeper, "Verpasst Anruf")
-    knock(later, "Kommt Später")
-    expect(later.locator("#queue-position")).to_have_text("You are number 2 in the queue.")
+    staff, sleeper, later = sleeper_first_in_line(server, new_page)
 
     session = fall_asleep(sleeper)
     admit_the_sleeper(staff, "Verpasst Anruf")
@@ -178,14 +185,7 @@ def test_an_admission_unanswered_while_asleep_returns_the_citizen_to_the_front(
 
 def test_a_call_ended_by_staff_while_asleep_is_offered_at_the_front(own_server, new_page):
     server = own_server(SHORT_GRACE)
-    staff = new_page(base_url=server.url)
-    staff_login(staff)
-    set_presence(staff, "Available")
-    sleeper = new_page(base_url=server.url)
-    later = new_page(base_url=server.url)
-    knock(sleeper, "Verpasst Anruf")
-    knock(later, "Kommt Später")
-    expect(later.locator("#queue-position")).to_have_text("You are number 2 in the queue.")
+    staff, sleeper, later = sleeper_first_in_line(server, new_page)
 
     session = fall_asleep(sleeper)
     admit_the_sleeper(staff, "Verpasst Anruf")
