@@ -53,7 +53,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from importlib.metadata import version as package_version
 from pathlib import Path
 
@@ -104,18 +104,63 @@ UI = {
 }
 
 # Runs before any script of every page: keeps each RTCPeerConnection the page makes, so
-# the measurement does not depend on how a page holds its call (window.bbCall today).
+# the measurement does not depend on how a page holds its call (window.bbCall today), and
+# notes when each step of the set-up first happened (wall-clock ms, the same clock as the
+# script's t0): sockets opened and messages by type, both ways; the connection's signalling,
+# ICE and DTLS states; the first remote track. These are the "where the time goes" table.
 RECORD_PEERS = """(() => {
   const Native = window.RTCPeerConnection;
   if (!Native || window.__bbPeers) return;
   window.__bbPeers = [];
+  window.__bbMarks = {};
+  const mark = (label) => {
+    const marks = window.__bbMarks;  // emptied by the script right before t0
+    if (!(label in marks)) marks[label] = performance.timeOrigin + performance.now();
+  };
+  const kind = (m) => (m.type || 'signal')
+    + (m.description ? ' ' + m.description.type : m.candidate ? ' candidate' : '');
+  const NativeSocket = window.WebSocket;
+  window.WebSocket = class extends NativeSocket {
+    constructor(url, protocols) {
+      super(url, protocols);
+      const path = new URL(url, location.href).pathname.split('/').slice(0, 3).join('/');
+      mark(`socket ${path} new`);
+      this.addEventListener('open', () => mark(`socket ${path} open`));
+      this.addEventListener('message', (event) => {
+        try { mark(`${path} <- ${kind(JSON.parse(event.data))}`); } catch { /* not JSON */ }
+      });
+      this.__path = path;
+    }
+    send(data) {
+      try { mark(`${this.__path} -> ${kind(JSON.parse(data))}`); } catch { /* not JSON */ }
+      super.send(data);
+    }
+  };
+  // The page's own work: main-thread tasks of 50 ms or more (start, duration).
+  window.__bbLong = [];
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        window.__bbLong.push([performance.timeOrigin + e.startTime, e.duration]);
+      }
+    }).observe({ type: 'longtask' });
+  } catch { /* no long-task timing */ }
   window.RTCPeerConnection = class extends Native {
     constructor(...args) {
       super(...args);
       window.__bbPeers.push(this);
+      mark('peer connection created');
+      const on = (event, label) => this.addEventListener(event, () => mark(label()));
+      on('signalingstatechange', () => `signalling ${this.signalingState}`);
+      on('iceconnectionstatechange', () => `ice ${this.iceConnectionState}`);
+      on('connectionstatechange', () => `connection ${this.connectionState}`);
+      this.addEventListener('track', () => mark('remote track'));
     }
   };
 })();"""
+
+MARKS = "() => window.__bbMarks || {}"
+LONG_TASKS = "() => window.__bbLong || []"
 
 # Not page.wait_for_function: it takes the returned Promise as truthy at once.
 DECODING = """async () => {
@@ -151,6 +196,8 @@ class Run:
     foreign_ms: float  # CPU other programs used during the timed window
     others_before: float  # share of a core other programs used just before the run
     disturbed: bool = False
+    marks: dict = field(default_factory=dict)  # side -> {step: ms after t0}
+    long_tasks: dict = field(default_factory=dict)  # side -> ms in main-thread tasks >= 50 ms
 
 
 class RunFailed(RuntimeError):
@@ -233,8 +280,12 @@ class CallBench:
 
     async def timed(self, kind: str, sides: dict, start) -> Run:
         """Take t0, `start()` the call, poll every side until it decodes."""
+        for context in sides.values():
+            for page in context.pages:
+                await page.evaluate("() => { window.__bbMarks = {}; }")
         others0 = others_busy_ns()
         t0 = time.perf_counter()
+        t0_wall = time.time() * 1000
         deadline = t0 + self.args.run_timeout
         await start()
         waits = {side: self.decoded_at(context, deadline) for side, context in sides.items()}
@@ -247,7 +298,24 @@ class CallBench:
             ) from None
         foreign = (others_busy_ns() - others0) / 1e6
         ms = {side: (end - t0) * 1000 for side, end in ends.items()}
-        return Run(kind, max(ms.values()), min(ms.values()), ms, max(0.0, foreign), 0.0)
+        run = Run(kind, max(ms.values()), min(ms.values()), ms, max(0.0, foreign), 0.0)
+        for side, context in sides.items():
+            steps: dict = {}
+            for page in context.pages:
+                with contextlib.suppress(Exception):
+                    for label, at in (await page.evaluate(MARKS)).items():
+                        steps[label] = min(steps.get(label, at - t0_wall), at - t0_wall)
+            steps["video decoded"] = ms[side]
+            run.marks[side] = steps
+            # Main-thread tasks of 50 ms or more between t0 and this side's first picture.
+            busy = 0.0
+            for page in context.pages:
+                with contextlib.suppress(Exception):
+                    for start, duration in await page.evaluate(LONG_TASKS):
+                        if t0_wall <= start <= t0_wall + ms[side]:
+                            busy += duration
+            run.long_tasks[side] = busy
+        return run
 
     async def describe(self, sides: dict) -> str:
         lines = []
@@ -442,6 +510,21 @@ def summary(runs: list[Run]) -> dict:
     }
 
 
+def steps(runs: list[Run]) -> list[str]:
+    """Median time after t0 of every step seen in at least half of a kind's runs, per side,
+    in the order they happen: where the time between the click and the picture goes."""
+    lines = []
+    for side in runs[0].sides:
+        seen: dict[str, list[float]] = {}
+        for run in runs:
+            for label, ms in run.marks.get(side, {}).items():
+                seen.setdefault(label, []).append(ms)
+        common = {k: statistics.median(v) for k, v in seen.items() if len(v) * 2 >= len(runs)}
+        for label, ms in sorted(common.items(), key=lambda item: item[1]):
+            lines.append(f"| {side} | {label} | {ms:.0f} ms |")
+    return lines
+
+
 def machine() -> str:
     model = "?"
     with contextlib.suppress(OSError):
@@ -489,6 +572,18 @@ def report(args, kept: dict[str, list[Run]], seen: list[Run], versions: str) -> 
         f"(median of the per-round ratios {statistics.median(rounds):.2f}×); "
         f"product / floor, cold: **{product / stats['floor-cold']['median']:.2f}×**",
     ]
+    for kind, runs in kept.items():
+        lines += [
+            "",
+            f"Where the time goes ({LABELS[kind]}, medians after t0):",
+            "",
+            "| side | step | median |",
+            "|---|---|---:|",
+            *steps(runs),
+        ]
+        for side in runs[0].sides:
+            busy = statistics.median(r.long_tasks.get(side, 0.0) for r in runs)
+            lines.append(f"| {side} | main-thread tasks of 50 ms or more, in all | {busy:.0f} ms |")
     before = [r.others_before for r in seen]
     during = [r.foreign_ms for r in seen]
     disturbed = sum(r.disturbed for r in seen)

@@ -37,6 +37,7 @@ def test_queue_actions_announce_typed_events_after_commit(
         notify.QueueChanged(office.pk, joined=entry.pk),
         notify.QueueChanged(office.pk, joined=second.pk),
         notify.EntryAdmitted(entry.pk, office.pk, room.pk),
+        notify.StaffingChanged((office.pk,)),
         notify.EntryDeclined(second.pk, office.pk, "Bitte morgen"),
         notify.StaffMessageSent(office.pk, None, "Gleich geht es weiter"),
     ]
@@ -74,3 +75,25 @@ def test_a_failing_listener_neither_stops_the_others_nor_the_action(
         notify.unlisten(broken)
     assert entry.pk and heard == [notify.QueueChanged(office.pk, joined=entry.pk)]
     assert "transport down" in caplog.text
+
+
+def test_held_announcements_wait_for_their_release_in_order(
+    make_department, make_staff, heard, django_capture_on_commit_callbacks
+):
+    office = make_department()
+    clerk = make_staff(office)
+    with django_capture_on_commit_callbacks(execute=True):
+        entry = queue.knock(office, "Ada")
+    heard.clear()
+    with notify.held() as held, django_capture_on_commit_callbacks(execute=True):
+        room = queue.admit(entry.pk, clerk)
+    assert heard == []
+    assert held == [
+        notify.EntryAdmitted(entry.pk, office.pk, room.pk),
+        notify.StaffingChanged((office.pk,)),
+    ]
+    notify.release(held)
+    assert heard == held
+    # Outside the block, announcements go out at once again.
+    queue.message_waiting(office.pk, "Gleich geht es weiter")
+    assert heard[-1] == notify.StaffMessageSent(office.pk, None, "Gleich geht es weiter")

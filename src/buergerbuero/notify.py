@@ -9,7 +9,9 @@ the events without Channels. With no listener an event simply goes nowhere.
 """
 
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -56,6 +58,9 @@ class AccessChanged:
 
 @dataclass(frozen=True)
 class EntryAdmitted:
+    """The citizen may come in (`room_id`). The staff member's being in a call, and the
+    queue without the citizen, follow as a `StaffingChanged`."""
+
     entry_id: str
     department_id: int
     room_id: str
@@ -139,6 +144,8 @@ Event = (
 Listener = Callable[[Event], None]
 
 _listeners: list[Listener] = []
+# Per thread: the events held back by `held()` (None: deliver at once).
+_holding = threading.local()
 
 
 def listen(listener: Listener) -> None:
@@ -153,9 +160,13 @@ def unlisten(listener: Listener) -> None:
 
 
 def announce(event: Event) -> None:
-    """Tell every listener now. A listener's failure is logged and never reaches the
-    caller: the change it describes has already happened, and clients resynchronise from
-    the database when they reconnect."""
+    """Tell every listener now (or, inside `held()`, when the holder releases it). A
+    listener's failure is logged and never reaches the caller: the change it describes has
+    already happened, and clients resynchronise from the database when they reconnect."""
+    events = getattr(_holding, "events", None)
+    if events is not None:
+        events.append(event)
+        return
     for listener in list(_listeners):
         try:
             listener(event)
@@ -168,3 +179,25 @@ def announce_on_commit(event: Event) -> None:
     """Tell every listener once the surrounding transaction commits (at once outside one),
     so nobody hears about a change that was rolled back."""
     transaction.on_commit(lambda: announce(event))
+
+
+@contextmanager
+def held() -> Iterator[list[Event]]:
+    """Keep this thread's announcements (those on commit too) in the yielded list instead
+    of telling anyone, for the caller to `release` later. For a transport that must answer
+    its own client first: the console that admits a citizen is sent the call's address
+    before the status board and the other consoles are brought up to date, which would
+    otherwise stand between the click and the call (docs/benchmarks.md, "Call set-up")."""
+    outer = getattr(_holding, "events", None)
+    events: list[Event] = []
+    _holding.events = events
+    try:
+        yield events
+    finally:
+        _holding.events = outer
+
+
+def release(events: list[Event]) -> None:
+    """Announce what `held()` kept, in order."""
+    for event in events:
+        announce(event)

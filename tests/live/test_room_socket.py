@@ -379,6 +379,21 @@ async def test_room_socket_leave_tells_the_others(sockets, call):
     assert left_at is not None
 
 
+async def test_room_socket_signal_to_whoever_left_is_unknown_peer(sockets, call):
+    # The socket remembers whom it may signal to (so that a negotiation's candidates need
+    # no lookup each): one who left the call is forgotten at once.
+    staff, citizen = await join_both(sockets, call)
+    await send(staff, {"type": "signal", "to": call.citizen_id, "description": OFFER})
+    assert (await receive(citizen))["type"] == "signal"
+
+    await send(citizen, {"type": "leave"})
+    assert await receive(citizen) == {"type": "left"}
+    assert await receive(staff) == {"type": "peer-left", "id": call.citizen_id}
+    await send(staff, {"type": "signal", "to": call.citizen_id, "description": OFFER})
+
+    assert (await receive(staff))["code"] == "unknown_peer"
+
+
 async def test_room_socket_disconnect_tells_the_others(sockets, call):
     staff, citizen = await join_both(sockets, call)
     await citizen.disconnect()

@@ -43,9 +43,8 @@ def deliver(event: notify.Event) -> None:
             _staffing_changed(department_ids)
         case notify.AccessChanged(user_id):
             _send(groups.member(user_id), {"type": "access.changed"})
-        case notify.EntryAdmitted(entry_id, department_id, room_id):
+        case notify.EntryAdmitted(entry_id, _, room_id):
             _forward(groups.entry(entry_id), outgoing.admitted(room_id))
-            _staffing_changed([department_id])
         case notify.EntryDeclined(entry_id, department_id, message, language):
             _forward(groups.entry(entry_id), outgoing.Declined(message=message, lang=language))
             _queue_changed(department_id)

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from buergerbuero import access
+from buergerbuero import access, notify
 from buergerbuero.calls.models import Role
 from buergerbuero.staff import permissions, presence
 from buergerbuero.staff.models import StaffProfile
@@ -37,8 +37,14 @@ log = logging.getLogger(__name__)
 # A console update that could not be read is tried again after this pause, doubling.
 RETRY_FIRST_SECONDS = 1.0
 RETRY_MAX_SECONDS = 30.0
-# Releases scheduled after a socket closed; held here so the event loop keeps them.
+# Releases scheduled after a socket closed, and announcements due after an admission;
+# held here so the event loop keeps them.
 _releases: set[asyncio.Task] = set()
+# How long after an admission the queue, the consoles and the status board hear of it.
+# Not longer than it takes a person to notice; long enough that their reads are not queued
+# on the database thread in front of the two sockets that open the call and its first
+# signalling (about 0.15-0.25 s after the click here: docs/benchmarks.md "Call set-up").
+STAFFING_AFTER_ADMISSION_SECONDS = 0.3
 
 
 class ConsoleConsumer(ProtocolConsumer):
@@ -276,35 +282,57 @@ class ConsoleConsumer(ProtocolConsumer):
         await self.send_update(wanted)
 
     async def _entry_department(self, entry_id: str) -> int:
+        return await database_sync_to_async(self._department_of)(entry_id)
+
+    def _department_of(self, entry_id: str) -> int:
         """The entry's department, only if this staff member serves it."""
-        department_id = await database_sync_to_async(
-            lambda: (
-                QueueEntry.objects.filter(pk=entry_id)
-                .values_list("department_id", flat=True)
-                .first()
-            )
-        )()
+        department_id = (
+            QueueEntry.objects.filter(pk=entry_id).values_list("department_id", flat=True).first()
+        )
         if department_id is None or department_id not in self.department_ids:
             # Same answer for "unknown" and "not yours": ids of other departments stay secret.
             raise NotWaiting(_("No such waiting citizen in your departments."))
         return department_id
 
     async def on_admit(self, message: schemas.Admit) -> None:
-        await self._entry_department(message.entry)
-        room = await database_sync_to_async(actions.admit)(message.entry, self.user)
-        participant_id = await database_sync_to_async(
-            lambda: room.participants.get(role=Role.STAFF).pk
-        )()
+        # The admission in one trip to the database thread, and the answer at once: it
+        # opens the call. The citizen's "admitted" follows; the rest (the queue without the
+        # citizen, this member in a call on every console and the status board) a moment
+        # later, out of the call's way.
+        room_id, participant_id, held = await database_sync_to_async(self._admit)(message.entry)
         session = self.scope["session"]
-        access.remember_participant(session, room.pk, participant_id)
-        await database_sync_to_async(session.save)()
+        access.remember_participant(session, room_id, participant_id)
         await self.send_message(
             outgoing.EntryAdmitted(
                 entry=message.entry,
-                call_url=reverse("public:call", args=[room.pk]),
-                socket=outgoing.room_socket_path(room.pk),
+                call_url=reverse("public:call", args=[room_id]),
+                socket=outgoing.room_socket_path(room_id),
             )
         )
+        later: list[notify.Event] = [e for e in held if isinstance(e, notify.StaffingChanged)]
+        await database_sync_to_async(self._admitted)([e for e in held if e not in later])
+        if later:
+            task = asyncio.create_task(_announce_later(later, STAFFING_AFTER_ADMISSION_SECONDS))
+            _releases.add(task)
+            task.add_done_callback(_releases.discard)
+
+    def _admit(self, entry_id: str) -> tuple[str, str, list[notify.Event]]:
+        held: list[notify.Event] = []
+        try:
+            with notify.held() as held:
+                self._department_of(entry_id)
+                room = actions.admit(entry_id, self.user)
+                participant_id = room.participants.get(role=Role.STAFF).pk
+        except Exception:
+            notify.release(held)  # whatever committed before the failure is still told
+            raise
+        return room.pk, participant_id, held
+
+    def _admitted(self, events: list[notify.Event]) -> None:
+        notify.release(events)
+        # The staff member is found in the room by their account too; the session only
+        # spares a lookup on a reload, so it is saved last.
+        self.scope["session"].save()
 
     async def on_decline(self, message: schemas.Decline) -> None:
         await self._entry_department(message.entry)
@@ -340,6 +368,13 @@ async def _release_later(profile: StaffProfile, delay: float) -> None:
     except Exception:
         # The heartbeat's timeout is the safety net: the member counts as away soon anyway.
         log.warning("could not set %s offline after the last console closed", profile.pk)
+
+
+async def _announce_later(events: list[notify.Event], delay: float) -> None:
+    """Announced even if the console closes meanwhile; lost only with the process, whose
+    successor's consoles and board read everything afresh."""
+    await asyncio.sleep(delay)
+    await database_sync_to_async(notify.release)(events)
 
 
 def _numbered_desk(profile_id: int, numbered, department_ids: list[int] | None = None):

@@ -31,35 +31,55 @@ def peer_info(participant: Participant) -> outgoing.Peer:
 
 class RoomConsumer(ProtocolConsumer):
     schema = schemas.room_in
+    me: Participant
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.peers_seen: set[str] = set()  # participants checked as signalling targets
 
     async def connect(self) -> None:
         self.room_id = self.scope["url_route"]["kwargs"]["room_id"]
-        me = await database_sync_to_async(access.participant_for)(
-            self.scope["session"], self.scope.get("user"), self.room_id
-        )
-        if me is None:
+        # One trip to the database thread for everything the socket needs to open: it is
+        # shared by every socket of the process, and at admission the other side's socket,
+        # the announcements and the signalling queue on it too (docs/benchmarks.md,
+        # "Call set-up").
+        arrival = await database_sync_to_async(self._arrive)()
+        if arrival is None:
             await self.refuse("forbidden", _("You have not been admitted to this consultation."))
             return
-        self.me = me
-        if not self.me.room.is_active:
+        if isinstance(arrival, outgoing.Ended):
             await self.accept()
-            await self.send_message(await database_sync_to_async(self._ended)())
+            await self.send_message(arrival)
             await self.close(code=CLOSE_GONE)
             return
-        await database_sync_to_async(self.still_here)()
         if not await self.join([groups.room(self.room_id), groups.participant(self.me.pk)]):
             return
+        self.peers_seen.update(peer.id for peer in arrival)
         await self.accept()
-        peers = await database_sync_to_async(self._peers)()
         await self.send_message(
             outgoing.Welcome(
                 you=peer_info(self.me),
-                peers=peers,
+                peers=arrival,
                 ice_servers=[outgoing.IceServer(**s) for s in ice_servers_for(self.me.pk)],
                 ice_transport_policy=settings.ICE_TRANSPORT_POLICY,
             )
         )
         await self.to_room(outgoing.PeerJoined(peer=peer_info(self.me)))
+        # Noted after the others heard of us: nobody waits for this write.
+        await database_sync_to_async(self.still_here)()
+
+    def _arrive(self) -> list[outgoing.Peer] | outgoing.Ended | None:
+        """Who this socket is (None: nobody admitted), and then either what an ended room
+        says or, for a running one, the others in the call. Only reads. The
+        others are listed before this socket joins the room's group: whoever joins later
+        hears our `peer-joined` and offers, whoever joined earlier is in the list."""
+        me = access.participant_for(self.scope["session"], self.scope.get("user"), self.room_id)
+        if me is None:
+            return None
+        self.me = me
+        if not me.room.is_active:
+            return self._ended()
+        return self._peers()
 
     def _ended(self) -> outgoing.Ended:
         """What a socket opening to an ended room hears: a citizen who was taken back to
@@ -109,6 +129,12 @@ class RoomConsumer(ProtocolConsumer):
             await self.close(code=CLOSE_GONE)
 
     async def relay(self, event) -> None:
+        # Only the room's participants can join its group: whoever comes or goes here is
+        # (or is no longer) a target for our signalling.
+        if event["payload"]["type"] == "peer-joined":
+            self.peers_seen.add(event["sender"])
+        elif event["payload"]["type"] == "peer-left":
+            self.peers_seen.discard(event["sender"])
         if event["sender"] != self.me.pk:
             await self.send_json(event["payload"])
 
@@ -118,14 +144,23 @@ class RoomConsumer(ProtocolConsumer):
 
     async def on_signal(self, message: schemas.Signal) -> None:
         # Only to a current participant of this room: the target's group name is derived
-        # from its id, so check membership before relaying anything.
-        target_ok = await database_sync_to_async(
-            Participant.objects.filter(
-                pk=message.to, room_id=self.room_id, left_at__isnull=True
-            ).exists
-        )()
-        if not target_ok or message.to == self.me.pk:
+        # from its id, so check membership before relaying anything. Known are those listed
+        # in our welcome and those who joined since (their "peer-joined" came through the
+        # room's group); others are looked up. Not a trip to the database thread for each
+        # of the dozen candidates a negotiation trickles: each would wait its turn there
+        # (docs/benchmarks.md, "Call set-up"). A target that leaves is forgotten when its
+        # "peer-left" passes by; one that left otherwise (the room ended) can no longer
+        # open a socket, so nobody would hear.
+        if message.to == self.me.pk:
             raise UnknownPeer()
+        if message.to not in self.peers_seen:
+            if not await database_sync_to_async(
+                Participant.objects.filter(
+                    pk=message.to, room_id=self.room_id, left_at__isnull=True
+                ).exists
+            )():
+                raise UnknownPeer()
+            self.peers_seen.add(message.to)
         relayed: dict = {}
         if message.description is not None:
             relayed["description"] = message.description

@@ -31,7 +31,13 @@ class StaffSessionGuard:
         session = scope["session"]
         if await database_sync_to_async(_end_if_due)(user, session):
             return await self.app({**scope, "user": AnonymousUser()}, receive, send)
-        refreshed_at = -float(idle.REFRESH_SECONDS)
+        # Due when the stored mark is a minute old, as on pages: mostly not at the first
+        # message, since the page that opened this socket marked the session just now,
+        # and that message would otherwise wait for the database (at admission: the call's
+        # first signalling, docs/benchmarks.md "Call set-up").
+        last = session.get(idle.ACTIVE_KEY)
+        age = time.time() - last if last is not None else float(idle.REFRESH_SECONDS)
+        refreshed_at = time.monotonic() - age
 
         async def receive_and_keep_alive():
             nonlocal refreshed_at

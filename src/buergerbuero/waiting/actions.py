@@ -318,6 +318,9 @@ def admit(entry_id: str, user):
             detail=f"room {room.pk}",
         )
     notify.announce_on_commit(notify.EntryAdmitted(entry.pk, entry.department_id, room.pk))
+    # Its own event: the queue, the consoles and the board follow; a transport in a hurry
+    # to start the call may tell them a moment later (live/console_consumer.py).
+    notify.announce_on_commit(notify.StaffingChanged((entry.department_id,)))
     waited = (entry.resolved_at or entry.created_at) - entry.created_at
     metrics.admission_wait.labels(entry.department.slug).observe(waited.total_seconds())
     return room

@@ -43,7 +43,34 @@ function nextCamera(list, current) {
 
 // `root` is the call panel (templates/public/_call_panel.html) with data-socket set;
 // `stream`, if given, is media already open for this call. Returns the call's state.
-export function startCall(root, { stream: held = null } = {}) {
+// The call's socket, opened the moment the office says "admitted", before the page turns
+// into the call: the handshake runs while the page lays itself out (docs/benchmarks.md,
+// "Call set-up"). What arrives before the call attaches waits, in order. `firstOpen`
+// runs once, when the socket first opens or closes.
+export function openCallSocket(path, firstOpen = () => {}) {
+  const early = [];
+  let handlers = null;
+  let first = firstOpen;
+  const pass =
+    (kind) =>
+    (...args) => {
+      if (kind !== "onMessage") {
+        first?.();
+        first = null;
+      }
+      if (handlers) handlers[kind]?.(...args);
+      else early.push([kind, args]);
+    };
+  const socket = connectSocket(path, { onMessage: pass("onMessage"), onOpen: pass("onOpen"), onClose: pass("onClose") });
+  socket.attach = (given) => {
+    handlers = given;
+    for (const [kind, args] of early.splice(0)) given[kind]?.(...args);
+  };
+  return socket;
+}
+
+// `socket`: one opened by openCallSocket (else the call opens its own).
+export function startCall(root, { stream: held = null, socket: opened = null } = {}) {
   const msg = root.dataset;
   const isStaff = root.dataset.role === "staff";
   const statusLine = document.getElementById("call-status");
@@ -149,8 +176,16 @@ export function startCall(root, { stream: held = null } = {}) {
   }
 
   // 24-hour like every other time in the office, in every language: the language's own
-  // default is 12-hour in English and Arabic.
-  const clock = new Intl.DateTimeFormat(document.documentElement.lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  // default is 12-hour in English and Arabic. Made at the first time shown, not when the
+  // call starts: the first formatter of a page loads the language's data, some 30-70 ms
+  // that would stand between the admission and the call (docs/benchmarks.md).
+  let formatter = null;
+  const clock = {
+    format(date) {
+      formatter ||= new Intl.DateTimeFormat(document.documentElement.lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+      return formatter.format(date);
+    },
+  };
 
   function appendChat(name, text, at) {
     const item = document.createElement("li");
@@ -230,7 +265,7 @@ export function startCall(root, { stream: held = null } = {}) {
   // Signalling must be applied in order (offer before its candidates): one at a time.
   let inbox = mediaReady;
 
-  const socket = connectSocket(root.dataset.socket, {
+  const handlers = {
     onMessage(message) {
       inbox = inbox.then(() => handle(message)).catch((error) => console.error(error));
     },
@@ -238,7 +273,9 @@ export function startCall(root, { stream: held = null } = {}) {
       if (final) leavePage();
       else if (!state.ended) say(msg.msgConnectionLost);
     },
-  });
+  };
+  const socket = opened || connectSocket(root.dataset.socket, handlers);
+  opened?.attach(handlers);
 
   async function handle(message) {
     switch (message.type) {

@@ -6,7 +6,7 @@
 // switch it off (remembered in this browser). Held media is released a minute after
 // nobody waits any more or the member stops being available.
 import { retitle } from "./attention.js";
-import { startCall } from "./call-session.js";
+import { openCallSocket, startCall } from "./call-session.js";
 import { openLocalMedia } from "./device-check.js";
 import { format } from "./socket.js";
 
@@ -63,6 +63,7 @@ export function enterCall(message, departmentName) {
     return;
   }
   inCall = true;
+  const socket = openCallSocket(message.socket); // first: the rest runs during its handshake
   clearTimeout(releaseTimer);
   readyBox.hidden = true;
   history.replaceState(null, "", message.call_url);
@@ -76,5 +77,5 @@ export function enterCall(message, departmentName) {
   heading.focus();
   const media = held || Promise.resolve(null);
   held = null;
-  media.then((stream) => startCall(panel, { stream }));
+  media.then((stream) => startCall(panel, { stream, socket }));
 }

@@ -1,6 +1,6 @@
 // The citizen's waiting room: place in the queue, estimate, staff messages, admission.
 import { flag, retitle } from "./attention.js";
-import { startCall } from "./call-session.js";
+import { openCallSocket, startCall } from "./call-session.js";
 import { openLocalMedia } from "./device-check.js";
 import { offerNotifications } from "./knock-alerts.js";
 import { chime, unlockSound } from "./sound.js";
@@ -143,6 +143,8 @@ const socket = connectSocket(root.dataset.socket, {
     tellVisibility();
   },
   onMessage(message) {
+    // This page is the call now; the waiting room's socket closes once the call's opened.
+    if (inCall) return;
     switch (message.type) {
       case "position":
         showPosition(message);
@@ -189,11 +191,14 @@ const socket = connectSocket(root.dataset.socket, {
           }
           break;
         }
-        position.textContent = msg.msgAdmitted;
-        if (!waitingAdmission) chime();
-        // The banner says what the page is about to show: the call has started.
-        flag(msg.msgYourTurn, document.getElementById("call").dataset.msgYourTurnBanner);
-        enterCall(message);
+        // The call's socket opens first; the cues follow during its handshake (the
+        // first sound of a page starts its audio, some 10-20 ms of the main thread).
+        enterCall(message, () => {
+          position.textContent = msg.msgAdmitted;
+          if (!waitingAdmission) chime();
+          // The banner says what the page is about to show: the call has started.
+          flag(msg.msgYourTurn, document.getElementById("call").dataset.msgYourTurnBanner);
+        });
         break;
       case "missed-call":
         waitingAdmission = null;
@@ -270,14 +275,20 @@ document.getElementById("preview-off").addEventListener("click", async () => {
 
 // Admitted: this page becomes the call. The address becomes the call's, so that a reload
 // (or a link kept) opens the call page itself.
-function enterCall(message) {
+// `cues`: what tells the citizen, run once the call's socket is on its way.
+function enterCall(message, cues = () => {}) {
   if (inCall) return;
   if (!message.socket) {
+    cues();
     window.location.assign(message.call_url);
     return;
   }
   inCall = true;
-  socket.close();
+  // First the call's socket, then the rest: the waiting room's closes once the call's is
+  // open, so that its going away (a write and an announcement in the office) does not
+  // stand in the call's way.
+  const callSocket = openCallSocket(message.socket, () => socket.close());
+  cues();
   history.replaceState(null, "", message.call_url);
   const panel = document.getElementById("call");
   panel.dataset.socket = message.socket;
@@ -294,7 +305,7 @@ function enterCall(message) {
   retitle(headingElement.textContent);
   headingElement.focus();
   // Media still opening (admitted just as the page loaded) is waited for, not opened twice.
-  media.then(() => startCall(panel, { stream: held }));
+  media.then(() => startCall(panel, { stream: held, socket: callSocket }));
 }
 
 // A hidden page may be suspended (phones do so within seconds) and then cannot ping: it
