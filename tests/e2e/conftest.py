@@ -226,7 +226,7 @@ def new_page(browser, office_server):
         try:
             sign_off(page)
         except Exception as error:  # the test's own outcome is what counts
-            print(f"could not sign off staff at {page.url}: {error}")
+            print(f"could not sign off staff at {page.url}: {error!r}"[:3000])
     if staff_pages:
         _wait_until_closed(base_url_of(staff_pages) or office_server)
     # A citizen still waiting leaves the queue, as a person closing the tab would not: the

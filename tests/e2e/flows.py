@@ -4,6 +4,7 @@ import re
 import time
 
 from django.utils import translation
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 OFFICE = "e2e-office"
@@ -47,10 +48,20 @@ def sign_off(page: Page) -> None:
     # counts as abandoned, minutes later.
     # By ids, not words: staff may use the console in any language.
     end = page.locator("#hang-up")
-    if "/gespraech/" in page.url and end.is_visible():
-        end.click()
-        expect(page.locator("#console")).to_be_visible()
-    page.goto("/konsole/")
+    if "/gespraech/" in page.url and end.is_visible() and end.is_enabled():
+        try:
+            end.click(timeout=3_000)
+            expect(page.locator("#console")).to_be_visible()
+        except PlaywrightError:
+            # Already ending (the button was disabled under us, or the page went on to
+            # the console): going to the console below is all that is left to do.
+            pass
+    try:
+        page.goto("/konsole/")
+    except PlaywrightError:
+        # The page's own way to the console (the call ended) cut ours off: once more.
+        page.wait_for_load_state()
+        page.goto("/konsole/")
     offline = page.locator('#presence input[value="offline"]')
     expect(page.locator("#presence")).to_be_enabled()
     if not offline.is_checked():
