@@ -1,5 +1,6 @@
 """The citizen's waiting room socket."""
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -361,6 +362,38 @@ async def test_waiting_socket_a_citizen_going_and_coming_back_is_told_to_staff_o
     assert [row["gone_since"] for row in back] == [None, None]
 
     assert await nothing_more(bob_socket)
+
+
+async def test_a_stopping_process_marks_its_waiting_rooms_seen_in_batches(
+    sockets, office_with_clerk, knock, monkeypatch
+):
+    """All of a stopping process's waiting rooms close at once: their marks are written
+    together, not one trip to the database thread each (a 1,000-citizen stop took 13 s)."""
+    from buergerbuero.live import shutdown
+    from buergerbuero.waiting import actions as queue_actions
+
+    department, _clerk = office_with_clerk
+    citizens = [await run(knock)(department, f"Bürger {n}") for n in range(6)]
+    opened = []
+    for citizen in citizens:
+        socket = await sockets.connect(path(citizen.entry_id), citizen.cookie)
+        await receive(socket)
+        opened.append(socket)
+    old = timezone.now() - timedelta(seconds=60)
+    await run(lambda: QueueEntry.objects.update(seen_at=old))()
+    writes: list[set] = []
+    touch_all = queue_actions.touch_all
+    monkeypatch.setattr(
+        queue_actions, "touch_all", lambda ids: (writes.append(set(ids)), touch_all(ids))
+    )
+    monkeypatch.setattr(shutdown, "_draining", True)
+
+    await asyncio.gather(*(socket.disconnect() for socket in opened))
+
+    seen = await run(lambda: list(QueueEntry.objects.values_list("seen_at", flat=True)))()
+    assert len(seen) == 6 and all(at > old for at in seen)
+    assert set().union(*writes) == {c.entry_id for c in citizens}
+    assert len(writes) < 6
 
 
 async def test_waiting_socket_closed_by_a_stopping_process_is_not_marked_gone(

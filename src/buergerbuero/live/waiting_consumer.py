@@ -1,6 +1,10 @@
 """The citizen's waiting room socket: place in the queue, then admitted or declined."""
 
+import asyncio
+import logging
+
 from channels.db import database_sync_to_async
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from buergerbuero import access
@@ -10,6 +14,44 @@ from buergerbuero.waiting.models import EntryState, QueueEntry
 
 from . import groups, outgoing, schemas, shutdown
 from .protocol import CLOSE_GONE, ProtocolConsumer
+
+log = logging.getLogger(__name__)
+
+
+class _Batch:
+    """Entry ids marked as seen together. One writer: each write takes every id that came
+    while the one before was written; each caller returns once its id is written."""
+
+    def __init__(self) -> None:
+        self.ids: set[str] = set()
+        self.next: asyncio.Future | None = None  # done when the gathering ids are written
+        self.writer: asyncio.Task | None = None
+
+    async def add(self, entry_id: str) -> None:
+        loop = asyncio.get_running_loop()
+        if self.next is None:
+            self.next = loop.create_future()
+        self.ids.add(entry_id)
+        written = self.next
+        if self.writer is None or self.writer.done():
+            self.writer = loop.create_task(self._write())
+        await asyncio.shield(written)
+
+    async def _write(self) -> None:
+        while self.ids:
+            ids, self.ids = self.ids, set()
+            done, self.next = self.next, None
+            try:
+                await database_sync_to_async(actions.touch_all)(ids)
+            except DatabaseError as error:
+                # Their grace period then counts from their last ping, as after a crash.
+                log.warning("could not mark %d waiting citizens as seen: %s", len(ids), error)
+            finally:
+                if done is not None:
+                    done.set_result(None)
+
+
+_seen_while_stopping = _Batch()
 
 
 class WaitingConsumer(ProtocolConsumer):
@@ -49,8 +91,11 @@ class WaitingConsumer(ProtocolConsumer):
         if shutdown.draining():
             # This process is stopping and told the browser to come back (1012): not gone,
             # so staff are not shown every citizen leaving and returning; the grace period
-            # still counts from now, should the page not come back.
-            await database_sync_to_async(actions.touch)(self.entry_id)
+            # still counts from now, should the page not come back. All of the process's
+            # waiting rooms close at once: their marks go in batches, one statement each,
+            # not one trip to the database thread per citizen, which made the stop take
+            # 13 s with 1,000 citizens (docs/benchmarks.md, "Reconnect storm").
+            await _seen_while_stopping.add(self.entry_id)
             return
         # The grace period counts from the moment the browser went away; staff see it.
         await database_sync_to_async(actions.disconnected)(self.entry_id)

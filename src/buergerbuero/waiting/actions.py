@@ -88,7 +88,14 @@ def knock_booked(booking) -> QueueEntry:
 
 
 def touch(entry_id: str) -> None:
-    QueueEntry.objects.filter(pk=entry_id, state=EntryState.WAITING).update(seen_at=timezone.now())
+    touch_all([entry_id])
+
+
+def touch_all(entry_ids) -> None:
+    """Seen now, all of them in one statement (a stopping process's waiting rooms)."""
+    QueueEntry.objects.filter(pk__in=list(entry_ids), state=EntryState.WAITING).update(
+        seen_at=timezone.now()
+    )
 
 
 # A page is heard while its place waits, and while an admission waits for it to come (a
