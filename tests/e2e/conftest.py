@@ -196,6 +196,26 @@ def _ours(url: str) -> bool:
     return urlparse(url.removeprefix("blob:")).hostname == "127.0.0.1"
 
 
+def _leave_the_queue(page) -> None:
+    """Best effort, twice: a page that could not give its place up (its socket between
+    connections on a loaded machine, or showing something else for a moment) is loaded
+    afresh and asked again; later tests sharing the office must find nobody waiting."""
+    for attempt in range(2):
+        try:
+            if attempt:
+                page.reload()
+            leave = page.locator("#leave-queue")
+            if not leave.is_visible():
+                if attempt or page.locator("#final-message").is_visible():
+                    return  # no place to give up
+                continue  # the page between states: as it loads afresh
+            leave.click()
+            expect(page.locator("#final-message")).to_be_visible()
+            return
+        except Exception as error:  # the test's own outcome is what counts
+            print(f"could not leave the queue at {page.url}: {error}")
+
+
 @pytest.fixture
 def new_page(browser, office_server):
     """A page in a context of its own (own cookies: one person each); in English unless
@@ -232,13 +252,7 @@ def new_page(browser, office_server):
     # A citizen still waiting leaves the queue, as a person closing the tab would not: the
     # next test must not find them there for the grace period.
     for page in [p for c in contexts for p in c.pages if "/warteraum/" in p.url]:
-        try:
-            leave = page.locator("#leave-queue")
-            if leave.is_visible():
-                leave.click()
-                expect(page.locator("#final-message")).to_be_visible()
-        except Exception as error:  # the test's own outcome is what counts
-            print(f"could not leave the queue at {page.url}: {error}")
+        _leave_the_queue(page)
     for context in contexts:
         context.close()
     # No page may ever ask another host for anything (DSGVO: everything is served by us).

@@ -73,7 +73,11 @@ def test_the_widget_on_the_homepage_while_the_office_goes_down_and_back(
     set_presence(staff, "Available")
 
     visitor = new_page(base_url=office.url)
-    visitor.goto(serve(office.url))
+    # The badge is drawn by the server first; the office is stopped only once the widget
+    # is live (its socket has had the board), or there would be nothing to interrupt.
+    with visitor.expect_websocket(lambda socket: "/ws/status/" in socket.url) as opened:
+        visitor.goto(serve(office.url))
+    opened.value.wait_for_event("framereceived")
     widget = visitor.frame_locator("iframe")
     badge = widget.locator(f'[data-status-for="{OFFICE}"]')
     expect(badge).to_have_text("Open – free")
