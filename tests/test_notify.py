@@ -34,8 +34,9 @@ def test_queue_actions_announce_typed_events_after_commit(
         queue.decline(second.pk, clerk, "Bitte morgen")
     queue.message_waiting(office.pk, "Gleich geht es weiter")
     assert heard == [
-        notify.QueueChanged(office.pk, joined=entry.pk),
-        notify.QueueChanged(office.pk, joined=second.pk),
+        # A knock: last in line, with the count taken under its lock.
+        notify.QueueChanged(office.pk, joined=entry.pk, waiting=1, last_in_line=True),
+        notify.QueueChanged(office.pk, joined=second.pk, waiting=2, last_in_line=True),
         notify.EntryAdmitted(entry.pk, office.pk, room.pk),
         notify.StaffingChanged((office.pk,)),
         notify.EntryDeclined(second.pk, office.pk, "Bitte morgen"),
@@ -73,7 +74,9 @@ def test_a_failing_listener_neither_stops_the_others_nor_the_action(
             entry = queue.knock(office, "Ada")
     finally:
         notify.unlisten(broken)
-    assert entry.pk and heard == [notify.QueueChanged(office.pk, joined=entry.pk)]
+    assert entry.pk and heard == [
+        notify.QueueChanged(office.pk, joined=entry.pk, waiting=1, last_in_line=True)
+    ]
     assert "transport down" in caplog.text
 
 

@@ -28,6 +28,12 @@ class QueueChanged:
 
     department_id: int
     joined: str | None = None
+    # For a knock: how many wait now (counted under the knock's lock), and that the
+    # newcomer is last in line. Nobody else's place or estimate changed, so the waiting
+    # rooms are not told: each would read its place again, 50 reads for a knock at a
+    # department where 50 wait (docs/benchmarks.md, "Knock to staff alert").
+    waiting: int | None = None
+    last_in_line: bool = False
 
 
 @dataclass(frozen=True)

@@ -113,5 +113,5 @@ async def test_an_event_the_database_cannot_answer_leaves_the_socket_open(
     # Still open, and the next event brings the citizen up to date.
     await send(socket, {"type": "ping"})
     assert await receive(socket) == {"type": "pong"}
-    await run(knock)(department, "Bob")
+    await layer.group_send(groups.queue(department.pk), {"type": "queue.changed"})
     assert (await receive(socket))["position"] == 1

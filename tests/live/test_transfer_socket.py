@@ -1,8 +1,10 @@
 """Passing a waiting citizen on from the console, and the citizen's replies to the office."""
 
 import pytest
+from channels.layers import get_channel_layer
 
 from buergerbuero.audit.models import Action, AuditEvent
+from buergerbuero.live import groups
 from buergerbuero.waiting.models import EntryState, QueueEntry
 
 from .support import nothing_more, receive, receive_until, run, send
@@ -74,9 +76,10 @@ async def test_transfer_moves_the_citizen_to_the_other_queue_with_the_note(
     # From now on the waiting room hears the new queue, not the old one.
     while not await nothing_more(ada_room):
         await receive(ada_room)  # positions from the knocks and staffing of both queues
-    await run(knock)(a, "Carl")
+    layer = get_channel_layer()
+    await layer.group_send(groups.queue(a.pk), {"type": "queue.changed"})
     assert await nothing_more(ada_room)
-    await run(knock)(b, "Dora")
+    await layer.group_send(groups.queue(b.pk), {"type": "queue.changed"})
     assert await receive(ada_room) == position(1, "Kataster")
 
 

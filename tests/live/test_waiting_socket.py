@@ -2,6 +2,7 @@
 
 import asyncio
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
@@ -143,6 +144,30 @@ async def test_waiting_socket_position_moves_up_when_first_leaves(
     assert await run(lambda: QueueEntry.objects.get(pk=ada.entry_id).state)() == EntryState.LEFT
     # The closed socket is told nothing after its close frame.
     assert await nothing_more(ada_socket)
+
+
+async def test_waiting_socket_hears_no_knock_behind_it_but_a_booked_check_in_ahead(
+    sockets, office_with_clerk, knock
+):
+    """A knock lands last in line, so the places and estimates already shown stay right
+    and nobody's waiting room reads its place again; a booked citizen checking in goes
+    ahead, and that moves everyone."""
+    department, _clerk = office_with_clerk
+    ada = await run(knock)(department, "Ada")
+    socket = await sockets.connect(path(ada.entry_id), ada.cookie)
+    assert (await receive(socket))["position"] == 1
+    await run(knock)(department, "Bob")
+    await run(knock)(department, "Cem")
+    assert await nothing_more(socket)
+    booked = SimpleNamespace(
+        department_id=department.pk,
+        display_name="Dora",
+        topic="",
+        language="de",
+        starts_at=timezone.now(),
+    )
+    await run(actions.knock_booked)(booked)
+    assert (await receive(socket))["position"] == 2
 
 
 async def test_waiting_socket_admitted_citizen_receives_call_url(sockets, office_with_clerk, knock):

@@ -33,8 +33,11 @@ _outage = Outage(
 
 def deliver(event: notify.Event) -> None:
     match event:
-        case notify.QueueChanged(department_id, joined):
-            _queue_changed(department_id, joined=joined)
+        case notify.QueueChanged(department_id, joined, waiting, last_in_line):
+            if last_in_line:
+                _consoles_changed(department_id, joined=joined, waiting=waiting)
+            else:
+                _queue_changed(department_id, joined=joined)
         case notify.PresenceChanged(department_id):
             # The consoles' part of a queue change only: the waiting rooms' positions
             # and estimates stay as they are.
@@ -117,7 +120,10 @@ def _queue_changed(
 
 
 def _consoles_changed(
-    department_id: int, together: tuple[int, ...] = (), joined: str | None = None
+    department_id: int,
+    together: tuple[int, ...] = (),
+    joined: str | None = None,
+    waiting: int | None = None,
 ) -> None:
     # Consoles send only this department's part of the desk (and of the departments that
     # changed together with it, those they serve); a citizen who joined travels with the
@@ -126,7 +132,7 @@ def _consoles_changed(
     row = None
     if joined is not None:
         try:
-            row = desk.joined(joined)
+            row = desk.joined(joined, waiting)
         except DatabaseError as error:
             # The database is too busy to read the row: the consoles are told that the
             # department changed, and read it themselves.

@@ -33,6 +33,9 @@ class Board:
     # The hub's text this was derived from; None when read from the database.
     text: str | None = None
 
+    def row(self, slug: str) -> BoardRow | None:
+        return next((row for row in self.rows if row.slug == slug), None)
+
 
 _last: Board | None = None
 
@@ -55,6 +58,15 @@ def current() -> Board:
     # Two threads may both derive a new board: the same value, so either may win.
     _last = from_rows(Status.model_validate_json(text).departments, text)
     return _last
+
+
+def live() -> Board | None:
+    """The hub's board, or None in a process without one (a command, a test without the
+    lifespan): a caller that only wants to save queries then reads the database itself
+    rather than the whole board."""
+    if hub.board_text() is None:
+        return None
+    return current()
 
 
 # Rendered fragments of the current board: rendering the overview's list costs far more

@@ -179,6 +179,18 @@ def callback_sent(request, slug, callback_id):
 
 @require_http_methods(["GET", "POST"])
 def knock(request, slug):
+    # Open or closed as the status board says (kept current by every announced change
+    # and the ticker): what the citizen was just shown, and no query. A first-time
+    # visitor's form is the same page for everyone but its CSRF token, so it is kept per
+    # board and language like the overview (docs/benchmarks.md, "Knock to staff alert").
+    live = board.live()
+    row = live.row(slug) if live is not None else None
+    page_name = f"knock:{slug}"
+    if request.method == "GET" and row is not None:
+        assert live is not None  # for the type checker: a row comes from a live board
+        page = board.cached_page(request, page_name, live)
+        if page is not None:
+            return page
     dept = get_object_or_404(Department, slug=slug, is_active=True)
     form = KnockForm(request.POST or None)
     error = None
@@ -191,20 +203,24 @@ def knock(request, slug):
                 form.cleaned_data["display_name"],
                 form.cleaned_data["topic"],
                 get_language() or "",
+                known_state=row.state if row is not None else None,
             )
         except QueueError as exc:
             error = exc.code
         else:
             access.remember_entry(request.session, entry.pk)
             return redirect("public:waiting", entry_id=entry.pk)
-    state = department_state(dept)
+    state = row.state if row is not None else department_state(dept).state
     status = {None: 200, "rate_limited": 429}.get(error, 409)
-    return render(
+    response = render(
         request,
         "public/knock.html",
-        {"department": dept, "form": form, "state": state, "error": error},
+        {"department": dept, "form": form, "closed": state == OfficeStatus.CLOSED, "error": error},
         status=status,
     )
+    if request.method == "GET" and live is not None and row is not None:
+        board.keep_page(request, page_name, live, response)
+    return response
 
 
 @never_cache

@@ -47,16 +47,28 @@ from .models import (
 
 
 def knock(
-    department: Department, display_name: str, topic: str = "", language: str = ""
+    department: Department,
+    display_name: str,
+    topic: str = "",
+    language: str = "",
+    *,
+    known_state: OfficeStatus | None = None,
 ) -> QueueEntry:
+    """A citizen joins the department's queue, last in line.
+
+    `known_state`: the department's state as the caller already knows it (the citizen's
+    page reads it from the live status board, current within one tick); read from the
+    database when not given."""
     display_name = clean_text(display_name, DISPLAY_NAME_MAX)
     topic = clean_text(topic, TOPIC_MAX)
     if not display_name:
         raise NameRequired()
-    if department_state(department).state == OfficeStatus.CLOSED:
+    state = known_state if known_state is not None else department_state(department).state
+    if state == OfficeStatus.CLOSED:
         raise OfficeClosed()
     with transaction.atomic():
-        # Lock the department row so the cap holds under concurrent knocks.
+        # Lock the department row so the cap holds under concurrent knocks, and so that
+        # knocks at one department commit in the order of their `created_at`.
         Department.objects.select_for_update().get(pk=department.pk)
         waiting = QueueEntry.objects.filter(department=department, state=EntryState.WAITING).count()
         if waiting >= settings.MAX_WAITING_PER_DEPARTMENT:
@@ -68,7 +80,11 @@ def knock(
             language=language[:LANGUAGE_MAX],
             seen_at=timezone.now(),
         )
-    notify.announce_on_commit(notify.QueueChanged(department.pk, joined=entry.pk))
+    # Last in line (created under the lock, after everyone who waits): nobody else's
+    # place or estimate changed, and the count is known.
+    notify.announce_on_commit(
+        notify.QueueChanged(department.pk, joined=entry.pk, waiting=waiting + 1, last_in_line=True)
+    )
     return entry
 
 
