@@ -10,9 +10,9 @@ the events without Channels. With no listener an event simply goes nowhere.
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
@@ -34,6 +34,9 @@ class QueueChanged:
     # department where 50 wait (docs/benchmarks.md, "Knock to staff alert").
     waiting: int | None = None
     last_in_line: bool = False
+    # With them, the newcomer's console row as JSON (`waiting.desk.waiting_citizen`), so
+    # that announcing a knock reads nothing back. Derived from `joined`: not compared.
+    row: Mapping[str, object] | None = field(default=None, compare=False, hash=False)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ layer, or, for the public status board, to the per-process status hub.
 """
 
 import logging
+from collections.abc import Mapping
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -33,11 +34,12 @@ _outage = Outage(
 
 def deliver(event: notify.Event) -> None:
     match event:
-        case notify.QueueChanged(department_id, joined, waiting, last_in_line):
-            if last_in_line:
-                _consoles_changed(department_id, joined=joined, waiting=waiting)
-            else:
-                _queue_changed(department_id, joined=joined)
+        case notify.QueueChanged(department_id, joined, waiting, last_in_line, row):
+            if not last_in_line:
+                # Places and estimates may have moved (a knock, last in line, moves none).
+                _send(groups.queue(department_id), {"type": "queue.changed"})
+            added = (row, waiting) if row is not None and waiting is not None else None
+            _consoles_changed(department_id, joined=joined, added=added)
         case notify.PresenceChanged(department_id):
             # The consoles' part of a queue change only: the waiting rooms' positions
             # and estimates stay as they are.
@@ -123,16 +125,17 @@ def _consoles_changed(
     department_id: int,
     together: tuple[int, ...] = (),
     joined: str | None = None,
-    waiting: int | None = None,
+    added: tuple[Mapping[str, object], int] | None = None,
 ) -> None:
     # Consoles send only this department's part of the desk (and of the departments that
     # changed together with it, those they serve); a citizen who joined travels with the
     # event, so a knock costs the consoles no read at all. Numbered, so a console that
     # missed an event (a full channel drops it) notices and starts afresh (sequence.py).
-    row = None
-    if joined is not None:
+    if added is None and joined is not None:
         try:
-            row = desk.joined(joined, waiting)
+            row = desk.joined(joined)
+            if row is not None:
+                added = (row[0].model_dump(mode="json"), row[1])
         except DatabaseError as error:
             # The database is too busy to read the row: the consoles are told that the
             # department changed, and read it themselves.
@@ -148,9 +151,8 @@ def _consoles_changed(
         return
     if together:
         event["together"] = list(together)
-    if row is not None:
-        event["added"] = row[0].model_dump(mode="json")
-        event["waiting"] = row[1]
+    if added is not None:
+        event["added"], event["waiting"] = added
     _send(groups.staff(department_id), event)
 
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from importlib import import_module
 
 from django.conf import settings
-from django.contrib.sessions.models import Session
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -121,9 +121,10 @@ def _expired_mails(mails, limits: Cutoffs):
 
 def _purge_sessions(now: datetime) -> int:
     """Expired sessions still name the queue entries and calls of a browser."""
-    if settings.SESSION_ENGINE == "django.contrib.sessions.backends.db":
-        return Session.objects.filter(expire_date__lt=now).delete()[0]
-    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if issubclass(store, DatabaseSessionStore):
+        return store.get_model_class().objects.filter(expire_date__lt=now).delete()[0]
+    store.clear_expired()
     return 0
 
 

@@ -24,6 +24,7 @@ from buergerbuero.office.status import OfficeStatus, department_state
 from buergerbuero.staff import permissions
 from buergerbuero.text import clean_text
 
+from .desk import waiting_citizen
 from .errors import (
     AlreadyHandled,
     NotAllowed,
@@ -83,7 +84,13 @@ def knock(
     # Last in line (created under the lock, after everyone who waits): nobody else's
     # place or estimate changed, and the count is known.
     notify.announce_on_commit(
-        notify.QueueChanged(department.pk, joined=entry.pk, waiting=waiting + 1, last_in_line=True)
+        notify.QueueChanged(
+            department.pk,
+            joined=entry.pk,
+            waiting=waiting + 1,
+            last_in_line=True,
+            row=waiting_citizen(entry).model_dump(mode="json"),
+        )
     )
     return entry
 

@@ -124,11 +124,10 @@ def waiting_citizen(entry: QueueEntry) -> WaitingCitizen:
     )
 
 
-def joined(entry_id: str, waiting: int | None = None) -> tuple[WaitingCitizen, int] | None:
-    """The row of a citizen who just joined a queue and how many wait there now
-    (`waiting` when the caller counted them already): what a console needs to show a knock
-    without reading the whole department. None when they no longer wait (left again
-    before this was asked)."""
+def joined(entry_id: str) -> tuple[WaitingCitizen, int] | None:
+    """The row of a citizen who just joined a queue and how many wait there now, in two
+    queries: what a console needs to show a knock without reading the whole department.
+    None when they no longer wait (left again before this was asked)."""
     entry = (
         QueueEntry.objects.filter(pk=entry_id, state=EntryState.WAITING)
         .select_related("transferred_from")
@@ -136,8 +135,7 @@ def joined(entry_id: str, waiting: int | None = None) -> tuple[WaitingCitizen, i
     )
     if entry is None:
         return None
-    if waiting is None:
-        waiting = QueueEntry.objects.filter(
-            department_id=entry.department_id, state=EntryState.WAITING
-        ).count()
-    return waiting_citizen(entry), waiting
+    count = QueueEntry.objects.filter(
+        department_id=entry.department_id, state=EntryState.WAITING
+    ).count()
+    return waiting_citizen(entry), count
