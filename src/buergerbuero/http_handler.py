@@ -22,7 +22,8 @@ class SyncStackASGIHandler(ASGIHandler):
 
     async def run_get_response(self, request):
         response = await sync_to_async(self.get_response, thread_sensitive=True)(request)
-        response._handler_class = self.__class__
+        # As Django's handler marks it (for its test client's and async streaming's sake).
+        response._handler_class = self.__class__  # type: ignore[attr-defined]
         if isinstance(response, FileResponse):
             response.block_size = self.chunk_size
         return response

@@ -9,6 +9,8 @@ thread-safe, so the processes' requests share one.
 """
 
 import threading
+from collections.abc import Callable
+from typing import Any
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
@@ -17,6 +19,12 @@ _lock = threading.Lock()
 
 
 class SharedPoolClient(RedisCacheClient):
+    # Set by RedisCacheClient itself; django-stubs leave its private parts out.
+    _servers: list[str]
+    _pool_class: Any
+    _pool_options: dict[str, Any]
+    _get_connection_pool_index: Callable[[bool], int]
+
     def _get_connection_pool(self, write):
         server = self._servers[self._get_connection_pool_index(write)]
         key = (server, repr(sorted(self._pool_options.items())))
