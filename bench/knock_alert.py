@@ -654,10 +654,15 @@ def parse_args(argv=None):
     )
     parser.add_argument("--json")
     parser.add_argument("--keep-tmp", action="store_true")
+    parser.add_argument(
+        "--gc-log",
+        action="store_true",
+        help="log the servers' collector pauses of 10 ms or more (bench/_gc_probe.py)",
+    )
     parser.add_argument("--_consoles", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--_uvloop", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    args.gc_log, args.ws = False, "auto"
+    args.ws = "auto"
     return args
 
 
