@@ -143,7 +143,13 @@ async def test_console_socket_citizen_gone_and_back_is_marked(sockets, two_offic
     assert (await receive_until(console, "queue-update"))["waiting"][0]["gone_since"] is None
 
 
-async def test_console_socket_admit_replies_with_call_url(sockets, two_offices, knock):
+async def test_console_socket_admit_replies_with_call_url(sockets, two_offices, knock, settings):
+    """With the call's address and socket, the staff member's ICE settings: the console
+    makes the connection to the citizen while the call's socket opens."""
+    settings.ICE_SERVERS = [{"urls": "stun:stun.kreis.example:3478"}]
+    settings.ICE_TRANSPORT_POLICY = "relay"
+    settings.TURN_URLS = ["turn:turn.kreis.example:3478"]
+    settings.TURN_SECRET = "geheim"
     a, anna, _b, _bernd = two_offices
     ada = await run(knock)(a, "Ada")
     socket = await sockets.connect(CONSOLE, anna.cookie)
@@ -153,12 +159,17 @@ async def test_console_socket_admit_replies_with_call_url(sockets, two_offices, 
 
     reply = await receive_until(socket, "admitted")
     room = await run(Room.objects.get)(queue_entry_id=ada.entry_id)
+    stun, turn = reply.pop("ice_servers")
     assert reply == {
         "type": "admitted",
         "entry": ada.entry_id,
         "call_url": f"/gespraech/{room.pk}/",
         "socket": f"/ws/raum/{room.pk}/",
+        "ice_transport_policy": "relay",
     }
+    assert stun == {"urls": "stun:stun.kreis.example:3478"}
+    # Short-lived TURN credentials of its own, as in the call's welcome.
+    assert turn["urls"] == ["turn:turn.kreis.example:3478"] and turn["credential"]
 
 
 async def test_console_socket_admit_reaches_the_waiting_citizen(sockets, two_offices, knock):
@@ -268,6 +279,8 @@ async def test_console_socket_admit_race_exactly_one_wins(sockets, shared_office
         "entry": ada.entry_id,
         "call_url": f"/gespraech/{room.pk}/",
         "socket": f"/ws/raum/{room.pk}/",
+        "ice_servers": [],
+        "ice_transport_policy": "all",
     }
     refused = {
         "type": "error",

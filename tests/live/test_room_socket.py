@@ -1,9 +1,12 @@
 """The call's signalling socket: who may join, who hears what, and hang-up."""
 
+import asyncio
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
+from channels.db import database_sync_to_async
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -456,3 +459,22 @@ async def test_a_citizen_whose_connection_dropped_and_who_was_taken_back_finds_t
     # Nobody else is led anywhere by it.
     stranger = await sockets.connect(call.path, await run(stranger_cookie)())
     assert (await receive(stranger))["code"] == "forbidden"
+
+
+async def test_room_socket_signalling_does_not_wait_for_the_database_thread(sockets, call):
+    """One thread does the database work of every socket of a process. Signalling between
+    two participants who know each other needs no database, and must not queue behind
+    whatever that thread is doing (Channels' own dispatch made a trip there for every
+    message and every relayed event)."""
+    staff, citizen = await join_both(sockets, call)
+    busy = asyncio.create_task(database_sync_to_async(time.sleep)(3))
+    await asyncio.sleep(0.05)  # the thread has started sleeping
+    started = time.monotonic()
+    await send(citizen, {"type": "signal", "to": call.staff_id, "description": OFFER})
+    assert await staff.receive_json_from(timeout=1) == {
+        "type": "signal",
+        "from": call.citizen_id,
+        "description": OFFER,
+    }
+    assert time.monotonic() - started < 1
+    await busy

@@ -5,7 +5,6 @@ import asyncio
 import contextlib
 import os
 
-from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
 from django.conf import settings
 from django.urls import path, re_path
@@ -19,7 +18,7 @@ from .console_consumer import ConsoleConsumer
 from .origins import ExactOriginValidator
 from .request_ids import RequestIds
 from .room_consumer import RoomConsumer
-from .staff_sessions import StaffSessionGuard
+from .staff_sessions import StaffSessionAuthStack
 from .statusboard import StatusBoardApp, hub, subscribe_forever
 from .waiting_consumer import WaitingConsumer
 
@@ -28,7 +27,7 @@ def personal(consumer):
     """Sockets that carry one person's data: session and login, and our own origin only,
     scheme, host and port (so another site cannot open them with the visitor's cookies);
     staff sessions under the idle timeout and second-factor rule of the pages."""
-    return ExactOriginValidator(AuthMiddlewareStack(StaffSessionGuard(consumer.as_asgi())))
+    return ExactOriginValidator(StaffSessionAuthStack(consumer.as_asgi()))
 
 
 def websocket_router():

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from buergerbuero import access, notify
 from buergerbuero.calls.models import Role
+from buergerbuero.calls.turn import ice_servers_for
 from buergerbuero.staff import permissions, presence
 from buergerbuero.staff.models import StaffProfile
 from buergerbuero.waiting import actions
@@ -307,6 +308,8 @@ class ConsoleConsumer(ProtocolConsumer):
                 entry=message.entry,
                 call_url=reverse("public:call", args=[room_id]),
                 socket=outgoing.room_socket_path(room_id),
+                ice_servers=[outgoing.IceServer(**s) for s in ice_servers_for(participant_id)],
+                ice_transport_policy=settings.ICE_TRANSPORT_POLICY,
             )
         )
         later: list[notify.Event] = [e for e in held if isinstance(e, notify.StaffingChanged)]

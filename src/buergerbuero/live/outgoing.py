@@ -176,6 +176,12 @@ class EntryAdmitted(Out):
     entry: str
     call_url: str = Field(description="The call page: where a reload of the call goes.")
     socket: str = Field(description="The call's socket: the console starts the call in place.")
+    ice_servers: list["IceServer"] = Field(
+        default_factory=list,
+        description="The staff member's ICE servers in this call (as in its `welcome`): the "
+        "console makes the connection to the citizen while the call's socket opens.",
+    )
+    ice_transport_policy: Literal["all", "relay"] = "all"
 
 
 class EntryDeclined(Out):

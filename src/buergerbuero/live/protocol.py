@@ -18,6 +18,7 @@ import logging
 from functools import cached_property
 from types import SimpleNamespace
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.db import DatabaseError
 from django.utils import translation
@@ -97,7 +98,7 @@ class ProtocolConsumer(AsyncWebsocketConsumer):
         refuses it with 1013 (the browser backs off and comes back), and while it closes
         costs one warning line: never a 500 handshake or a traceback."""
         try:
-            await super().dispatch(message)
+            await self._run_handler(message)
         except DatabaseError as error:
             log.warning("%s: database unavailable (%s)", message["type"], error)
             if message["type"] == "websocket.connect":
@@ -110,9 +111,20 @@ class ProtocolConsumer(AsyncWebsocketConsumer):
         fails on the database or the channel layer, the socket stays open: the next event,
         or the browser's next connection, brings it up to date."""
         try:
-            await super().dispatch(event)
+            await self._run_handler(event)
         except (DatabaseError, *LAYER_ERRORS) as error:
             log.warning("could not answer %s: %s: %s", event["type"], type(error).__name__, error)
+
+    async def _run_handler(self, message) -> None:
+        """Channels' dispatch without its `aclose_old_connections` before every message: a
+        trip to the one thread that all sockets of the process share, for every message
+        and every relayed event (a call's set-up relays dozens). Every database call here
+        goes through `database_sync_to_async`, which closes stale connections on its own
+        trip (docs/benchmarks.md, "Call set-up")."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"no handler for message type {message['type']}")
+        await handler(message)
 
     async def join(self, group_names: list[str]) -> bool:
         """Join the socket's groups, before accepting it, so that no change between its

@@ -69,8 +69,9 @@ export function openCallSocket(path, firstOpen = () => {}) {
   return socket;
 }
 
-// `socket`: one opened by openCallSocket (else the call opens its own).
-export function startCall(root, { stream: held = null, socket: opened = null } = {}) {
+// `socket`: one opened by openCallSocket (else the call opens its own). `ice`: the ICE
+// settings, when known before the call's `welcome` (the console's admission answer).
+export function startCall(root, { stream: held = null, socket: opened = null, ice = null } = {}) {
   const msg = root.dataset;
   const isStaff = root.dataset.role === "staff";
   const statusLine = document.getElementById("call-status");
@@ -258,6 +259,14 @@ export function startCall(root, { stream: held = null, socket: opened = null } =
 
   const mediaReady = startMedia();
   mediaReady.then(updateCameraSwitch);
+  if (ice) {
+    // Certain to be in the room first (the console admits, then joins): the connection to
+    // whoever comes is made now, while the socket opens (mesh.js).
+    mediaReady.then(() => {
+      mesh.configure(null, ice.servers, ice.policy);
+      mesh.prepare();
+    });
+  }
   navigator.mediaDevices?.addEventListener?.("devicechange", updateCameraSwitch);
   // Phones and tablets have no screen to share (no getDisplayMedia): no button that cannot work.
   buttons.screen.hidden = !navigator.mediaDevices?.getDisplayMedia;
@@ -284,7 +293,11 @@ export function startCall(root, { stream: held = null, socket: opened = null } =
         mesh.configure(message.you.id, message.ice_servers, message.ice_transport_policy);
         for (const peer of message.peers) state.names.set(peer.id, peer);
         // (Re)joined: the others hear our peer-joined and offer; old connections are stale.
-        mesh.closeAll();
+        mesh.closePeers();
+        // Alone in the room: the next one to come is offered the connection made ahead
+        // (made now, or already while the socket opened); else the others offer to us.
+        if (message.peers.length) mesh.dropSpare();
+        else mesh.prepare();
         say(message.peers.length ? msg.msgConnecting : msg.msgWaitingPeer);
         announceMedia();
         break;

@@ -77,5 +77,8 @@ export function enterCall(message, departmentName) {
   heading.focus();
   const media = held || Promise.resolve(null);
   held = null;
-  media.then((stream) => startCall(panel, { stream, socket }));
+  // The ICE settings came with the answer: the connection to the citizen is made while
+  // the call's socket opens (mesh.js, "made ahead").
+  const ice = message.ice_servers ? { servers: message.ice_servers, policy: message.ice_transport_policy } : null;
+  media.then((stream) => startCall(panel, { stream, socket, ice }));
 }

@@ -11,6 +11,12 @@
 // Each connection also carries one data channel for documents (file-share.js), agreed
 // beforehand (negotiated, id 0): both sides open it themselves, so it needs no signalling of
 // its own and is part of the first offer, whoever makes it.
+//
+// A participant alone in the room is certain to offer to whoever comes next: they make
+// that connection ahead (`prepare`: tracks, data channel, offer, ICE candidates gathered)
+// and hand it over when the newcomer announces themselves, so the offer leaves at once.
+// The console, which admits and so is in the room first, makes it while the call's socket
+// is still opening (docs/benchmarks.md, "Call set-up").
 
 // A candidate of a connection the other side has since replaced (a reload, an ICE
 // restart) arrives late and no longer matches: it is of no use, and not an error of the
@@ -44,26 +50,83 @@ export class Mesh {
   setLocalTracks(audioTrack, videoTrack) {
     this.audioTrack = audioTrack;
     this.videoTrack = videoTrack;
+    this.spare?.audio.sender.replaceTrack(audioTrack);
+    this.spare?.video.sender.replaceTrack(videoTrack);
   }
 
   // Send `track` instead of the current video (camera or screen) to every peer.
   async replaceVideo(track) {
     this.videoTrack = track;
     await Promise.all(
-      [...this.peers.values()].map((peer) => peer.video?.sender.replaceTrack(track)),
+      [...this.peers.values(), ...(this.spare ? [this.spare] : [])].map((peer) => peer.video?.sender.replaceTrack(track)),
     );
+  }
+
+  // The connection to the next participant, made before they come (see the top).
+  prepare() {
+    if (this.spare) return;
+    const pc = new RTCPeerConnection(this.config);
+    const spare = {
+      pc,
+      to: null,
+      candidates: [],
+      files: pc.createDataChannel("files", { negotiated: true, id: 0, ordered: true }),
+      audio: pc.addTransceiver(this.audioTrack || "audio", { direction: "sendrecv" }),
+      video: pc.addTransceiver(this.videoTrack || "video", { direction: "sendrecv" }),
+    };
+    // Until it has a recipient, what ICE finds is kept; it follows the offer.
+    pc.addEventListener("icecandidate", ({ candidate }) => {
+      if (!candidate) return;
+      if (spare.to) this.send({ type: "signal", to: spare.to, candidate: candidate.toJSON() });
+      else spare.candidates.push(candidate.toJSON());
+    });
+    spare.offer = pc.createOffer().then(async (offer) => {
+      await pc.setLocalDescription(offer);
+      return offer;
+    });
+    spare.offer.catch(() => {}); // handled where it is used (offerSpare)
+    this.spare = spare;
+  }
+
+  dropSpare() {
+    this.spare?.pc.close();
+    this.spare = null;
+  }
+
+  async offerSpare(peer, spare) {
+    let offer;
+    try {
+      offer = await spare.offer;
+    } catch (error) {
+      // Not made after all: a fresh connection, as without one made ahead.
+      console.warn("the connection made ahead failed:", error?.name);
+      if (this.peers.get(peer.info.id) === peer) this.create(peer.info, true);
+      return;
+    }
+    if (this.peers.get(peer.info.id) !== peer) return; // replaced meanwhile
+    this.send({ type: "signal", to: peer.info.id, description: { type: offer.type, sdp: offer.sdp } });
+    spare.to = peer.info.id;
+    for (const candidate of spare.candidates.splice(0)) this.send({ type: "signal", to: spare.to, candidate });
   }
 
   create(info, initiator) {
     this.close(info.id);
-    const pc = new RTCPeerConnection(this.config);
-    const peer = { info, pc, pending: [], remote: new MediaStream(), audio: null, video: null, initiator };
+    // The connection made ahead, if there is one (its offer may still be on its way).
+    let spare = null;
+    if (initiator && this.spare) {
+      if (this.spare.pc.signalingState === "closed") this.dropSpare();
+      else [spare, this.spare] = [this.spare, null];
+    }
+    const pc = spare ? spare.pc : new RTCPeerConnection(this.config);
+    const peer = { info, pc, pending: [], remote: new MediaStream(), audio: spare?.audio || null, video: spare?.video || null, initiator };
     this.peers.set(info.id, peer);
-    peer.files = pc.createDataChannel("files", { negotiated: true, id: 0, ordered: true });
+    peer.files = spare ? spare.files : pc.createDataChannel("files", { negotiated: true, id: 0, ordered: true });
     this.onChannel(peer);
-    pc.addEventListener("icecandidate", ({ candidate }) => {
-      if (candidate) this.send({ type: "signal", to: info.id, candidate: candidate.toJSON() });
-    });
+    if (!spare) {
+      pc.addEventListener("icecandidate", ({ candidate }) => {
+        if (candidate) this.send({ type: "signal", to: info.id, candidate: candidate.toJSON() });
+      });
+    }
     pc.addEventListener("track", ({ track }) => {
       peer.remote.addTrack(track);
       this.onRemoteTrack(peer);
@@ -73,7 +136,9 @@ export class Mesh {
       // The side that offered restarts ICE after a network change broke the path.
       if (pc.connectionState === "failed" && peer.initiator) this.offer(peer, true);
     });
-    if (initiator) {
+    if (spare) {
+      this.offerSpare(peer, spare);
+    } else if (initiator) {
       peer.audio = pc.addTransceiver(this.audioTrack || "audio", { direction: "sendrecv" });
       peer.video = pc.addTransceiver(this.videoTrack || "video", { direction: "sendrecv" });
       this.offer(peer, false);
@@ -134,7 +199,12 @@ export class Mesh {
     this.peers.delete(id);
   }
 
-  closeAll() {
+  closePeers() {
     for (const id of [...this.peers.keys()]) this.close(id);
+  }
+
+  closeAll() {
+    this.closePeers();
+    this.dropSpare();
   }
 }
