@@ -66,7 +66,7 @@ class ConsoleConsumer(ProtocolConsumer):
         self.ahead: dict[int, int] = {}
         self.lines: dict[int, DeskDepartment] = {}
         self.watchdog: asyncio.Task | None = None
-        self.heard_at = asyncio.get_running_loop().time()
+        self.note_heard()
         user = self.scope.get("user")
         profile = await database_sync_to_async(_profile_of)(user)
         if profile is None:
@@ -84,16 +84,44 @@ class ConsoleConsumer(ProtocolConsumer):
         await self.send_snapshot()
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
-        self.heard_at = asyncio.get_running_loop().time()
+        self.note_heard()
         await super().receive(text_data, bytes_data)
+
+    # Silence counts only while this socket could have read the browser's words: not
+    # while it handles a message or an event, when they wait unread in its queue (after a
+    # restart a database trip may wait for seconds behind everyone else's: consoles were
+    # closed as silent in a reconnect storm, docs/benchmarks.md).
+    busy_total = 0.0  # seconds spent handling, in all
+    busy_since: float | None = None  # when the message being handled now came in
+    heard_at = 0.0
+    busy_at_heard = 0.0
+
+    def busy_seconds(self, now: float) -> float:
+        return self.busy_total + (now - self.busy_since if self.busy_since is not None else 0.0)
+
+    def note_heard(self) -> None:
+        now = asyncio.get_running_loop().time()
+        self.heard_at, self.busy_at_heard = now, self.busy_seconds(now)
+
+    def silence(self) -> float:
+        now = asyncio.get_running_loop().time()
+        return (now - self.heard_at) - (self.busy_seconds(now) - self.busy_at_heard)
+
+    async def dispatch(self, message) -> None:
+        loop = asyncio.get_running_loop()
+        self.busy_since = loop.time()
+        try:
+            await super().dispatch(message)
+        finally:
+            self.busy_total += loop.time() - self.busy_since
+            self.busy_since = None
 
     async def watch(self) -> None:
         """Ask the browser every CONSOLE_PING_SECONDS; after CONSOLE_SILENCE_SECONDS without
-        a word from it, the console counts as gone."""
-        loop = asyncio.get_running_loop()
+        a word from it (counted as above), the console counts as gone."""
         while True:
             await asyncio.sleep(settings.CONSOLE_PING_SECONDS)
-            silent = loop.time() - self.heard_at
+            silent = self.silence()
             if silent >= settings.CONSOLE_SILENCE_SECONDS:
                 break
             await self.send_message(outgoing.Ping())
