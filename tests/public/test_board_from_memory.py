@@ -218,3 +218,33 @@ def test_a_real_server_serves_the_board_its_ticker_keeps(tmp_path):
     finally:
         server.stop()
     assert "Traceback" not in server.log_path.read_text()
+
+
+def test_knock_form_for_visitors_without_a_session_follows_the_board(
+    two_departments, live_hub, django_assert_num_queries
+):
+    """The knock form is kept per board and language like the overview: no query for a
+    second first-time visitor; a new board (the office closed) is a new page, and a knock
+    sent then is refused as closed, with nothing stored."""
+    from buergerbuero.waiting.models import QueueEntry
+
+    url = reverse("public:knock", args=["wohngeld"])
+    live_hub.last_text = board_text()
+    first = Client(HTTP_ACCEPT_LANGUAGE="en").get(url)
+    assert first.status_code == 200 and 'name="display_name"' in first.content.decode()
+    with django_assert_num_queries(0):
+        again = Client(HTTP_ACCEPT_LANGUAGE="en").get(url)
+    assert without_token(again) == without_token(first)
+    assert token_of(again) != token_of(first)
+    # The clerk goes offline; the board (as the announcement would) says closed.
+    set_presence(StaffProfile.objects.get(), "offline")
+    live_hub.last_text = board_text()
+    citizen = Client(HTTP_ACCEPT_LANGUAGE="en")
+    closed = citizen.get(url)
+    assert "This office is closed right now." in closed.content.decode()
+    assert 'name="display_name"' not in closed.content.decode()
+    knocked = citizen.post(
+        url, {"display_name": "Ada", "csrfmiddlewaretoken": token_of(closed)}
+    )
+    assert knocked.status_code == 409
+    assert not QueueEntry.objects.exists()
