@@ -243,8 +243,6 @@ def test_knock_form_for_visitors_without_a_session_follows_the_board(
     closed = citizen.get(url)
     assert "This office is closed right now." in closed.content.decode()
     assert 'name="display_name"' not in closed.content.decode()
-    knocked = citizen.post(
-        url, {"display_name": "Ada", "csrfmiddlewaretoken": token_of(closed)}
-    )
+    knocked = citizen.post(url, {"display_name": "Ada", "csrfmiddlewaretoken": token_of(closed)})
     assert knocked.status_code == 409
     assert not QueueEntry.objects.exists()
