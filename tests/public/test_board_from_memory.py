@@ -246,3 +246,25 @@ def test_knock_form_for_visitors_without_a_session_follows_the_board(
     knocked = citizen.post(url, {"display_name": "Ada", "csrfmiddlewaretoken": token_of(closed)})
     assert knocked.status_code == 409
     assert not QueueEntry.objects.exists()
+
+
+def test_a_board_one_tick_behind_an_opening_does_not_refuse_the_knock(
+    two_departments, live_hub
+):
+    """The board says closed, but the office has opened since (a clerk set available
+    without an announcement reaching this process yet, or hours that began before the
+    next tick): the database decides, so the citizen gets the form and is let in."""
+    from buergerbuero.waiting.models import QueueEntry
+
+    url = reverse("public:knock", args=["wohngeld"])
+    profile = StaffProfile.objects.get()
+    set_presence(profile, "offline")
+    live_hub.last_text = board_text()
+    assert '"closed"' in live_hub.last_text
+    set_presence(profile, "available")  # not announced to this board
+    citizen = Client(HTTP_ACCEPT_LANGUAGE="en")
+    form = citizen.get(url)
+    assert 'name="display_name"' in form.content.decode()
+    knocked = citizen.post(url, {"display_name": "Ada", "csrfmiddlewaretoken": token_of(form)})
+    assert knocked.status_code == 302
+    assert QueueEntry.objects.get().display_name == "Ada"

@@ -179,12 +179,17 @@ def callback_sent(request, slug, callback_id):
 
 @require_http_methods(["GET", "POST"])
 def knock(request, slug):
-    # Open or closed as the status board says (kept current by every announced change
-    # and the ticker): what the citizen was just shown, and no query. A first-time
+    # Open as the status board says (kept current by every announced change and the
+    # ticker): what the citizen was just shown, and no query. A first-time
     # visitor's form is the same page for everyone but its CSRF token, so it is kept per
     # board and language like the overview (docs/benchmarks.md, "Knock to staff alert").
     live = board.live()
     row = live.row(slug) if live is not None else None
+    if row is not None and row.state == OfficeStatus.CLOSED:
+        # The board can be up to one tick behind an opening (hours that just began, staff
+        # set available without an announcement): "closed" is confirmed in the database,
+        # since refusing a knock the office would take is the worse mistake, and rare.
+        row = None
     page_name = f"knock:{slug}"
     if request.method == "GET" and row is not None:
         assert live is not None  # for the type checker: a row comes from a live board
