@@ -248,9 +248,7 @@ def test_knock_form_for_visitors_without_a_session_follows_the_board(
     assert not QueueEntry.objects.exists()
 
 
-def test_a_board_one_tick_behind_an_opening_does_not_refuse_the_knock(
-    two_departments, live_hub
-):
+def test_a_board_one_tick_behind_an_opening_does_not_refuse_the_knock(two_departments, live_hub):
     """The board says closed, but the office has opened since (a clerk set available
     without an announcement reaching this process yet, or hours that began before the
     next tick): the database decides, so the citizen gets the form and is let in."""
