@@ -478,3 +478,18 @@ async def test_room_socket_signalling_does_not_wait_for_the_database_thread(sock
     }
     assert time.monotonic() - started < 1
     await busy
+
+
+async def test_room_sockets_open_beside_a_busy_database_thread(sockets, call):
+    """At an admission the database thread is busy with what the admission announces just
+    when the call's two sockets open: their reads (who is on the socket, the room, the
+    others in it) do not queue behind it (live/opening_reads.py)."""
+    busy = asyncio.create_task(database_sync_to_async(time.sleep)(3))
+    await asyncio.sleep(0.05)  # the thread has started sleeping
+    started = time.monotonic()
+    staff, citizen = await asyncio.wait_for(join_both(sockets, call), timeout=1.5)
+    assert time.monotonic() - started < 1.5
+    assert not busy.done()
+    await busy
+    for socket in (staff, citizen):
+        await socket.disconnect()

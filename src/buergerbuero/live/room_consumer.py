@@ -1,8 +1,12 @@
 """The call's signalling socket: WebRTC offers, answers and candidates between admitted
 participants, the in-call chat (relayed, never stored), invitations and hang-up."""
 
+import asyncio
+import logging
+
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db import DatabaseError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +21,10 @@ from buergerbuero.staff.models import StaffProfile
 from buergerbuero.waiting import actions as queue_actions
 
 from . import groups, outgoing, schemas
+from .opening_reads import opening_read
 from .protocol import CLOSE_GONE, ProtocolConsumer
+
+log = logging.getLogger(__name__)
 
 
 def peer_info(participant: Participant) -> outgoing.Peer:
@@ -39,11 +46,9 @@ class RoomConsumer(ProtocolConsumer):
 
     async def connect(self) -> None:
         self.room_id = self.scope["url_route"]["kwargs"]["room_id"]
-        # One trip to the database thread for everything the socket needs to open: it is
-        # shared by every socket of the process, and at admission the other side's socket,
-        # the announcements and the signalling queue on it too (docs/benchmarks.md,
-        # "Call set-up").
-        arrival = await database_sync_to_async(self._arrive)()
+        # One read for everything the socket needs to open, beside the database thread
+        # that the admission's announcements keep busy at this moment (opening_reads.py).
+        arrival = await opening_read(self._arrive)()
         if arrival is None:
             await self.refuse("forbidden", _("You have not been admitted to this consultation."))
             return
@@ -65,8 +70,17 @@ class RoomConsumer(ProtocolConsumer):
             )
         )
         await self.to_room(outgoing.PeerJoined(peer=peer_info(self.me)))
-        # Noted after the others heard of us: nobody waits for this write.
-        await database_sync_to_async(self.still_here)()
+        # Noted after the others heard of us, and beside what comes next: this socket must
+        # not wait for the write (the database thread is busy at an admission) before it
+        # passes on the other side's arrival and offer.
+        self._noting = asyncio.create_task(self._note_present())
+
+    async def _note_present(self) -> None:
+        try:
+            await database_sync_to_async(self.still_here)()
+        except DatabaseError as error:
+            # The next ping notes it; until then the participant only looks quiet.
+            log.warning("could not note a participant present: %s", error)
 
     def _arrive(self) -> list[outgoing.Peer] | outgoing.Ended | None:
         """Who this socket is (None: nobody admitted), and then either what an ended room

@@ -21,6 +21,8 @@ from django.db import DatabaseError
 
 from buergerbuero.staff import idle, second_factor
 
+from .opening_reads import opening_read
+
 log = logging.getLogger(__name__)
 
 
@@ -62,7 +64,8 @@ async def _mark_active(session) -> None:
 
 class StaffSessionAuth(AuthMiddleware):
     async def resolve_scope(self, scope):
-        scope["user"]._wrapped = await database_sync_to_async(_user_of)(scope)
+        # Beside the database thread, not behind it (opening_reads.py).
+        scope["user"]._wrapped = await opening_read(_user_of)(scope)
 
     async def __call__(self, scope, receive, send):
         scope = dict(scope)

@@ -8,6 +8,7 @@
 import { retitle } from "./attention.js";
 import { openCallSocket, startCall } from "./call-session.js";
 import { openLocalMedia } from "./device-check.js";
+import { warmUp } from "./mesh.js";
 import { format } from "./socket.js";
 
 const RELEASE_AFTER_MS = 60_000;
@@ -37,6 +38,8 @@ export function keepMediaReady(want) {
     clearTimeout(releaseTimer);
     releaseTimer = null;
     held ||= openLocalMedia().then(({ stream }) => stream);
+    // The connection too, while nothing happens (mesh.js, "warmUp").
+    held.then(warmUp);
   } else if (held && !releaseTimer) {
     releaseTimer = setTimeout(release, want ? 0 : RELEASE_AFTER_MS);
   }
@@ -64,6 +67,12 @@ export function enterCall(message, departmentName) {
   }
   inCall = true;
   const socket = openCallSocket(message.socket); // first: the rest runs during its handshake
+  // The browser starts the socket's connection only when this task ends: the page turns
+  // into the call in the next one (docs/benchmarks.md, "Call set-up").
+  setTimeout(() => turnIntoCall(message, departmentName, socket), 0);
+}
+
+function turnIntoCall(message, departmentName, socket) {
   clearTimeout(releaseTimer);
   readyBox.hidden = true;
   history.replaceState(null, "", message.call_url);

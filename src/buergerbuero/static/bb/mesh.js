@@ -18,6 +18,49 @@
 // The console, which admits and so is in the room first, makes it while the call's socket
 // is still opening (docs/benchmarks.md, "Call set-up").
 
+// Making a connection costs its page 20-30 ms of main thread (measured on the office's
+// 2-core machines), at admission the busiest moment of both pages. So a page that expects
+// a call (the waiting room, the console while someone waits) makes one while nothing
+// happens (`warmUp`), without ICE settings, which it gets only with the call; the first
+// connection of the call takes it and sets them (`setConfiguration`, checked, else a new
+// connection as before). It holds no media and gathers nothing until it is used.
+let warm = null;
+
+function newConnection(config) {
+  const pc = new RTCPeerConnection(config);
+  return { pc, files: pc.createDataChannel("files", { negotiated: true, id: 0, ordered: true }) };
+}
+
+export function warmUp() {
+  const make = () => {
+    if (warm || typeof RTCPeerConnection === "undefined") return;
+    try {
+      warm = newConnection({});
+    } catch {
+      warm = null;
+    }
+  };
+  if (window.requestIdleCallback) requestIdleCallback(make, { timeout: 2000 });
+  else setTimeout(make, 200);
+}
+
+function connection(config) {
+  const taken = warm;
+  warm = null;
+  if (taken && taken.pc.signalingState === "stable") {
+    try {
+      taken.pc.setConfiguration(config);
+      const set = taken.pc.getConfiguration();
+      const policy = config.iceTransportPolicy || "all";
+      if ((set.iceServers || []).length === (config.iceServers || []).length && set.iceTransportPolicy === policy) return taken;
+    } catch (error) {
+      console.warn("the connection made ahead could not take the call's ICE settings:", error?.name);
+    }
+    taken.pc.close();
+  }
+  return newConnection(config);
+}
+
 // A candidate of a connection the other side has since replaced (a reload, an ICE
 // restart) arrives late and no longer matches: it is of no use, and not an error of the
 // call, as in the standard's "perfect negotiation" pattern.
@@ -65,12 +108,12 @@ export class Mesh {
   // The connection to the next participant, made before they come (see the top).
   prepare() {
     if (this.spare) return;
-    const pc = new RTCPeerConnection(this.config);
+    const { pc, files } = connection(this.config);
     const spare = {
       pc,
       to: null,
       candidates: [],
-      files: pc.createDataChannel("files", { negotiated: true, id: 0, ordered: true }),
+      files,
       audio: pc.addTransceiver(this.audioTrack || "audio", { direction: "sendrecv" }),
       video: pc.addTransceiver(this.videoTrack || "video", { direction: "sendrecv" }),
     };
@@ -117,10 +160,10 @@ export class Mesh {
       if (this.spare.pc.signalingState === "closed") this.dropSpare();
       else [spare, this.spare] = [this.spare, null];
     }
-    const pc = spare ? spare.pc : new RTCPeerConnection(this.config);
+    const { pc, files } = spare || connection(this.config);
     const peer = { info, pc, pending: [], remote: new MediaStream(), audio: spare?.audio || null, video: spare?.video || null, initiator };
     this.peers.set(info.id, peer);
-    peer.files = spare ? spare.files : pc.createDataChannel("files", { negotiated: true, id: 0, ordered: true });
+    peer.files = files;
     this.onChannel(peer);
     if (!spare) {
       pc.addEventListener("icecandidate", ({ candidate }) => {

@@ -3,6 +3,7 @@ import { flag, retitle } from "./attention.js";
 import { openCallSocket, startCall } from "./call-session.js";
 import { openLocalMedia } from "./device-check.js";
 import { offerNotifications } from "./knock-alerts.js";
+import { warmUp } from "./mesh.js";
 import { chime, unlockSound } from "./sound.js";
 import { connectSocket, format } from "./socket.js";
 
@@ -257,6 +258,8 @@ const preview = document.getElementById("waiting-preview");
 const previewOffNote = document.getElementById("preview-off-note");
 const media = openLocalMedia().then(({ stream }) => {
   held = stream;
+  // The call's connection too, while nothing happens (mesh.js, "warmUp").
+  warmUp();
   if (!stream || inCall) return;
   preview.querySelector("video").srcObject = stream;
   preview.hidden = !stream.getVideoTracks().length;
@@ -288,6 +291,12 @@ function enterCall(message, cues = () => {}) {
   // open, so that its going away (a write and an announcement in the office) does not
   // stand in the call's way.
   const callSocket = openCallSocket(message.socket, () => socket.close());
+  // The browser starts the socket's connection only when this task ends: the page turns
+  // into the call in the next one (docs/benchmarks.md, "Call set-up").
+  setTimeout(() => turnIntoCall(message, callSocket, cues), 0);
+}
+
+function turnIntoCall(message, callSocket, cues) {
   cues();
   history.replaceState(null, "", message.call_url);
   const panel = document.getElementById("call");
