@@ -5,6 +5,7 @@ import asyncio
 import contextlib
 import os
 
+from channels.db import database_sync_to_async
 from channels.routing import ProtocolTypeRouter, URLRouter
 from django.conf import settings
 from django.urls import path, re_path
@@ -15,6 +16,7 @@ from . import shutdown, ticker
 from .collector import collector
 from .connections import Tracked
 from .console_consumer import ConsoleConsumer
+from .opening_reads import opening_read
 from .origins import ExactOriginValidator
 from .request_ids import RequestIds
 from .room_consumer import RoomConsumer
@@ -23,11 +25,12 @@ from .statusboard import StatusBoardApp, hub, subscribe_forever
 from .waiting_consumer import WaitingConsumer
 
 
-def personal(consumer):
+def personal(consumer, opening=database_sync_to_async):
     """Sockets that carry one person's data: session and login, and our own origin only,
     scheme, host and port (so another site cannot open them with the visitor's cookies);
-    staff sessions under the idle timeout and second-factor rule of the pages."""
-    return ExactOriginValidator(StaffSessionAuthStack(consumer.as_asgi()))
+    staff sessions under the idle timeout and second-factor rule of the pages.
+    `opening`: where the look-up of who is on the socket runs (opening_reads.py)."""
+    return ExactOriginValidator(StaffSessionAuthStack(consumer.as_asgi(), opening))
 
 
 def websocket_router():
@@ -38,7 +41,8 @@ def websocket_router():
     routes = [
         path("ws/warteraum/<slug:entry_id>/", Tracked("waiting", personal(WaitingConsumer))),  # type: ignore[arg-type]
         path("ws/konsole/", Tracked("console", personal(ConsoleConsumer))),  # type: ignore[arg-type]
-        path("ws/raum/<slug:room_id>/", Tracked("room", personal(RoomConsumer))),  # type: ignore[arg-type]
+        # A call's sockets open beside the database thread (opening_reads.py).
+        path("ws/raum/<slug:room_id>/", Tracked("room", personal(RoomConsumer, opening_read))),  # type: ignore[arg-type]
         # Anything else: refused at the handshake (HTTP 403), not a routing error.
         re_path(r"", no_such_socket),  # type: ignore[arg-type]
     ]

@@ -8,9 +8,12 @@ behind it: 10-80 ms per socket, measured (docs/benchmarks.md, "Call set-up"). Th
 read what has committed before the socket could be opened (an admission commits before
 its answer goes out), so nothing orders them with that thread's work, and they run here.
 
-A small pool: a crowd of sockets opening at once (a restart) still queues, as before,
-rather than taking more database connections than the pool of a process allows
-(settings.DB_POOL_MAX_SIZE)."""
+Only a call's sockets (live/application.py): they are few and someone waits for each.
+The crowd of waiting rooms and consoles that reconnects after a restart stays on the
+database thread, as before: on a pool of its own it would take the interpreter from the
+event loop that has to answer all their handshakes (docs/benchmarks.md, "Reconnect
+storm"). A small pool, so it never takes more database connections than a process's
+pool allows (settings.DB_POOL_MAX_SIZE)."""
 
 from concurrent.futures import ThreadPoolExecutor
 from functools import wraps

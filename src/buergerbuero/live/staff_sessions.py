@@ -21,8 +21,6 @@ from django.db import DatabaseError
 
 from buergerbuero.staff import idle, second_factor
 
-from .opening_reads import opening_read
-
 log = logging.getLogger(__name__)
 
 
@@ -63,9 +61,14 @@ async def _mark_active(session) -> None:
 
 
 class StaffSessionAuth(AuthMiddleware):
+    def __init__(self, inner, opening=database_sync_to_async):
+        super().__init__(inner)
+        # Where the look-up runs: the database thread, or beside it for a call's sockets
+        # (opening_reads.py).
+        self.opening = opening
+
     async def resolve_scope(self, scope):
-        # Beside the database thread, not behind it (opening_reads.py).
-        scope["user"]._wrapped = await opening_read(_user_of)(scope)
+        scope["user"]._wrapped = await self.opening(_user_of)(scope)
 
     async def __call__(self, scope, receive, send):
         scope = dict(scope)
@@ -95,5 +98,5 @@ class StaffSessionAuth(AuthMiddleware):
         return await app(scope, receive_and_keep_alive, send)
 
 
-def StaffSessionAuthStack(inner):
-    return CookieMiddleware(SessionMiddleware(StaffSessionAuth(inner)))
+def StaffSessionAuthStack(inner, opening=database_sync_to_async):
+    return CookieMiddleware(SessionMiddleware(StaffSessionAuth(inner, opening)))
