@@ -121,6 +121,10 @@ class RoomConsumer(ProtocolConsumer):
         return [peer_info(p) for p in others]
 
     async def disconnect(self, code) -> None:
+        noting = getattr(self, "_noting", None)
+        if noting is not None:
+            # The arrival's mark first: no write of this socket outlives it.
+            await noting
         if await self.leave_groups():
             await database_sync_to_async(self.still_here)()
             with self.layer_may_fail():
