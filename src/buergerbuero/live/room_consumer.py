@@ -1,12 +1,8 @@
 """The call's signalling socket: WebRTC offers, answers and candidates between admitted
 participants, the in-call chat (relayed, never stored), invitations and hang-up."""
 
-import asyncio
-import logging
-
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.db import DatabaseError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,10 +17,9 @@ from buergerbuero.staff.models import StaffProfile
 from buergerbuero.waiting import actions as queue_actions
 
 from . import groups, outgoing, schemas
+from .beside import write_beside
 from .opening_reads import opening_read
 from .protocol import CLOSE_GONE, ProtocolConsumer
-
-log = logging.getLogger(__name__)
 
 
 def peer_info(participant: Participant) -> outgoing.Peer:
@@ -73,14 +68,7 @@ class RoomConsumer(ProtocolConsumer):
         # Noted after the others heard of us, and beside what comes next: this socket must
         # not wait for the write (the database thread is busy at an admission) before it
         # passes on the other side's arrival and offer.
-        self._noting = asyncio.create_task(self._note_present())
-
-    async def _note_present(self) -> None:
-        try:
-            await database_sync_to_async(self.still_here)()
-        except DatabaseError as error:
-            # The next ping notes it; until then the participant only looks quiet.
-            log.warning("could not note a participant present: %s", error)
+        self._noting = write_beside(self.still_here, failing="could not note a participant present")
 
     def _arrive(self) -> list[outgoing.Peer] | outgoing.Ended | None:
         """Who this socket is (None: nobody admitted), and then either what an ended room

@@ -8,8 +8,6 @@ it holds go with it) and the consumer sees nobody logged in; a live one is kept 
 what arrives on the socket.
 """
 
-import asyncio
-import logging
 import time
 from typing import Any, cast
 
@@ -17,11 +15,10 @@ from channels.auth import AuthMiddleware, get_user
 from channels.db import database_sync_to_async
 from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.contrib.auth.models import AnonymousUser
-from django.db import DatabaseError
 
 from buergerbuero.staff import idle, second_factor
 
-log = logging.getLogger(__name__)
+from .beside import write_beside
 
 
 def _end_if_due(user, session) -> bool:
@@ -38,26 +35,6 @@ def _user_of(scope):
     if user.is_authenticated and _end_if_due(user, scope["session"]):
         return AnonymousUser()
     return user
-
-
-# The activity mark is written beside the message, not before it: the message must not
-# wait for the database thread (after a restart that wait is seconds, and a console whose
-# answers to the server's pings wait that long is closed as silent).
-_marking: set[asyncio.Task] = set()
-
-
-def _keep_alive(session) -> None:
-    task = asyncio.create_task(_mark_active(session))
-    _marking.add(task)
-    task.add_done_callback(_marking.discard)
-
-
-async def _mark_active(session) -> None:
-    try:
-        await database_sync_to_async(idle.mark_active_stored)(session)
-    except DatabaseError as error:
-        # The next message tries again; until then the session may look idle for longer.
-        log.warning("could not mark a staff session active: %s", error)
 
 
 class StaffSessionAuth(AuthMiddleware):
@@ -92,7 +69,14 @@ class StaffSessionAuth(AuthMiddleware):
             due = time.monotonic() - refreshed_at >= idle.REFRESH_SECONDS
             if message["type"] == "websocket.receive" and due:
                 refreshed_at = time.monotonic()
-                _keep_alive(session)
+                # Beside the message, not before it: after a restart the database thread
+                # is seconds behind, and a console whose answers to the server's pings
+                # wait that long is closed as silent.
+                write_beside(
+                    idle.mark_active_stored,
+                    session,
+                    failing="could not mark a staff session active",
+                )
             return message
 
         return await app(scope, receive_and_keep_alive, send)
