@@ -35,7 +35,7 @@ its teardown are status_fanout.Bench's, as for the board's and the pages' benchm
 
 # A benchmark driver: its blocking reads of /proc and small files happen outside the
 # timed windows; `git` is found on PATH like any developer tool.
-# ruff: noqa: ASYNC109, ASYNC230, ASYNC240, S310, S603, S607
+# ruff: noqa: ASYNC109, ASYNC230, ASYNC240, S310
 
 from __future__ import annotations
 
@@ -49,7 +49,6 @@ import platform
 import secrets
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 import urllib.request
@@ -63,6 +62,7 @@ from status_fanout import (
     ROOT,
     UVICORN,
     Bench,
+    commit_measured,
     free_port,
     have_uvloop,
     process_total_cpu_ns,
@@ -535,18 +535,6 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs ({model}), {platform.system()} {platform.release()}"
 
 
-def source_version() -> str:
-    def git(*argv: str) -> str:
-        try:
-            out = subprocess.run(["git", *argv], cwd=ROOT, capture_output=True, text=True)
-        except OSError:
-            return "?"
-        return out.stdout.strip()
-
-    dirty = " with uncommitted changes in src/" if git("status", "--porcelain", "src") else ""
-    return f"commit {git('rev-parse', '--short', 'HEAD') or '?'}{dirty}"
-
-
 def report(args, kept: dict[str, list[Run]], seen: list[Run], versions: str) -> str:
     stats = {kind: summary(runs) for kind, runs in kept.items()}
     lines = [
@@ -654,7 +642,7 @@ async def measure(args) -> int:
                 f"{package_version('playwright')}, Python {platform.python_version()}, Django "
                 f"{package_version('django')}, Channels {package_version('channels')}, uvicorn "
                 f"{package_version('uvicorn')} (loop {args.loop}); SQLite, in-memory channel "
-                f"layer; {source_version()}"
+                f"layer; {commit_measured()}"
             )
             await browser.close()
         server_log = office_log.read_text()

@@ -58,7 +58,10 @@ from status_fanout import (
     Bench,
     free_port,
     have_uvloop,
+    helper_pipe,
     process_total_cpu_ns,
+    run_loop,
+    start_helpers,
     system_busy_ns,
 )
 
@@ -119,13 +122,7 @@ async def consoles_main() -> None:
     console; answers JSON lines."""
     from websockets.asyncio.client import connect
 
-    loop = asyncio.get_running_loop()
-    stdin = asyncio.StreamReader(limit=1 << 24)
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stdin), sys.stdin)
-
-    def answer(obj: dict) -> None:
-        sys.stdout.write(json.dumps(obj) + "\n")
-        sys.stdout.flush()
+    stdin, answer = await helper_pipe()
 
     seen: dict[int, dict[str, float]] = {}  # department -> entry id -> first arrival
     counts: dict[str, int] = {"messages": 0, "snapshots": 0, "bytes": 0, "closed": 0}
@@ -505,16 +502,7 @@ class KnockBench(Bench):
                 servers.append(await self.start_server(port, env, log))
             for port, proc, log in zip(ports, servers, logs, strict=True):
                 await self.wait_http(port, proc, log)
-            console_proc = await asyncio.create_subprocess_exec(
-                PYTHON,
-                __file__,
-                "--_consoles",
-                *(["--_uvloop"] if have_uvloop() else []),
-                cwd=Path(__file__).parent,
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-                limit=1 << 24,
-            )
+            (console_proc,) = await start_helpers(__file__, "--_consoles", 1, Path(__file__).parent)
             self.procs.append(console_proc)
             consoles = [
                 {
@@ -669,18 +657,9 @@ def parse_args(argv=None):
 def main() -> int:
     args = parse_args()
     if args._consoles:
-        if args._uvloop:
-            import uvloop
-
-            uvloop.run(consoles_main())
-        else:
-            asyncio.run(consoles_main())
+        run_loop(consoles_main(), args._uvloop)
         return 0
-    if args.loop == "uvloop":
-        import uvloop
-
-        return uvloop.run(controller(args))
-    return asyncio.run(controller(args))
+    return run_loop(controller(args), args.loop == "uvloop")
 
 
 if __name__ == "__main__":

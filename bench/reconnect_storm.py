@@ -44,7 +44,7 @@ reported. The code measured is a copy of src/ taken at the start.
 # A benchmark driver, not server code: its few blocking reads of /proc and small files
 # happen between measurements; `git` is found on PATH like any developer tool.
 # Its random numbers are the browsers' jitter, not secrets.
-# ruff: noqa: ASYNC109, ASYNC110, ASYNC230, ASYNC240, S311, S603, S607
+# ruff: noqa: ASYNC109, ASYNC110, ASYNC230, ASYNC240, S311
 
 from __future__ import annotations
 
@@ -69,9 +69,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from status_fanout import (  # the sibling benchmark's helpers
     PYTHON,
     UVICORN,
+    Processes,
+    ask,
+    commit_measured,
     have_uvloop,
+    helper_pipe,
     process_total_cpu_ns,
     raise_nofile,
+    run_loop,
+    start_helpers,
     system_busy_ns,
 )
 
@@ -163,7 +169,9 @@ class Agent:
         self.position_before: int | None = None
         self.final: str | None = None
         self.failures: dict[str, int] = {}
-        self.failed_at: list[tuple[float, str]] = []  # (time, what) since armed
+        # (noted, what, attempt started) since armed
+        self.failed_at: list[tuple[float, str, float]] = []
+        self.attempt_started = 0.0
         self.attempts = 0
         self.closes: dict[str, int] = {}
         self.stopped = False
@@ -176,7 +184,7 @@ class Agent:
 
     def fail(self, what: str) -> None:
         self.failures[what] = self.failures.get(what, 0) + 1
-        self.failed_at.append((time.time(), what))
+        self.failed_at.append((time.time(), what, self.attempt_started))
 
     def on_message(self, text: str) -> None:
         message = json.loads(text)
@@ -204,6 +212,7 @@ class Agent:
         restarted_at: float | None = None  # the last 1012, until a connection opens
         while not self.stopped:
             self.attempts += 1
+            self.attempt_started = time.time()
             code = 1006
             headers = [("Cookie", f"sessionid={self.cookie}")] if self.cookie else None
             opened_for = 0.0
@@ -305,13 +314,7 @@ async def _nothing():
 
 async def client_main() -> None:
     raise_nofile(1 << 20)
-    loop = asyncio.get_running_loop()
-    stdin = asyncio.StreamReader(limit=1 << 26)
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stdin), sys.stdin)
-
-    def answer(obj: dict) -> None:
-        sys.stdout.write(json.dumps(obj) + "\n")
-        sys.stdout.flush()
+    stdin, answer = await helper_pipe(limit=1 << 26)
 
     agents: list[Agent] = []
     tasks: list[asyncio.Task] = []
@@ -498,11 +501,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class Storm:
+class Storm(Processes):
+    STOP_GRACE = 30.0
+    STOP_ALL_GRACE = 10.0
+
     def __init__(self, args) -> None:
         self.args = args
         self.tmp = Path(tempfile.mkdtemp(prefix="bb-storm-"))
-        self.version = source_version()
+        self.version = commit_measured()
         self.src = self.tmp / "src"
         shutil.copytree(ROOT / "src", self.src, ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copy2(ROOT / "manage.py", self.tmp / "manage.py")
@@ -536,38 +542,7 @@ class Storm:
     # processes
 
     async def run(self, *argv, timeout: float) -> str:
-        proc = await asyncio.create_subprocess_exec(
-            *argv,
-            cwd=self.tmp,
-            env=self.env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        self.procs.append(proc)
-        try:
-            out, _ = await asyncio.wait_for(proc.communicate(), timeout)
-        finally:
-            await self.stop(proc)
-        if proc.returncode != 0:
-            raise RuntimeError(f"{argv[1:3]} failed:\n{out.decode(errors='replace')[-3000:]}")
-        return out.decode()
-
-    async def stop(self, proc, grace: float = 30.0) -> None:
-        if proc.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                proc.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(proc.wait(), grace)
-            except TimeoutError:
-                with contextlib.suppress(ProcessLookupError):
-                    proc.kill()
-                await proc.wait()
-        if proc in self.procs:
-            self.procs.remove(proc)
-
-    async def stop_all(self) -> None:
-        for proc in list(self.procs):
-            await self.stop(proc, grace=10.0)
+        return await self.run_to_end(*argv, cwd=self.tmp, env=self.env, timeout=timeout)
 
     # the office's data
 
@@ -686,30 +661,11 @@ class Storm:
     # clients
 
     async def start_clients(self, count: int) -> list:
-        clients = []
-        for _ in range(count):
-            argv = [PYTHON, __file__, "--_client"]
-            if have_uvloop():
-                argv.append("--_uvloop")
-            proc = await asyncio.create_subprocess_exec(
-                *argv,
-                cwd=self.tmp,
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-                limit=1 << 26,
-            )
-            self.procs.append(proc)
-            clients.append(proc)
+        clients = await start_helpers(__file__, "--_client", count, self.tmp, limit=1 << 26)
+        self.procs.extend(clients)
         return clients
 
-    @staticmethod
-    async def ask(proc, command: dict, timeout: float) -> dict:
-        proc.stdin.write((json.dumps(command) + "\n").encode())
-        await proc.stdin.drain()
-        line = await asyncio.wait_for(proc.stdout.readline(), timeout)
-        if not line:
-            raise RuntimeError("client process died")
-        return json.loads(line)
+    ask = staticmethod(ask)
 
     async def wait_quiet(self, own_procs) -> float:
         """Up to --quiet-wait seconds until other programs use under --quiet of a core;
@@ -876,10 +832,17 @@ class Storm:
             # does not refuse it), even when a busy client process notes it late.
             during: dict[str, int] = {}
             failures: dict[str, int] = {}
+            failed_when: dict[str, list[float]] = {}  # seconds after the SIGTERM
             for a in mine:
-                for at, what in a["failed_at"]:
-                    bucket = during if at < t_listen or what == "refused" else failures
+                for at, what, started in a["failed_at"]:
+                    # An attempt begun before the new process listened reached the old
+                    # one on its way out, or nothing, however late a busy client noted it.
+                    early = started < t_listen or at < t_listen
+                    bucket = during if early or what == "refused" else failures
                     bucket[what] = bucket.get(what, 0) + 1
+                    if bucket is failures:
+                        failed_when.setdefault(what, []).append(at - t_term)
+                        failed_when.setdefault(what + " started", []).append(started - t_term)
             refused = sum(during.values())
             out[kind] = {
                 "clients": len(mine),
@@ -895,6 +858,11 @@ class Storm:
                 "refused": refused,
                 "failed": sum(failures.values()),
                 "failures": failures,
+                # When the failures after it listened were noted: first, median, last.
+                "failed_when": {
+                    what: [round(min(t), 1), round(statistics.median(t), 1), round(max(t), 1)]
+                    for what, t in failed_when.items()
+                },
                 "during_restart": during,
                 "finals": sum(1 for a in mine if a["final"]),
             }
@@ -908,23 +876,6 @@ class Storm:
             "examples": [(a["id"][:6], a["before"], a["after"], a["final"]) for a in moved[:3]],
         }
         return out
-
-
-def source_version() -> str:
-    import subprocess
-
-    def git(*argv: str) -> str:
-        try:
-            out = subprocess.run(
-                ["git", *argv], cwd=ROOT, capture_output=True, text=True, timeout=10
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            return "?"
-        return out.stdout.strip() or "?"
-
-    changed = git("status", "--porcelain", "--", "src") not in ("", "?")
-    dirty = " (with uncommitted changes)" if changed else ""
-    return f"commit {git('rev-parse', '--short', 'HEAD')}{dirty}"
 
 
 def fmt(x, digits: int = 1) -> str:
@@ -1069,12 +1020,7 @@ def main() -> int:
     args = parse_args()
     if args._client or args._bare:
         coro = bare_main(int(args._bare[0]), args._bare[1]) if args._bare else client_main()
-        if args._uvloop:
-            import uvloop
-
-            uvloop.run(coro)
-        else:
-            asyncio.run(coro)
+        run_loop(coro, args._uvloop)
         return 0
     return asyncio.run(controller(args))
 

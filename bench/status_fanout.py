@@ -78,6 +78,61 @@ def have_uvloop() -> bool:
     return True
 
 
+def run_loop(coro, uvloop_wanted: bool):
+    """Run `coro` to its end on uvloop when asked for (and installed), else asyncio's."""
+    if uvloop_wanted:
+        import uvloop
+
+        return uvloop.run(coro)
+    return asyncio.run(coro)
+
+
+# A benchmark's helper processes (watchers, consoles, storm clients) are this same script
+# started with a hidden flag; the controller talks to each over its stdin and stdout, one
+# JSON line per command and one per answer.
+
+
+async def start_helpers(script: str, flag: str, count: int, cwd, limit: int = 1 << 24) -> list:
+    helpers = []
+    for _ in range(count):
+        helpers.append(
+            await asyncio.create_subprocess_exec(
+                PYTHON,
+                script,
+                flag,
+                *(["--_uvloop"] if have_uvloop() else []),
+                cwd=cwd,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                limit=limit,
+            )
+        )
+    return helpers
+
+
+async def helper_pipe(limit: int = 1 << 24):
+    """A helper process's side: a reader of its commands (stdin) and a function that
+    writes one answer."""
+    loop = asyncio.get_running_loop()
+    stdin = asyncio.StreamReader(limit=limit)
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stdin), sys.stdin)
+
+    def answer(obj: dict) -> None:
+        sys.stdout.write(json.dumps(obj) + "\n")
+        sys.stdout.flush()
+
+    return stdin, answer
+
+
+async def ask(proc, command: dict, timeout: float) -> dict:
+    proc.stdin.write((json.dumps(command) + "\n").encode())
+    await proc.stdin.drain()
+    line = await asyncio.wait_for(proc.stdout.readline(), timeout)
+    if not line:
+        raise RuntimeError(f"helper process {proc.pid} died")
+    return json.loads(line)
+
+
 # --- watcher process ------------------------------------------------------------------
 
 
@@ -87,13 +142,7 @@ async def client_main() -> None:
     from websockets.asyncio.client import connect
 
     raise_nofile(1 << 20)
-    loop = asyncio.get_running_loop()
-    stdin = asyncio.StreamReader(limit=1 << 24)
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stdin), sys.stdin)
-
-    def answer(obj: dict) -> None:
-        sys.stdout.write(json.dumps(obj) + "\n")
-        sys.stdout.flush()
+    stdin, answer = await helper_pipe()
 
     sockets: list = []
     groups: list[str] = []  # which server each socket watches (bench/status_reference.py)
@@ -278,7 +327,51 @@ def system_busy_ns() -> int:
     return int((user + nice + system + steal) * TICK_NS)
 
 
-class Bench:
+class Processes:
+    """The child processes a benchmark starts (`self.procs`); each is stopped in the end,
+    by SIGTERM and, after a grace period, SIGKILL."""
+
+    procs: list[asyncio.subprocess.Process]
+    STOP_GRACE = 15.0
+    STOP_ALL_GRACE = 5.0
+
+    async def run_to_end(self, *argv, cwd, env, timeout: float) -> str:
+        """Run a command to its end; its output, or RuntimeError with the output's end."""
+        proc = await asyncio.create_subprocess_exec(
+            *argv,
+            cwd=cwd,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        self.procs.append(proc)
+        try:
+            out, _ = await asyncio.wait_for(proc.communicate(), timeout)
+        finally:
+            await self.stop(proc)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{argv[1:3]} failed:\n{out.decode(errors='replace')[-3000:]}")
+        return out.decode()
+
+    async def stop(self, proc: asyncio.subprocess.Process, grace: float | None = None) -> None:
+        if proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(proc.wait(), self.STOP_GRACE if grace is None else grace)
+            except TimeoutError:
+                with contextlib.suppress(ProcessLookupError):
+                    proc.kill()
+                await proc.wait()
+        if proc in self.procs:
+            self.procs.remove(proc)
+
+    async def stop_all(self) -> None:
+        for proc in list(self.procs):
+            await self.stop(proc, grace=self.STOP_ALL_GRACE)
+
+
+class Bench(Processes):
     def __init__(self, args):
         self.args = args
         self.tmp = Path(tempfile.mkdtemp(prefix="bb-bench-"))
@@ -306,38 +399,7 @@ class Bench:
         return env
 
     async def run(self, *argv, env, timeout: float) -> str:
-        proc = await asyncio.create_subprocess_exec(
-            *argv,
-            cwd=ROOT,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        self.procs.append(proc)
-        try:
-            out, _ = await asyncio.wait_for(proc.communicate(), timeout)
-        finally:
-            await self.stop(proc)
-        if proc.returncode != 0:
-            raise RuntimeError(f"{argv[1:3]} failed:\n{out.decode(errors='replace')[-2000:]}")
-        return out.decode()
-
-    async def stop(self, proc: asyncio.subprocess.Process, grace: float = 15.0) -> None:
-        if proc.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                proc.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(proc.wait(), grace)
-            except TimeoutError:
-                with contextlib.suppress(ProcessLookupError):
-                    proc.kill()
-                await proc.wait()
-        if proc in self.procs:
-            self.procs.remove(proc)
-
-    async def stop_all(self) -> None:
-        for proc in list(self.procs):
-            await self.stop(proc, grace=5.0)
+        return await self.run_to_end(*argv, cwd=ROOT, env=env, timeout=timeout)
 
     async def prepare_database(self) -> None:
         env = self.env("memory", "bench:prepare")
@@ -402,30 +464,11 @@ class Bench:
         )
 
     async def start_clients(self, count: int) -> list:
-        clients = []
-        for _ in range(count):
-            proc = await asyncio.create_subprocess_exec(
-                PYTHON,
-                __file__,
-                "--_client",
-                *(["--_uvloop"] if have_uvloop() else []),
-                cwd=ROOT,
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-                limit=1 << 24,
-            )
-            self.procs.append(proc)
-            clients.append(proc)
+        clients = await start_helpers(__file__, "--_client", count, ROOT)
+        self.procs.extend(clients)
         return clients
 
-    @staticmethod
-    async def ask(proc, command: dict, timeout: float) -> dict:
-        proc.stdin.write((json.dumps(command) + "\n").encode())
-        await proc.stdin.drain()
-        line = await asyncio.wait_for(proc.stdout.readline(), timeout)
-        if not line:
-            raise RuntimeError("watcher process died")
-        return json.loads(line)
+    ask = staticmethod(ask)
 
     async def trigger(self, env: dict, name: str) -> dict:
         """Rename the first department and announce it, from a separate Django process."""
@@ -704,19 +747,27 @@ time.sleep(1.5)
         return result
 
 
-def source_version() -> str:
-    """Which code was measured: the commit, and the status hub's file as it was on disk."""
+def git(*argv: str) -> str:
+    """A git command's output in the checkout; "?" when git is missing or says nothing."""
     import subprocess
 
-    def git(*argv: str) -> str:
-        try:
-            out = subprocess.run(
-                ["git", *argv], cwd=ROOT, capture_output=True, text=True, timeout=10
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            return "?"
-        return out.stdout.strip() or "?"
+    try:
+        out = subprocess.run(["git", *argv], cwd=ROOT, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
+    return out.stdout.strip() or "?"
 
+
+def commit_measured() -> str:
+    """Which code a benchmark measured: the commit, and whether src/ differed from it."""
+    dirty = (
+        " (with uncommitted changes)" if git("status", "--porcelain", "--", "src") != "?" else ""
+    )
+    return f"commit {git('rev-parse', '--short', 'HEAD')}{dirty}"
+
+
+def source_version() -> str:
+    """Which code was measured: the commit, and the status hub's file as it was on disk."""
     hub = "src/buergerbuero/live/statusboard.py"
     dirty = " (uncommitted changes)" if git("status", "--porcelain", "--", hub) != "?" else ""
     blob = git("hash-object", hub)[:10]
@@ -919,12 +970,7 @@ def parse_args(argv=None):
 def main() -> int:
     args = parse_args()
     if args._client:
-        if args._uvloop:
-            import uvloop
-
-            uvloop.run(client_main())
-        else:
-            asyncio.run(client_main())
+        run_loop(client_main(), args._uvloop)
         return 0
     if args.reference:
         sys.path.insert(0, str(Path(__file__).resolve().parent))

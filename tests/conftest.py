@@ -15,6 +15,26 @@ from .live.support import Sockets, socket_test_settings
 from .server import free_port
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test databases, dropped at the end as before; on PostgreSQL first
+    without the sessions a thread of Channels' may still hold (asgiref's thread for
+    `database_sync_to_async` keeps its own connection): DROP DATABASE refused with "being
+    accessed by other users" at the end of a worker otherwise, once in a while."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        connection.close()
+
+
 @pytest.fixture(autouse=True)
 def own_cache(settings):
     """Every test gets a cache of its own, so rate-limit and throttle counters of one

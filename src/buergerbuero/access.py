@@ -15,9 +15,13 @@ PARTICIPANTS_KEY = "bb_participants"
 MAX_REMEMBERED = 10
 
 
+def _remember(session, key: str, item_id: str) -> None:
+    held = [c for c in session.get(key, []) if c != item_id]
+    session[key] = [*held, item_id][-MAX_REMEMBERED:]
+
+
 def remember_entry(session, entry_id: str) -> None:
-    entries = [e for e in session.get(ENTRIES_KEY, []) if e != entry_id]
-    session[ENTRIES_KEY] = [*entries, entry_id][-MAX_REMEMBERED:]
+    _remember(session, ENTRIES_KEY, entry_id)
 
 
 def holds_entry(session, entry_id: str) -> bool:
@@ -94,12 +98,21 @@ def former_participant(session, user, room: Room) -> Participant | None:
 
 
 CALLBACKS_KEY = "bb_callbacks"
+# The requests this browser withdrew itself: their page says so, not "handled by the office".
+WITHDRAWN_KEY = "bb_callbacks_withdrawn"
 
 
 def remember_callback(session, callback_id: str) -> None:
-    held = [c for c in session.get(CALLBACKS_KEY, []) if c != callback_id]
-    session[CALLBACKS_KEY] = [*held, callback_id][-MAX_REMEMBERED:]
+    _remember(session, CALLBACKS_KEY, callback_id)
 
 
 def holds_callback(session, callback_id: str) -> bool:
     return callback_id in session.get(CALLBACKS_KEY, [])
+
+
+def remember_withdrawn(session, callback_id: str) -> None:
+    _remember(session, WITHDRAWN_KEY, callback_id)
+
+
+def withdrew_callback(session, callback_id: str) -> bool:
+    return callback_id in session.get(WITHDRAWN_KEY, [])

@@ -104,6 +104,7 @@ class EntryTransferred:
     from_department_id: int
     to_department_id: int
     department_name: str
+    department_slug: str
     note: str
 
 
@@ -120,9 +121,11 @@ class CitizenReplied:
 
 @dataclass(frozen=True)
 class CallbacksChanged:
-    """A callback request was made or done: the department's consoles show the open ones."""
+    """A callback request was made or done: the department's consoles show the open ones.
+    `withdrawn`: the citizen took it back (staff about to dial are told)."""
 
     department_id: int
+    withdrawn: bool = False
 
 
 @dataclass(frozen=True)

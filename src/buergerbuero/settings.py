@@ -8,6 +8,7 @@ production sets DATABASE_URL, REDIS_URL, SECRET_KEY and the ICE/TURN values
 import ipaddress
 import json
 import os
+import socket
 import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -162,13 +163,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "20")),
         "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "5")),
     }
+    # Each process's connections are named in pg_stat_activity (for the database's
+    # administrators, and for `manage.py restore`, which refuses while others are open).
+    DATABASES["default"]["OPTIONS"]["application_name"] = (
+        f"buergerbuero {socket.gethostname()}:{os.getpid()}"[:63]
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# channels-redis's layer with receiving of our own (live/channel_layer.py); tests that
+# build a Redis layer of their own use this name too.
+REDIS_CHANNEL_LAYER = "buergerbuero.live.channel_layer.RedisChannelLayer"
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": REDIS_CHANNEL_LAYER,
             "CONFIG": {
                 "hosts": [REDIS_URL],
                 "prefix": os.environ.get("REDIS_PREFIX", "bb"),

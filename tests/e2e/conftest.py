@@ -5,6 +5,7 @@ channel layer, or PostgreSQL (a fresh database) with Redis when DATABASE_URL/RED
 are set. Chromium comes from Debian (`make browser`); a missing browser fails the run.
 """
 
+import collections
 import json
 import os
 import secrets
@@ -36,6 +37,28 @@ BROWSER_ARGS = [
 ]
 
 pytestmark = pytest.mark.e2e
+
+# A line in the page's console for each call message that passes its sockets (type, and
+# for signalling what it carries), so that a failure's report (flows.wait_for_media) shows
+# how far a call's set-up got on each side.
+SOCKET_TRACE = """(() => {
+  const CALL = new Set(['welcome', 'peer-joined', 'peer-gone', 'peer-left', 'moved', 'signal', 'admitted', 'ended']);
+  const line = (way, data) => {
+    try {
+      const m = JSON.parse(data);
+      if (!CALL.has(m.type)) return;
+      const what = m.description ? m.description.type : m.candidate ? 'candidate' : '';
+      console.debug(`socket ${way} ${m.type} ${what} ${m.to || m.from || ''} ${(performance.now() / 1000).toFixed(2)}s`);
+    } catch {}
+  };
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) { line('out', data); return send.call(this, data); };
+  const listen = WebSocket.prototype.addEventListener;
+  WebSocket.prototype.addEventListener = function (type, handler, options) {
+    if (type === 'message') listen.call(this, 'message', (event) => line('in', event.data));
+    return listen.call(this, type, handler, options);
+  };
+})();"""
 
 
 def _database_url(tmp_path: Path):
@@ -231,8 +254,12 @@ def new_page(browser, office_server):
         )
         context.set_default_timeout(15_000)
         contexts.append(context)
+        context.add_init_script(SOCKET_TRACE)
         page = context.new_page()
         page.console_errors = []
+        # Everything the page said, the last 120 lines, for a failure's report (flows.py).
+        page.console_log = collections.deque(maxlen=120)
+        page.on("console", lambda m: page.console_log.append(f"{m.type}: {m.text}"))
         page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
         page.on("pageerror", lambda e: page.console_errors.append(str(e)))
         context.on("request", lambda request: requested.append(request.url))

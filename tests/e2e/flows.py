@@ -124,13 +124,25 @@ def staff_login_by_ids(staff: Page) -> None:
     expect(staff.locator(f'[data-department="{OFFICE}"] .status')).to_be_visible()
 
 
+# What a failed wait says about each connection: its states, what ICE found on each side
+# and how its candidate pairs fare, so that a call that never connects says why.
 PEER_REPORT = """async () => {
   const out = [];
   for (const [id, peer] of window.bbCall?.mesh.peers || []) {
-    const stats = [...(await peer.pc.getStats()).values()]
+    const pc = peer.pc;
+    const all = [...(await pc.getStats()).values()];
+    const inbound = all
       .filter((s) => s.type === 'inbound-rtp')
       .map((s) => `${s.kind}: frames ${s.framesDecoded} bytes ${s.bytesReceived}`);
-    out.push(`${id} ${peer.pc.connectionState} ${stats.join(', ')}`);
+    const kinds = (type) => all.filter((s) => s.type === type)
+      .map((s) => `${s.candidateType}/${s.protocol}/${s.address}`).join(' ');
+    const pairs = all.filter((s) => s.type === 'candidate-pair')
+      .map((s) => `${s.state}(req ${s.requestsSent} resp ${s.responsesReceived})`).join(' ');
+    const transport = all.find((s) => s.type === 'transport');
+    out.push(`${id} ${pc.connectionState} ice ${pc.iceConnectionState} signalling ${pc.signalingState}`
+      + ` gathering ${pc.iceGatheringState} dtls ${transport?.dtlsState} initiator ${peer.initiator}`
+      + ` pending ${peer.pending.length}; local [${kinds('local-candidate')}]`
+      + ` remote [${kinds('remote-candidate')}] pairs [${pairs}] ${inbound.join(', ')}`);
   }
   return out.join('; ') + ' | status: ' + document.getElementById('call-status')?.textContent;
 }"""
@@ -157,8 +169,37 @@ def wait_for_media(page: Page, peers: int) -> None:
         poll(page, MEDIA_FLOWING, peers)
     except AssertionError as error:
         raise AssertionError(
-            f"media not flowing at {page.url}: {page.evaluate(PEER_REPORT)}"
+            f"media not flowing at {page.url}: {page.evaluate(PEER_REPORT)}\n"
+            f"its console: {list(getattr(page, 'console_log', []))}\n"
+            f"the other calls in this browser: {_other_calls(page)}"
         ) from error
+
+
+def admit(staff: Page, citizen: Page, name: str) -> None:
+    """Staff let the citizen in from the console; the call page (in place or loaded) is at
+    its address on both sides and each decodes the other's video."""
+    staff.get_by_role("button", name=f"Admit: {name}").click()
+    for page in (citizen, staff):
+        expect(page).to_have_url(re.compile(r"/gespraech/[\w-]+/$"))
+    wait_for_media(citizen, 1)
+    wait_for_media(staff, 1)
+
+
+def _other_calls(page: Page) -> list[str]:
+    """What every other page of the browser in a call reports (the other end of a call that
+    does not connect), for a failure's message."""
+    reports = []
+    for context in page.context.browser.contexts if page.context.browser else []:
+        for other in context.pages:
+            if other is page or other.is_closed():
+                continue
+            try:
+                if other.evaluate("() => Boolean(window.bbCall)"):
+                    reports.append(f"{other.url}: {other.evaluate(PEER_REPORT)}")
+                    reports.append(f"its console: {list(getattr(other, 'console_log', []))}")
+            except Exception as error:  # a page between documents: say so, go on
+                reports.append(f"{other.url}: {error}")
+    return reports
 
 
 def remote_video_aspect(page: Page, peer_name: str) -> float:

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .accessibility import assert_accessible, axe_violations
-from .flows import OFFICE, knock, set_presence, staff_login, wait_for_media
+from .flows import OFFICE, admit, knock, set_presence, staff_login
 
 pytestmark = pytest.mark.e2e
 
@@ -63,10 +63,7 @@ def test_citizen_journey_has_no_violations(new_page, scheme):
     assert_accessible(staff, f"console decline dialog/{scheme}")
     staff.keyboard.press("Escape")
 
-    staff.get_by_role("button", name="Admit: Aylin Yılmaz").click()
-    expect(citizen).to_have_url(re.compile(r"/gespraech/"))
-    wait_for_media(citizen, 1)
-    wait_for_media(staff, 1)
+    admit(staff, citizen, "Aylin Yılmaz")
     citizen.get_by_label("Message").fill("Aktenzeichen 123/45")
     citizen.get_by_role("button", name="Send", exact=True).click()
     expect(staff.locator("#chat-log")).to_contain_text("Aktenzeichen 123/45")

@@ -166,6 +166,36 @@ def test_unstaffed_office_offers_alternatives_and_a_callback_staff_complete(
     expect(citizen.locator(".notice")).to_have_text("Das Büro hat Ihren Rückrufwunsch erledigt.")
 
 
+def test_the_citizen_withdraws_a_callback_and_the_console_drops_it(
+    office_page, alternatives_server
+):
+    wanda = office_page()
+    citizen = german(office_page())
+    sign_in(wanda, "wanda")
+    citizen.goto("/fachbereich/alt-wohngeld/rueckruf/")
+    citizen.get_by_label("Ihre Telefonnummer").fill("+49 30 123 45 67")
+    citizen.get_by_role("button", name="Rückruf erbitten").click()
+    expect(citizen.get_by_role("heading", level=1)).to_have_text("Rückruf erbeten")
+    request = wanda.locator(".callback-request")
+    expect(request).to_have_count(1)
+
+    citizen.get_by_role("button", name="Meinen Rückrufwunsch zurückziehen").click()
+    expect(citizen.locator(".notice")).to_have_text(
+        "Sie haben Ihren Rückrufwunsch zurückgezogen. Ihre Telefonnummer wurde gelöscht."
+    )
+    expect(citizen.get_by_role("heading", level=1)).to_have_text("Rückrufwunsch zurückgezogen")
+    expect(citizen.get_by_role("heading", level=1)).to_be_focused()
+    expect(citizen.locator(".callback-summary")).to_have_count(0)
+    assert_accessible(citizen, "callback withdrawn, German")
+    # Gone from Wanda's console without a reload, said in its live region, and gone from
+    # the database.
+    expect(request).to_have_count(0)
+    expect(wanda.locator("#console-announce")).to_have_text(
+        "A citizen has withdrawn their callback request."
+    )
+    assert callback_rows(alternatives_server) == 0
+
+
 def test_waiting_room_offers_alternatives_when_staff_step_away(office_page):
     sofia, wanda = office_page(), office_page()
     citizen = german(office_page())

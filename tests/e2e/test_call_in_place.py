@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .flows import knock, set_presence, staff_login, wait_for_media
+from .flows import admit, knock, set_presence, staff_login, wait_for_media
 
 pytestmark = pytest.mark.e2e
 
@@ -83,10 +83,7 @@ def test_a_citizen_may_switch_the_camera_off_until_admitted(new_page):
     expect(note).to_be_focused()
 
     # Admitted, the call opens the camera again and both sides see each other.
-    staff.get_by_role("button", name="Admit: Jan Spaeter").click()
-    expect(citizen).to_have_url(re.compile(r"/gespraech/"))
-    wait_for_media(citizen, 1)
-    wait_for_media(staff, 1)
+    admit(staff, citizen, "Jan Spaeter")
     staff.get_by_role("button", name="End consultation").click()
     expect(citizen.get_by_role("heading", name="The consultation has ended")).to_be_visible()
 
@@ -100,9 +97,7 @@ def test_staff_take_the_citizen_back_to_the_front_of_the_queue(new_page):
     second = new_page()
     knock(second, "Ole Wartet")
     expect(second.locator("#queue-position")).to_have_text("You are number 2 in the queue.")
-    staff.get_by_role("button", name="Admit: Lea Zurueck").click()
-    wait_for_media(first, 1)
-    wait_for_media(staff, 1)
+    admit(staff, first, "Lea Zurueck")
     expect(second.locator("#queue-position")).to_have_text("You are next.")
 
     # Asked first (the call ends for everyone in it), then the citizen is back at the
@@ -120,9 +115,7 @@ def test_staff_take_the_citizen_back_to_the_front_of_the_queue(new_page):
     expect(rows.first).to_contain_text("Lea Zurueck")
 
     # Admitted again: a new call, in place again.
-    staff.get_by_role("button", name="Admit: Lea Zurueck").click()
-    wait_for_media(first, 1)
-    wait_for_media(staff, 1)
+    admit(staff, first, "Lea Zurueck")
     staff.get_by_role("button", name="End consultation").click()
     expect(first.get_by_role("heading", name="The consultation has ended")).to_be_visible()
     second.get_by_role("button", name="Leave the queue").click()

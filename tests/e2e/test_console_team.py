@@ -100,7 +100,14 @@ def sign_out(page: Page) -> None:
 
 
 def serve(page: Page, department: str, presence: str = "Available") -> None:
-    page.get_by_label(f"My presence in {department}").select_option(label=presence)
+    select = page.get_by_label(f"My presence in {department}")
+    select.select_option(label=presence)
+    if presence == "Available":
+        # Until the office has it: the select shows the choice at once, the line's state
+        # only once the office answers. A citizen's page loaded before then shows the
+        # department closed (its "Right now" is as of loading).
+        state = page.locator(".department-line", has=select).locator(".status")
+        expect(state).not_to_have_text("Closed")
 
 
 def line(page: Page, slug: str):

@@ -13,7 +13,7 @@ from ..server import manage
 from .accessibility import assert_accessible
 from .conftest import OfficeServer
 from .flows import PASSWORD
-from .test_console_team import TEAM_DATA, knock_at, serve, sign_in
+from .test_console_team import TEAM_DATA, board, knock_at, serve, sign_in
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +100,48 @@ def test_pass_on_keeps_the_knock_time_and_the_citizen_answers(office_page):
     bernd.reload()
     expect(bernd.locator(".queue-entry .entry-name")).to_have_text(["Ada Apfel", "Bob Birne"])
     expect(bernd.locator(".entry-reply")).to_have_count(0)
+
+    # Ada leaves: the way back leads to the department she was passed on to.
+    ada.get_by_role("button", name="Leave the queue").click()
+    back = ada.get_by_role("link", name="Back to the department")
+    expect(back).to_be_visible()
+    back.click()
+    expect(ada.get_by_role("heading", level=1)).to_have_text("Antrag")
+
+
+def test_an_answer_the_office_refuses_is_given_back_not_shown_as_sent(office_page):
+    """Too many answers in a short time: the refused one is not left in the citizen's list
+    as if it had been sent; its words are back in the field, focused, with the office's
+    reason read out as the field's description."""
+    bernd, cem = office_page(), office_page()
+    sign_in(bernd, "bernd")
+    serve(bernd, "Antrag")
+    cem.goto("/")  # the department open on the public board before Cem knocks there
+    expect(board(cem, "team-a")).to_have_text("Open – free")
+    knock_at(cem, "team-a", "Cem Cent")
+    row = bernd.locator(".queue-entry", has_text="Cem Cent")
+    row.get_by_role("button", name="Send message: Cem Cent").click()
+    bernd.locator("#text-dialog-input").fill("Anything else we should know?")
+    bernd.locator("#text-dialog-send").click()
+
+    field = cem.get_by_label("Your answer to the office (it is not stored):")
+    status = cem.locator("#reply-status")
+    for n in range(1, 11):  # RATE_REPLY: ten in five minutes
+        field.fill(f"Answer {n}")
+        cem.get_by_role("button", name="Send answer").click()
+        expect(status).to_have_text("Your answer was sent to the office.")
+    field.fill("One more thing")
+    cem.get_by_role("button", name="Send answer").click()
+
+    refused = "Too many messages in a short time. Please wait a moment."
+    expect(status).to_have_text(refused)
+    expect(cem.locator(".citizen-reply")).to_have_count(10)
+    expect(cem.locator(".citizen-reply").last).to_have_text("You: Answer 10")
+    expect(field).to_have_value("One more thing")
+    expect(field).to_be_focused()
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_have_accessible_description(refused)
+    cem_row = bernd.locator(".queue-entry", has_text="Cem Cent")
+    expect(cem_row.locator(".entry-reply", has_text="Answer 10")).to_have_count(1)
+    expect(cem_row.locator(".entry-reply", has_text="One more thing")).to_have_count(0)
+    assert_accessible(cem, "waiting room with a refused answer")

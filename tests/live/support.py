@@ -186,7 +186,7 @@ def socket_test_settings(settings) -> None:
     if settings.REDIS_URL:
         settings.CHANNEL_LAYERS = {
             "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "BACKEND": settings.REDIS_CHANNEL_LAYER,
                 "CONFIG": {
                     "hosts": [settings.REDIS_URL],
                     "prefix": f"bbtest{secrets.token_hex(4)}",

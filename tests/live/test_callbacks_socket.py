@@ -39,3 +39,20 @@ async def test_callback_request_reaches_only_its_departments_consoles(sockets, t
         "department": a.pk,
     }
     await nothing_more(bernd_console)
+
+
+async def test_a_withdrawn_callback_request_is_told_as_withdrawn(sockets, two_offices):
+    """Staff may be about to dial: the console says the citizen withdrew it, not only that
+    the list changed (a colleague's "done" is not announced)."""
+    a, anna, _bernd = two_offices
+    request = await run(_request)(a)
+    anna_console = await sockets.connect(CONSOLE, anna.cookie)
+    await receive(anna_console)
+
+    await run(callbacks.withdraw_callback)(request.pk)
+
+    assert await receive_until(anna_console, "callbacks") == {
+        "type": "callbacks",
+        "department": a.pk,
+        "withdrawn": True,
+    }

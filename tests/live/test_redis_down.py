@@ -29,7 +29,7 @@ def redis_goes_down(sockets, settings):
     def go_down() -> None:
         settings.CHANNEL_LAYERS = {
             "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "BACKEND": settings.REDIS_CHANNEL_LAYER,
                 "CONFIG": {"hosts": [f"redis://127.0.0.1:{free_port()}/0"], "prefix": "bbdown"},
             }
         }

@@ -31,6 +31,19 @@ pytestmark = pytest.mark.django_db(transaction=True)
 OFFER = {"type": "offer", "sdp": "v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\n"}
 
 
+class AnyConnection:
+    """A socket's `connection`: random, and not short enough to guess."""
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, str) and len(other) >= 12
+
+    def __repr__(self) -> str:
+        return "<any connection>"
+
+
+CONNECTION = AnyConnection()
+
+
 @dataclass
 class Call:
     room_id: str
@@ -140,6 +153,7 @@ async def test_room_socket_announces_joining_peer(sockets, call):
     assert await receive(staff) == {
         "type": "peer-joined",
         "peer": peer(call.citizen_id, "Ada", "citizen"),
+        "connection": CONNECTION,
     }
 
 
@@ -337,7 +351,11 @@ async def test_room_socket_invitation_link_lets_guest_join(sockets, call, settin
 
     assert welcome["you"] == peer(guest_id, "Eva", "guest")
     assert [p["id"] for p in welcome["peers"]] == [call.staff_id, call.citizen_id]
-    joined = {"type": "peer-joined", "peer": peer(guest_id, "Eva", "guest")}
+    joined = {
+        "type": "peer-joined",
+        "peer": peer(guest_id, "Eva", "guest"),
+        "connection": CONNECTION,
+    }
     assert (await receive(staff), await receive(citizen)) == (joined, joined)
     # Single use: the same link lets nobody else in.
     again = await run(lambda: Client().get(invitation["path"]).status_code)()
@@ -361,7 +379,7 @@ async def test_room_socket_sign_language_interpreter_is_marked_for_everyone(sock
 
     interpreter = peer(guest.pk, "Frau Yilmaz", "guest", sign_language=True)
     assert welcome["you"] == interpreter
-    joined = {"type": "peer-joined", "peer": interpreter}
+    joined = {"type": "peer-joined", "peer": interpreter, "connection": CONNECTION}
     assert (await receive(staff), await receive(citizen)) == (joined, joined)
     # Whoever comes (back) later learns it from the welcome.
     await citizen.disconnect()
@@ -400,7 +418,44 @@ async def test_room_socket_signal_to_whoever_left_is_unknown_peer(sockets, call)
 async def test_room_socket_disconnect_tells_the_others(sockets, call):
     staff, citizen = await join_both(sockets, call)
     await citizen.disconnect()
-    assert await receive(staff) == {"type": "peer-gone", "id": call.citizen_id}
+    assert await receive(staff) == {
+        "type": "peer-gone",
+        "id": call.citizen_id,
+        "connection": CONNECTION,
+    }
+
+
+async def test_a_second_socket_of_the_same_participant_takes_the_call_over(sockets, call):
+    # Another window, another device, or a reload whose old socket is not yet closed:
+    # one socket per participant carries the call, the newest.
+    staff, first = await join_both(sockets, call)
+    second, welcome = await join(sockets, call, call.citizen.cookie)
+    assert [p["id"] for p in welcome["peers"]] == [call.staff_id]
+
+    assert await receive(first) == {"type": "moved"}
+    assert await receive_close(first) == 4409
+    joined = await receive(staff)
+    assert (joined["type"], joined["peer"]["id"]) == ("peer-joined", call.citizen_id)
+    # Offers now reach the new socket only; the staff page is not told the citizen left.
+    await send(staff, {"type": "signal", "to": call.citizen_id, "description": OFFER})
+    assert (await receive(second))["description"] == OFFER
+    # What the old window sent before it heard `moved` goes nowhere (its answer would
+    # meet the new connection's offer).
+    await send(first, {"type": "signal", "to": call.staff_id, "description": OFFER})
+    await first.disconnect()
+    assert await nothing_more(staff)
+
+
+async def test_a_peer_gone_names_the_socket_that_closed(sockets, call):
+    # A page that reloads: whoever hears both can tell that the closed socket is not the
+    # one that came back (call-session.js ignores a peer-gone of a replaced socket).
+    staff, citizen = await join_both(sockets, call)
+    await citizen.disconnect()
+    gone = await receive(staff)
+    _again, _ = await join(sockets, call, call.citizen.cookie)
+    joined = await receive(staff)
+    assert (gone["type"], joined["type"]) == ("peer-gone", "peer-joined")
+    assert gone["connection"] != joined["connection"]
 
 
 async def test_room_socket_after_end_reconnect_is_told_it_ended(sockets, call):

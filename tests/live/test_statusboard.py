@@ -25,7 +25,7 @@ def redis_mode(settings):
     settings.REDIS_URL = TEST_REDIS_URL
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": settings.REDIS_CHANNEL_LAYER,
             "CONFIG": {"hosts": [TEST_REDIS_URL], "prefix": f"bbtest{secrets.token_hex(4)}"},
         }
     }
@@ -291,11 +291,14 @@ async def test_subscribe_forever_delivers_published_board_to_the_hub(fresh_hub, 
     try:
         await wait_for_subscriber(settings.STATUS_PUBSUB_CHANNEL)
         await asyncio.to_thread(publish, '{"type":"status","departments":["one"]}')
+        # A change that leaves the board as it was is not sent to every watcher again.
+        await asyncio.to_thread(publish, '{"type":"status","departments":["one"]}')
         await asyncio.to_thread(publish, '{"type":"status","departments":["two"]}')
         assert [await watcher.next_text(), await watcher.next_text()] == [
             '{"type":"status","departments":["one"]}',
             '{"type":"status","departments":["two"]}',
         ]
+        assert watcher.received.empty()
         assert fresh_hub.last_text == '{"type":"status","departments":["two"]}'
     finally:
         stop.set()

@@ -59,7 +59,15 @@ async def test_transfer_moves_the_citizen_to_the_other_queue_with_the_note(
         "entry": ada.entry_id,
         "department": b.pk,
     }
-    assert await receive(ada_room) == {"type": "transferred", "department": "Kataster", "note": ""}
+    # The new department's page and alternatives: the waiting room's link back and what it
+    # offers while that department is closed are the new department's from now on.
+    assert await receive(ada_room) == {
+        "type": "transferred",
+        "department": "Kataster",
+        "note": "",
+        "page": "/fachbereich/kataster/",
+        "alternatives": "/fachbereich/kataster/alternativen/",
+    }
     assert await receive(ada_room) == position(1, "Kataster")
     update = await receive_until(bernd_console, "queue-update", skip=())
     assert [(w["name"], w["passed_on_from"], w["note"]) for w in update["waiting"]] == [
@@ -104,6 +112,8 @@ async def test_transfer_shows_the_note_to_the_citizen_only_when_asked(sockets, t
         "type": "transferred",
         "department": "Kataster",
         "note": "Bitte Ausweis bereithalten",
+        "page": "/fachbereich/kataster/",
+        "alternatives": "/fachbereich/kataster/alternativen/",
     }
 
 

@@ -28,6 +28,17 @@ def path(entry_id):
     return f"/ws/warteraum/{entry_id}/"
 
 
+async def waiting_rooms(sockets, knock, department, count: int):
+    """`count` citizens knocked, each with their waiting room open and its first place read."""
+    citizens = [await run(knock)(department, f"Bürger {n}") for n in range(count)]
+    opened = []
+    for citizen in citizens:
+        socket = await sockets.connect(path(citizen.entry_id), citizen.cookie)
+        await receive(socket)
+        opened.append(socket)
+    return citizens, opened
+
+
 async def test_waiting_socket_refuses_browser_without_the_entry(sockets, office_with_clerk, knock):
     department, _clerk = office_with_clerk
     citizen = await run(knock)(department)
@@ -389,6 +400,40 @@ async def test_waiting_socket_a_citizen_going_and_coming_back_is_told_to_staff_o
     assert await nothing_more(bob_socket)
 
 
+async def test_a_page_closing_while_another_of_the_same_place_is_open_leaves_no_gone_mark(
+    sockets, office_with_clerk, knock, login
+):
+    """A reload or a switch of language: the new page's socket opens before the old one's
+    close is handled. The citizen is still there; staff must not see them as gone (and be
+    asked to confirm their admission) until the new page's next ping."""
+    department, clerk = office_with_clerk
+    ada = await run(knock)(department, "Ada")
+    staff = await run(login)(clerk)
+    old = await sockets.connect(path(ada.entry_id), ada.cookie)
+    await receive(old)
+    new = await sockets.connect(path(ada.entry_id), ada.cookie)
+    await receive(new)
+    console = await sockets.connect("/ws/konsole/", staff.cookie)
+    await receive(console)
+
+    await old.disconnect()
+
+    async def marked():
+        return (await run(QueueEntry.objects.get)(pk=ada.entry_id)).disconnected_at
+
+    for _ in range(50):
+        if await marked() is None:
+            break
+        await asyncio.sleep(0.05)
+    assert await marked() is None
+    # The console saw the mark come and go (or never): its last word is "here".
+    rows = (await receive_until(console, "queue-update"))["waiting"]
+    while rows[0]["gone_since"] is not None:
+        rows = (await receive_until(console, "queue-update"))["waiting"]
+    assert await nothing_more(console)
+    assert (await run(QueueEntry.objects.get)(pk=ada.entry_id)).state == EntryState.WAITING
+
+
 async def test_a_stopping_process_marks_its_waiting_rooms_seen_in_batches(
     sockets, office_with_clerk, knock, monkeypatch
 ):
@@ -398,12 +443,7 @@ async def test_a_stopping_process_marks_its_waiting_rooms_seen_in_batches(
     from buergerbuero.waiting import actions as queue_actions
 
     department, _clerk = office_with_clerk
-    citizens = [await run(knock)(department, f"Bürger {n}") for n in range(6)]
-    opened = []
-    for citizen in citizens:
-        socket = await sockets.connect(path(citizen.entry_id), citizen.cookie)
-        await receive(socket)
-        opened.append(socket)
+    citizens, opened = await waiting_rooms(sockets, knock, department, 6)
     old = timezone.now() - timedelta(seconds=60)
     await run(lambda: QueueEntry.objects.update(seen_at=old))()
     writes: list[set] = []
@@ -419,6 +459,44 @@ async def test_a_stopping_process_marks_its_waiting_rooms_seen_in_batches(
     assert len(seen) == 6 and all(at > old for at in seen)
     assert set().union(*writes) == {c.entry_id for c in citizens}
     assert len(writes) < 6
+
+
+async def test_waiting_rooms_asking_at_once_are_answered_together(
+    sockets, office_with_clerk, knock, monkeypatch
+):
+    """When the first in line leaves, every waiting room of the department asks for its
+    new place at once (and after a restart, all of them): they are answered together, a
+    few department-wide queries for all, each with its own right place and estimate."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from buergerbuero.live import waiting_consumer
+
+    department, _clerk = office_with_clerk
+    citizens, opened = await waiting_rooms(sockets, knock, department, 8)
+    asked: list[set] = []
+    queries: list[int] = []
+    answer = waiting_consumer.positions.function
+
+    def answer_counted(ids):
+        asked.append(set(ids))
+        with CaptureQueriesContext(connection) as captured:
+            answers = answer(ids)
+        queries.append(len(captured))
+        return answers
+
+    monkeypatch.setattr(waiting_consumer.positions, "function", answer_counted)
+
+    await send(opened[0], {"type": "leave"})
+    assert await receive(opened[0]) == {"type": "left"}
+    moved = [await receive(socket) for socket in opened[1:]]
+
+    assert [m["position"] for m in moved] == list(range(1, 8))
+    assert [m["estimate_minutes"] for m in moved] == [0, *range(10, 70, 10)]
+    assert set().union(*asked) == {c.entry_id for c in citizens[1:]}
+    assert len(asked) < 7
+    # One at a time, each place cost seven queries: 49 for these seven.
+    assert sum(queries) < 30, queries
 
 
 async def test_waiting_socket_closed_by_a_stopping_process_is_not_marked_gone(

@@ -15,6 +15,7 @@ from contextlib import closing
 from io import StringIO
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -69,6 +70,47 @@ def test_a_restore_brings_back_every_row_exactly(tmp_path):
     assert [label for label in backup_data.NAMED if not after[label]] == []
     # The office goes on on the restored database: new rows get fresh ids.
     backup_data.change()
+
+
+def test_a_restore_while_the_office_is_connected_is_refused_and_nothing_changes(tmp_path):
+    backup_data.seed()
+    before = backup_data.rows()
+    backup = tmp_path / "office.bbbackup"
+    run("backup", str(backup))
+    backup_data.change()
+    changed = backup_data.rows()
+
+    if connection.vendor == "postgresql":
+        # A running office: a process of its own, connected as its pool is.
+        params = connection.settings_dict
+        with psycopg.connect(
+            dbname=params["NAME"],
+            host=params["HOST"] or None,
+            port=params["PORT"] or None,
+            user=params["USER"] or None,
+            password=params["PASSWORD"] or None,
+            application_name="buergerbuero office-host:4242",
+        ):
+            refused = refusal("restore", "--no-input", str(backup))
+            assert refused.startswith(
+                "1 other connection(s) to the database are open: stop every instance of the "
+                "office first (systemctl stop 'buergerbuero@*'"
+            ), refused
+            assert refused.endswith("Nothing was changed.")
+            assert backup_data.rows() == changed
+            checked = run("restore", "--check", str(backup))
+            assert checked.splitlines()[1] == (
+                "1 other connection(s) to the database are open now: stop every instance of "
+                "the office before the restore."
+            )
+            # Someone who knows the session is not the office's (a report, say).
+            run("restore", "--no-input", "--even-if-connected", str(backup))
+    else:
+        # SQLite keeps no list of who has the file open: not detected (the docs say to
+        # stop the office first); the restore goes ahead under its write lock.
+        with closing(sqlite3.connect(connection.settings_dict["NAME"])):
+            run("restore", "--no-input", str(backup))
+    assert backup_data.rows() == before
 
 
 def test_a_backup_is_a_tar_with_its_metadata_first_and_can_be_checked(tmp_path):

@@ -7,7 +7,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from buergerbuero.access import CALLBACKS_KEY
-from buergerbuero.waiting.callbacks import callback_windows
+from buergerbuero.waiting.callbacks import callback_windows, complete_callback
 from buergerbuero.waiting.models import CallbackRequest
 
 from ..factories import make_department, make_kind, make_staff
@@ -94,6 +94,46 @@ def test_callback_request_is_stored_and_the_citizen_sees_it(english):
     assert (stored.phone, stored.topic, stored.language) == ("+49301234567", "Antrag", "en")
     page = english.get(response["Location"])
     assert "+49301234567" in text_of(page)
+
+    # Called back: the same address says so, under a heading that fits.
+    complete_callback(stored.pk, make_staff(office, username="clerk"))
+    page = text_of(english.get(response["Location"]))
+    assert "The office has handled your callback request." in page
+    assert "Callback request handled" in page and "Callback requested" not in page
+
+
+def test_the_citizen_withdraws_a_callback_request(english, django_capture_on_commit_callbacks):
+    """Changed their mind, or the matter settled itself: the request and the number are
+    deleted at once, the consoles stop listing it, and the page says who ended it. A
+    second click (or a reload of the answer) says the same, never an error."""
+    from buergerbuero import notify
+
+    office = make_department(slug="wohngeld", accepts_callbacks=True)
+    window = callback_windows(office)[0]
+    sent = english.post(
+        reverse("public:callback", args=["wohngeld"]),
+        {"phone": "+49 30 1234567", "window": window.key},
+    )["Location"]
+    stored = CallbackRequest.objects.get()
+    withdraw = reverse("public:callback_withdraw", args=["wohngeld", stored.pk])
+    assert f'action="{withdraw}"' in english.get(sent).content.decode()
+    heard: list = []
+    notify.listen(heard.append)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = english.post(withdraw)
+    finally:
+        notify.unlisten(heard.append)
+
+    assert response["Location"] == sent
+    assert not CallbackRequest.objects.exists()
+    assert heard == [notify.CallbacksChanged(office.pk, withdrawn=True)]
+    page = text_of(english.get(sent))
+    assert "You have withdrawn your callback request." in page
+    assert "Callback request withdrawn" in page and "Callback requested" not in page
+    assert "+49301234567" not in page
+    assert english.post(withdraw)["Location"] == sent
+    assert "You have withdrawn your callback request." in text_of(english.get(sent))
 
 
 def test_callback_errors_are_linked_to_their_fields(english):

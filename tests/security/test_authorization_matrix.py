@@ -72,6 +72,7 @@ DIRECTORY_SIGN_IN = "anyone, while sign-in with the county's account is configur
 PENDING_SIGN_IN = "the session that just signed in at the provider, with its app's code"
 CALLBACK_OFFERED = "anyone, where the department takes callback requests"
 CALLBACK_HOLDER = "the session that made the callback request"
+CALLBACK_WITHDRAW = "the session that made the callback request (POST only)"
 CALLBACK_STAFF = "staff of the callback request's department (POST only)"
 
 URLS = {
@@ -84,6 +85,7 @@ URLS = {
     "public:alternatives": ANYONE,
     "public:callback": CALLBACK_OFFERED,
     "public:callback_sent": CALLBACK_HOLDER,
+    "public:callback_withdraw": CALLBACK_WITHDRAW,
     "public:waiting": ENTRY,
     "public:call": PARTICIPANT,
     "public:call_ended": FORMER_PARTICIPANT,
@@ -836,6 +838,19 @@ def check_callback_holder(world, name):
     assert citizen.get(reverse(name, args=[world.a.slug, "x" * 22])).status_code == 404
 
 
+def check_callback_withdraw(world, name):
+    from buergerbuero.waiting.models import CallbackRequest
+
+    citizen, callback_id = _callback_request(world)
+    url = reverse(name, args=[world.a.slug, callback_id])
+    for other in (stranger(), world.citizen.client, as_user(world.plain_a)):
+        assert other.post(url).status_code == 404
+    assert citizen.get(url).status_code == 405
+    assert CallbackRequest.objects.filter(pk=callback_id).exists()
+    assert citizen.post(url).status_code == 302
+    assert not CallbackRequest.objects.filter(pk=callback_id).exists()
+
+
 def check_callback_staff(world, name):
     from buergerbuero.waiting.models import CallbackRequest
 
@@ -853,6 +868,7 @@ def check_callback_staff(world, name):
 CHECKS = {
     CALLBACK_OFFERED: check_callback_offered,
     CALLBACK_HOLDER: check_callback_holder,
+    CALLBACK_WITHDRAW: check_callback_withdraw,
     CALLBACK_STAFF: check_callback_staff,
     API_ANYONE: check_api_anyone,
     API_BOOKING_TOKEN: check_api_booking_token,

@@ -69,7 +69,9 @@ def test_transfer_keeps_knock_time_and_takes_its_place_in_the_order(
         ("Linus", None, ""),
     ]
     assert events == [
-        notify.EntryTransferred(early.pk, department.pk, meldewesen.pk, "Meldewesen", ""),
+        notify.EntryTransferred(
+            early.pk, department.pk, meldewesen.pk, "Meldewesen", "meldewesen", ""
+        ),
     ]
 
 
@@ -99,7 +101,7 @@ def test_transfer_tells_the_citizen_the_note_only_when_asked(
     with django_capture_on_commit_callbacks(execute=True):
         actions.transfer(entry.pk, meldewesen.pk, clerk, "Please bring your ID", tell_citizen=True)
     assert events[-1] == notify.EntryTransferred(
-        entry.pk, department.pk, meldewesen.pk, "Meldewesen", "Please bring your ID"
+        entry.pk, department.pk, meldewesen.pk, "Meldewesen", "meldewesen", "Please bring your ID"
     )
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import DatabaseError
+from django.urls import reverse
 from redis.exceptions import RedisError
 
 from buergerbuero import notify
@@ -56,7 +57,7 @@ def deliver(event: notify.Event) -> None:
         case notify.StaffMessageSent(department_id, entry_id, text):
             group = groups.queue(department_id) if entry_id is None else groups.entry(entry_id)
             _forward(group, outgoing.StaffMessage(text=text, to_all=entry_id is None))
-        case notify.EntryTransferred(entry_id, from_id, to_id, name, note):
+        case notify.EntryTransferred(entry_id, from_id, to_id, name, slug, note):
             # The waiting room moves to the new queue's group itself (it must leave the
             # old one), then says where the citizen is now.
             _send(
@@ -64,7 +65,12 @@ def deliver(event: notify.Event) -> None:
                 {
                     "type": "entry.transferred",
                     "department": to_id,
-                    "payload": outgoing.Transferred(department=name, note=note).dump(),
+                    "payload": outgoing.Transferred(
+                        department=name,
+                        note=note,
+                        page=reverse("public:department", args=[slug]),
+                        alternatives=reverse("public:alternatives", args=[slug]),
+                    ).dump(),
                 },
             )
             # Both queues in one console update where a console serves both: the citizen's
@@ -77,10 +83,13 @@ def deliver(event: notify.Event) -> None:
                 groups.staff(department_id),
                 outgoing.CitizenReply(entry=entry_id, department=department_id, text=text, at=at),
             )
-        case notify.CallbacksChanged(department_id):
-            _forward(
-                groups.staff(department_id), outgoing.CallbacksChanged(department=department_id)
+        case notify.CallbacksChanged(department_id, withdrawn):
+            changed = (
+                outgoing.CallbacksChanged(department=department_id, withdrawn=True)
+                if withdrawn
+                else outgoing.CallbacksChanged(department=department_id)
             )
+            _forward(groups.staff(department_id), changed)
         case notify.RoomEnded(room_id, department_id, ended_by, reason, entry_id):
             if reason == "citizen-absent":
                 ended = outgoing.Ended(by=ended_by, reason="citizen-absent")

@@ -3,11 +3,13 @@ the per-process background tasks."""
 
 import asyncio
 import contextlib
+import logging
 import os
 
 from channels.db import database_sync_to_async
 from channels.routing import ProtocolTypeRouter, URLRouter
 from django.conf import settings
+from django.db import DatabaseError
 from django.urls import path, re_path
 
 from buergerbuero.operations import metrics
@@ -23,6 +25,10 @@ from .room_consumer import RoomConsumer
 from .staff_sessions import StaffSessionAuthStack
 from .statusboard import StatusBoardApp, hub, subscribe_forever
 from .waiting_consumer import WaitingConsumer
+
+log = logging.getLogger(__name__)
+# How long a start may wait for the first board (a database that hangs rather than refuses).
+FIRST_BOARD_SECONDS = 5.0
 
 
 def personal(consumer, opening=database_sync_to_async):
@@ -76,6 +82,7 @@ class Lifespan:
                     tasks.append(asyncio.create_task(subscribe_forever(stop)))
                 hub.loop = asyncio.get_running_loop()
                 uninstall = shutdown.install(hub.loop)
+                await first_board()
                 hub.kept_current = True
                 # Last: what start-up made lives as long as the process (collector.py).
                 collector.enable()
@@ -93,6 +100,23 @@ class Lifespan:
                         await task
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+async def first_board() -> None:
+    """The status board read before the process listens (uvicorn runs the lifespan's
+    start first). After a restart the first watcher would otherwise wait for it behind
+    every other socket's trip to the database thread: 7 s in a 10,000-watcher storm
+    (docs/benchmarks.md, "Reconnect storm"). Without a database the start goes on, and
+    the first watcher asks again."""
+    try:
+        async with asyncio.timeout(FIRST_BOARD_SECONDS):
+            await hub.current(ticker.snapshot)
+    except (DatabaseError, TimeoutError) as error:
+        log.warning(
+            "no status board at the start (%s: %s): the first watcher will read it",
+            type(error).__name__,
+            error,
+        )
 
 
 class StatusFirst:

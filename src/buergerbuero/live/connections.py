@@ -38,6 +38,12 @@ class Connection:
 
 
 _open: set[Connection] = set()
+# Sockets whose app has neither accepted nor refused them yet. A stopping process lets
+# them finish before uvicorn's own stop, which answers every handshake still open with
+# HTTP 500 (docs/benchmarks.md, "Reconnect storm"); accepted while the process stops, a
+# socket is told to reconnect at once, like those open before.
+_handshaking = 0
+_restarting = False
 
 
 class Tracked:
@@ -46,9 +52,19 @@ class Tracked:
         self.app = app
 
     async def __call__(self, scope, receive, send) -> None:
+        global _handshaking
         connection = Connection(send)
         gauge = open_sockets.labels(endpoint=self.endpoint)
         accepted = False
+        handshaking = True
+        _handshaking += 1
+
+        def handshake_over() -> None:
+            global _handshaking
+            nonlocal handshaking
+            if handshaking:
+                handshaking = False
+                _handshaking -= 1
 
         async def tracking_send(message) -> None:
             nonlocal accepted
@@ -59,10 +75,16 @@ class Tracked:
                 accepted = True
                 _open.add(connection)
                 gauge.inc()
+                if _restarting:
+                    await _restart(connection, _reconnect_text())
+                handshake_over()
+            elif message["type"] == "websocket.close":
+                handshake_over()
 
         try:
             await self.app(scope, receive, tracking_send)
         finally:
+            handshake_over()
             if accepted:
                 _open.discard(connection)
                 gauge.dec()
@@ -77,7 +99,16 @@ def opened(endpoint: str, send) -> Connection:
     connection = Connection(send)
     _open.add(connection)
     open_sockets.labels(endpoint=endpoint).inc()
+    if _restarting:
+        # Opened while the process stops: told like the others, after what the endpoint
+        # sends first. Kept until done (the loop holds tasks only weakly).
+        task = asyncio.get_running_loop().create_task(_restart(connection, _reconnect_text()))
+        _late.add(task)
+        task.add_done_callback(_late.discard)
     return connection
+
+
+_late: set[asyncio.Task] = set()
 
 
 def closed(endpoint: str, connection: Connection) -> None:
@@ -89,10 +120,16 @@ def count() -> int:
     return len(_open)
 
 
+def _reconnect_text() -> str:
+    return json.dumps(outgoing.Reconnect().dump(), separators=(",", ":"))
+
+
 async def restart_all() -> int:
-    """Tell every open socket of this process to reconnect, and close it with 1012.
-    Returns how many were told."""
-    text = json.dumps(outgoing.Reconnect().dump(), separators=(",", ":"))
+    """Tell every open socket of this process to reconnect, and close it with 1012; from
+    now on, also every socket accepted later. Returns how many were told."""
+    global _restarting
+    _restarting = True
+    text = _reconnect_text()
     connections = list(_open)
     await asyncio.gather(*(_restart(connection, text) for connection in connections))
     return len(connections)
@@ -110,3 +147,13 @@ async def _restart(connection: Connection, text: str) -> None:
                     "reason": "service restart",
                 }
             )
+
+
+async def handshakes_finished() -> None:
+    """Return once no handshake is under way: each one accepted and told, or refused."""
+    while _handshaking:  # noqa: ASYNC110 - a count every socket keeps; polled only at a stop
+        await asyncio.sleep(0.02)
+
+
+def handshakes_under_way() -> int:
+    return _handshaking

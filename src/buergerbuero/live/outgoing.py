@@ -91,6 +91,12 @@ class Transferred(Out):
     type: Literal["transferred"] = "transferred"
     department: str = Field(description="The new department's name.")
     note: str = Field(description="The staff member's note, only if they chose to show it.")
+    page: str = Field(
+        description="The new department's page: where the waiting room links back to."
+    )
+    alternatives: str = Field(
+        description="Where the waiting room reads what to offer while the new department is closed."
+    )
 
 
 class Admitted(Out):
@@ -213,6 +219,10 @@ class CallbacksChanged(Out):
 
     type: Literal["callbacks"] = "callbacks"
     department: int
+    withdrawn: bool = Field(
+        default=False,
+        description="Only when the citizen withdrew a request (the console says so).",
+    )
 
 
 class MessageSent(Out):
@@ -250,9 +260,17 @@ class Welcome(Out):
     ice_transport_policy: Literal["all", "relay"]
 
 
+CONNECTION_DESCRIPTION = (
+    "Which of the peer's sockets: a page that reloads opens its new socket before the old "
+    "one's closing is heard, so a `peer-gone` whose `connection` is not the one of the "
+    "peer's latest `peer-joined` is about a socket already replaced, and is ignored."
+)
+
+
 class PeerJoined(Out):
     type: Literal["peer-joined"] = "peer-joined"
     peer: Peer
+    connection: str = Field(description=CONNECTION_DESCRIPTION)
 
 
 class PeerGone(Out):
@@ -260,6 +278,15 @@ class PeerGone(Out):
 
     type: Literal["peer-gone"] = "peer-gone"
     id: str
+    connection: str = Field(description=CONNECTION_DESCRIPTION)
+
+
+class Moved(Out):
+    """The same participant opened the call in another window or tab, or on another
+    device: the call goes on there, and this socket closes next (4409). The page offers
+    to continue here (which moves the call back)."""
+
+    type: Literal["moved"] = "moved"
 
 
 class PeerLeft(Out):
@@ -354,6 +381,7 @@ RoomOut = Annotated[
     Welcome
     | PeerJoined
     | PeerGone
+    | Moved
     | PeerLeft
     | Signal
     | Chat

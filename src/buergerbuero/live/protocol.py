@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 # Close codes in the application range (4000-4999), so the client knows not to retry.
 CLOSE_FORBIDDEN = 4403
 CLOSE_GONE = 4410
+# The same participant's newer socket took the call over (another window or device).
+CLOSE_MOVED = 4409
 # Not in that range: the browser comes back, later (socket.js backs off).
 CLOSE_TRY_AGAIN = 1013
 # A console not heard for CONSOLE_SILENCE_SECONDS (live/console_consumer.py): its member
@@ -97,6 +99,10 @@ class ProtocolConsumer(AsyncWebsocketConsumer):
         """Connect, receive, disconnect. A database that is away while a socket opens
         refuses it with 1013 (the browser backs off and comes back), and while it closes
         costs one warning line: never a 500 handshake or a traceback."""
+        if self.closed_by_us and message["type"] == "websocket.receive":
+            # Sent before the browser heard our close (a call that moved to another
+            # window, a console closed as silent): it asks a socket that is gone.
+            return
         try:
             await self._run_handler(message)
         except DatabaseError as error:
@@ -109,7 +115,11 @@ class ProtocolConsumer(AsyncWebsocketConsumer):
     async def dispatch_event(self, event) -> None:
         """A channel-layer event (`queue.changed`, `forward`, `relay`). When answering it
         fails on the database or the channel layer, the socket stays open: the next event,
-        or the browser's next connection, brings it up to date."""
+        or the browser's next connection, brings it up to date. A socket we closed handles
+        none: whatever it would read or send is for a browser that is gone (a waiting
+        room's own leaving makes its department's queue change)."""
+        if self.closed_by_us:
+            return
         try:
             await self._run_handler(event)
         except (DatabaseError, *LAYER_ERRORS) as error:

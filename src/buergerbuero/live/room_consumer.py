@@ -1,6 +1,8 @@
 """The call's signalling socket: WebRTC offers, answers and candidates between admitted
 participants, the in-call chat (relayed, never stored), invitations and hang-up."""
 
+import secrets
+
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.urls import reverse
@@ -19,7 +21,7 @@ from buergerbuero.waiting import actions as queue_actions
 from . import groups, outgoing, schemas
 from .beside import write_beside
 from .opening_reads import opening_read
-from .protocol import CLOSE_GONE, ProtocolConsumer
+from .protocol import CLOSE_GONE, CLOSE_MOVED, ProtocolConsumer
 
 
 def peer_info(participant: Participant) -> outgoing.Peer:
@@ -38,6 +40,9 @@ class RoomConsumer(ProtocolConsumer):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.peers_seen: set[str] = set()  # participants checked as signalling targets
+        # This socket among the participant's: the others tell a replaced socket's
+        # `peer-gone` from a real one by it (outgoing.PeerGone).
+        self.connection = secrets.token_urlsafe(9)
 
     async def connect(self) -> None:
         self.room_id = self.scope["url_route"]["kwargs"]["room_id"]
@@ -55,6 +60,16 @@ class RoomConsumer(ProtocolConsumer):
         if not await self.join([groups.room(self.room_id), groups.participant(self.me.pk)]):
             return
         self.peers_seen.update(peer.id for peer in arrival)
+        # One socket per participant carries the call: an older one (another window, a
+        # second device, a page whose closing is not yet heard) hands it over. Sent before
+        # our arrival, so it reaches that socket before any offer made to us; and before
+        # the welcome, so that nothing stands between the welcome and our `peer-joined`
+        # (a socket joining in between would hear of us twice).
+        with self.layer_may_fail():
+            await self.channel_layer.group_send(
+                groups.participant(self.me.pk),
+                {"type": "call.moved", "connection": self.connection},
+            )
         await self.accept()
         await self.send_message(
             outgoing.Welcome(
@@ -64,7 +79,7 @@ class RoomConsumer(ProtocolConsumer):
                 ice_transport_policy=settings.ICE_TRANSPORT_POLICY,
             )
         )
-        await self.to_room(outgoing.PeerJoined(peer=peer_info(self.me)))
+        await self.to_room(outgoing.PeerJoined(peer=peer_info(self.me), connection=self.connection))
         # Noted after the others heard of us, and beside what comes next: this socket must
         # not wait for the write (the database thread is busy at an admission) before it
         # passes on the other side's arrival and offer.
@@ -116,7 +131,16 @@ class RoomConsumer(ProtocolConsumer):
         if await self.leave_groups():
             await database_sync_to_async(self.still_here)()
             with self.layer_may_fail():
-                await self.to_room(outgoing.PeerGone(id=self.me.pk))
+                await self.to_room(outgoing.PeerGone(id=self.me.pk, connection=self.connection))
+
+    async def call_moved(self, event) -> None:
+        """The participant's newer socket took the call over: this one says so and closes,
+        without a `peer-gone` (the participant is there, elsewhere)."""
+        if event["connection"] == self.connection:
+            return
+        await self.leave_groups()
+        await self.send_message(outgoing.Moved())
+        await self.close(code=CLOSE_MOVED)
 
     async def to_room(self, message: outgoing.Out) -> None:
         """Everyone in the room but this participant."""

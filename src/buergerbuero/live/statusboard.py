@@ -82,23 +82,35 @@ class StatusHub:
         does; the `asyncio.timeout()` around every send cost 4-7 us each
         (docs/benchmarks.md)."""
         async with self._sending:
-            self.last_text = text
-            message = {"type": "websocket.send", "text": text}
-            delivered = 0
-            behind = []
-            for send in list(self.watchers):
-                try:
-                    pending = _start(send(message))
-                except Exception:
-                    self.drop(send)
-                    continue
-                if pending is None:
-                    delivered += 1
-                else:
-                    behind.append(self._finish(send, pending))
-            if behind:
-                delivered += sum(await asyncio.gather(*behind))
-            return delivered
+            return await self._write_all(text)
+
+    async def broadcast_if_changed(self, text: str) -> bool:
+        """Broadcast unless `text` is the board as last broadcast. Compared under the
+        lock: a repeat of an older board must not be skipped while a newer one waits."""
+        async with self._sending:
+            if text == self.last_text:
+                return False
+            await self._write_all(text)
+            return True
+
+    async def _write_all(self, text: str) -> int:
+        self.last_text = text
+        message = {"type": "websocket.send", "text": text}
+        delivered = 0
+        behind = []
+        for send in list(self.watchers):
+            try:
+                pending = _start(send(message))
+            except Exception:
+                self.drop(send)
+                continue
+            if pending is None:
+                delivered += 1
+            else:
+                behind.append(self._finish(send, pending))
+        if behind:
+            delivered += sum(await asyncio.gather(*behind))
+        return delivered
 
     async def _finish(self, send: Send, pending: "_Suspended") -> int:
         try:
@@ -122,12 +134,6 @@ class StatusHub:
         task = asyncio.get_running_loop().create_task(close())
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
-
-    async def broadcast_if_changed(self, text: str) -> bool:
-        if text == self.last_text:
-            return False
-        await self.broadcast(text)
-        return True
 
 
 class _Suspended:
@@ -184,7 +190,7 @@ def publish(text: str) -> None:
         return
     loop = hub.loop
     if loop is not None and not loop.is_closed():
-        asyncio.run_coroutine_threadsafe(hub.broadcast(text), loop)
+        asyncio.run_coroutine_threadsafe(hub.broadcast_if_changed(text), loop)
     else:
         hub.last_text = text
 
@@ -216,7 +222,10 @@ async def subscribe_forever(stop: asyncio.Event) -> None:
                     message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
                     if message is not None:
                         data = message["data"]
-                        await hub.broadcast(data.decode() if isinstance(data, bytes) else data)
+                        # A change that leaves the board as it was (one clerk of several
+                        # stepping away) is not sent again to every watcher.
+                        text = data.decode() if isinstance(data, bytes) else data
+                        await hub.broadcast_if_changed(text)
         except asyncio.CancelledError:
             raise
         except Exception as error:

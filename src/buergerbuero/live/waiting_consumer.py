@@ -1,57 +1,34 @@
 """The citizen's waiting room socket: place in the queue, then admitted or declined."""
 
-import asyncio
 import logging
 
 from channels.db import database_sync_to_async
 from django.db import DatabaseError
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from buergerbuero import access
-from buergerbuero.office.status import department_state
+from buergerbuero.office.status import department_states
 from buergerbuero.waiting import actions, queue
 from buergerbuero.waiting.models import EntryState, QueueEntry
 
 from . import groups, outgoing, schemas, shutdown
+from .gathered import Gathered
 from .protocol import CLOSE_GONE, ProtocolConsumer
 
 log = logging.getLogger(__name__)
 
 
-class _Batch:
-    """Entry ids marked as seen together. One writer: each write takes every id that came
-    while the one before was written; each caller returns once its id is written."""
-
-    def __init__(self) -> None:
-        self.ids: set[str] = set()
-        self.next: asyncio.Future | None = None  # done when the gathering ids are written
-        self.writer: asyncio.Task | None = None
-
-    async def add(self, entry_id: str) -> None:
-        loop = asyncio.get_running_loop()
-        if self.next is None:
-            self.next = loop.create_future()
-        self.ids.add(entry_id)
-        written = self.next
-        if self.writer is None or self.writer.done():
-            self.writer = loop.create_task(self._write())
-        await asyncio.shield(written)
-
-    async def _write(self) -> None:
-        while self.ids:
-            ids, self.ids = self.ids, set()
-            done, self.next = self.next, None
-            try:
-                await database_sync_to_async(actions.touch_all)(ids)
-            except DatabaseError as error:
-                # Their grace period then counts from their last ping, as after a crash.
-                log.warning("could not mark %d waiting citizens as seen: %s", len(ids), error)
-            finally:
-                if done is not None:
-                    done.set_result(None)
+def _mark_seen(entry_ids: set[str]) -> None:
+    try:
+        actions.touch_all(entry_ids)
+    except DatabaseError as error:
+        # Their grace period then counts from their last ping, as after a crash.
+        log.warning("could not mark %d waiting citizens as seen: %s", len(entry_ids), error)
 
 
-_seen_while_stopping = _Batch()
+# A stopping process's waiting rooms, marked as seen together (gathered.py).
+_seen_while_stopping: Gathered[str, None] = Gathered(_mark_seen)
 
 
 class WaitingConsumer(ProtocolConsumer):
@@ -62,10 +39,10 @@ class WaitingConsumer(ProtocolConsumer):
         if not access.holds_entry(self.scope["session"], self.entry_id):
             await self.refuse("forbidden", _("This waiting room belongs to another browser."))
             return
-        # One trip to the database thread for what decides the connection: after a restart
-        # all the office's waiting rooms arrive within seconds, and every trip queues behind
-        # the others' (docs/benchmarks.md, "Reconnect storm").
-        found = await database_sync_to_async(arriving)(self.entry_id)
+        # What decides the connection, in one trip to the database thread with every
+        # other waiting room opening meanwhile: after a restart all the office's waiting
+        # rooms arrive within seconds (docs/benchmarks.md, "Reconnect storm").
+        found = await arriving(self.entry_id)
         if found is None:
             await self.refuse("not_found", _("Unknown queue entry."), CLOSE_GONE)
             return
@@ -95,13 +72,24 @@ class WaitingConsumer(ProtocolConsumer):
             # waiting rooms close at once: their marks go in batches, one statement each,
             # not one trip to the database thread per citizen, which made the stop take
             # 13 s with 1,000 citizens (docs/benchmarks.md, "Reconnect storm").
-            await _seen_while_stopping.add(self.entry_id)
+            await _seen_while_stopping(self.entry_id)
             return
         # The grace period counts from the moment the browser went away; staff see it.
         await database_sync_to_async(actions.disconnected)(self.entry_id)
+        # Unless another page of the same place is still open: on a reload or a switch of
+        # language the new page's socket often opens before the old one's close is
+        # handled, and would clear the mark only at its next ping, 20 s on, while staff saw
+        # the citizen as gone and were asked to confirm admitting them. Whichever of the
+        # place's sockets still listens, in any process, answers (`tab_closed`).
+        with self.layer_may_fail():
+            await self.channel_layer.group_send(groups.entry(self.entry_id), {"type": "tab.closed"})
 
     async def send_position(self) -> None:
-        await self.send_message(await database_sync_to_async(position_message)(self.entry_id))
+        # Gathered with every other waiting room of the process that asks meanwhile: after
+        # a knock or a restart, dozens ask at once (gathered.py).
+        message = await positions(self.entry_id)
+        assert message is not None  # position_messages answers every entry it is asked
+        await self.send_message(message)
 
     async def on_ping(self, message: schemas.Ping) -> None:
         # Also clears a "gone" mark left by another tab of the same place that closed.
@@ -111,6 +99,11 @@ class WaitingConsumer(ProtocolConsumer):
             # Back after an outage: the page said "cannot be reached"; show where it stands.
             self.database_was_unavailable = False
             await self.send_position()
+
+    async def tab_closed(self, event) -> None:
+        """Another page of this place closed and marked the citizen as gone: this one is
+        still here."""
+        await database_sync_to_async(actions.reconnected)(self.entry_id)
 
     async def on_leave(self, message: schemas.Leave) -> None:
         await database_sync_to_async(actions.leave)(self.entry_id)
@@ -122,7 +115,8 @@ class WaitingConsumer(ProtocolConsumer):
 
     async def on_visible(self, message: schemas.Visible) -> None:
         # Back from the background (and on every opening): show where they stand now.
-        await self.send_message(await database_sync_to_async(shown_again)(self.entry_id))
+        await foregrounds(self.entry_id)
+        await self.send_position()
 
     async def on_rejoin(self, message: schemas.Rejoin) -> None:
         await database_sync_to_async(actions.rejoin_at_front)(self.entry_id)
@@ -176,38 +170,63 @@ def final_message(entry: QueueEntry) -> Final | None:
     return None
 
 
-def arriving(entry_id: str) -> tuple[int, Final | None] | None:
-    """A waiting room opens: the entry's department and, for a resolved entry, what to
-    tell the browser; None for an unknown entry. A waiting entry is marked as seen (and
-    no longer gone) before the socket joins its groups: a browser turned away while
-    Redis is down is still here, and keeps its place while it tries again."""
-    entry = QueueEntry.objects.filter(pk=entry_id).first()
-    if entry is None:
-        return None
-    final = final_message(entry)
-    if final is None:
-        actions.reconnected(entry_id)
-    return entry.department_id, final
+def arrivals(entry_ids: set[str]) -> dict[str, tuple[int, Final | None]]:
+    """Waiting rooms open: each entry's department and, for a resolved entry, what to
+    tell the browser; unknown entries are left out. Waiting entries are marked as seen
+    (and no longer gone) before their sockets join their groups: a browser turned away
+    while Redis is down is still here, and keeps its place while it tries again."""
+    entries = list(QueueEntry.objects.filter(pk__in=entry_ids))
+    found = {entry.pk: (entry.department_id, final_message(entry)) for entry in entries}
+    back = [entry_id for entry_id, (_, final) in found.items() if final is None]
+    if back:
+        actions.reconnected_all(back)
+    return found
 
 
-def shown_again(entry_id: str) -> outgoing.Position | Final:
-    actions.foregrounded(entry_id)
-    return position_message(entry_id)
+def position_messages(entry_ids: set[str]) -> dict[str, outgoing.Position | Final]:
+    """What each of these waiting rooms should show now: its place, or what became of it.
+    A few statements for any number of entries: the department-wide figures (state,
+    staffing, the queue's order, the average consultation) once per department, not once
+    per citizen (gathered.py)."""
+    entries = list(QueueEntry.objects.select_related("department").filter(pk__in=entry_ids))
+    messages: dict[str, outgoing.Position | Final] = {}
+    waiting: list[QueueEntry] = []
+    for entry in entries:
+        final = final_message(entry)
+        if final is None:
+            waiting.append(entry)
+        else:
+            messages[entry.pk] = final
+    # An entry that is gone altogether (deleted on schedule) has no place any more.
+    found = {entry.pk for entry in entries}
+    messages |= {entry_id: outgoing.Expired() for entry_id in entry_ids - found}
+    departments = {entry.department_id: entry.department for entry in waiting}
+    if not departments:
+        return messages
+    prefetch_related_objects(list(departments.values()), "hours")
+    states = department_states(list(departments.values()))
+    for department_id, department in departments.items():
+        order = {
+            e.pk: i
+            for i, e in enumerate(queue.queue_order(queue.ordering_fields(department_id)), 1)
+        }
+        average = queue.average_consultation_minutes(department_id)
+        state = states[department_id]
+        for entry in (e for e in waiting if e.department_id == department_id):
+            position = order.get(entry.pk, len(order) + 1)
+            messages[entry.pk] = outgoing.Position(
+                position=position,
+                estimate_minutes=queue.estimate_minutes(
+                    position, average, state.staff_available, state.staff_free
+                ),
+                office=state.state,
+                department=department.name,
+            )
+    return messages
 
 
-def position_message(entry_id: str) -> outgoing.Position | Final:
-    entry = QueueEntry.objects.select_related("department").get(pk=entry_id)
-    final = final_message(entry)
-    if final is not None:
-        return final
-    state = department_state(entry.department)
-    position = queue.position_of(entry)
-    average = queue.average_consultation_minutes(entry.department_id)
-    return outgoing.Position(
-        position=position,
-        estimate_minutes=queue.estimate_minutes(
-            position, average, state.staff_available, state.staff_free
-        ),
-        office=state.state,
-        department=entry.department.name,
-    )
+# Every waiting room of the process opens, is shown again and asks for what to show
+# here, together with the others that do so meanwhile (gathered.py).
+arriving: Gathered[str, tuple[int, Final | None]] = Gathered(arrivals)
+foregrounds: Gathered[str, None] = Gathered(actions.foregrounded_all)
+positions: Gathered[str, outgoing.Position | Final] = Gathered(position_messages)

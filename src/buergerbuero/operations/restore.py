@@ -109,9 +109,36 @@ def check_backup(path: Path) -> Metadata:
         return _checked_payload(path, Path(work))[0]
 
 
-def restore_backup(path: Path) -> Restored:
+def others_connected() -> int:
+    """How many other sessions are connected to the office's PostgreSQL database: a
+    running office (each process's pool), an administrator's psql, a report. Sessions of
+    this process do not count (they share its application_name, settings.py). SQLite
+    keeps no such list: always 0 there."""
+    if connection.vendor != "postgresql":
+        return 0
+    own_name = connection.settings_dict.get("OPTIONS", {}).get("application_name", "")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            " AND application_name IS DISTINCT FROM %s",
+            [own_name],
+        )
+        return cursor.fetchone()[0]
+
+
+def restore_backup(path: Path, *, even_if_connected: bool = False) -> Restored:
     with tempfile.TemporaryDirectory(prefix="bb-restore-") as work:
         found, payload = _checked_payload(path, Path(work))
+        if not even_if_connected and (others := others_connected()):
+            # A running office would go on with what it holds of the old data (sockets,
+            # boards, its ticker's writes), and its locks would make the restore wait.
+            raise BackupError(
+                f"{others} other connection(s) to the database are open: stop every "
+                "instance of the office first (systemctl stop 'buergerbuero@*'; "
+                "docs/operations.md, 'Restoring'). If they are not the office's, restore "
+                "with --even-if-connected. Nothing was changed."
+            )
         erased = erasures_since(found)
         if found.database == "sqlite":
             _replace_sqlite(payload)

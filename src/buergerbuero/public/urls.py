@@ -20,6 +20,11 @@ urlpatterns = [
         views.callback_sent,
         name="callback_sent",
     ),
+    path(
+        "fachbereich/<slug:slug>/rueckruf/<slug:callback_id>/zurueckziehen/",
+        views.callback_withdraw,
+        name="callback_withdraw",
+    ),
     path("warteraum/<slug:entry_id>/", views.waiting, name="waiting"),
     path("gespraech/<slug:room_id>/", views.call, name="call"),
     path("gespraech/<slug:room_id>/beendet/", views.call_ended, name="call_ended"),

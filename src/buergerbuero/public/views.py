@@ -9,7 +9,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from buergerbuero import access
 from buergerbuero.bookings.alternatives import alternatives_for
@@ -172,9 +172,31 @@ def callback_sent(request, slug, callback_id):
     if not access.holds_callback(request.session, callback_id):
         raise Http404
     dept = get_object_or_404(Department, slug=slug)
-    # Gone once staff marked it done: the page then says so.
+    # Gone once staff marked it done, or the citizen withdrew it: the page then says which.
     made = CallbackRequest.objects.filter(pk=callback_id, department=dept).first()
-    return render(request, "public/callback_sent.html", {"department": dept, "callback": made})
+    withdrawn = made is None and access.withdrew_callback(request.session, callback_id)
+    return render(
+        request,
+        "public/callback_sent.html",
+        {"department": dept, "callback": made, "withdrawn": withdrawn},
+    )
+
+
+@require_POST
+def callback_withdraw(request, slug, callback_id):
+    """Only from the browser that asked for the call: anyone else gets a 404, as for the
+    page that shows it. A second click, or staff a moment faster: the page says what
+    became of it."""
+    if not access.holds_callback(request.session, callback_id):
+        raise Http404
+    dept = get_object_or_404(Department, slug=slug)
+    try:
+        callbacks.withdraw_callback(callback_id)
+    except callbacks.CallbackGone:
+        pass
+    else:
+        access.remember_withdrawn(request.session, callback_id)
+    return redirect("public:callback_sent", slug=dept.slug, callback_id=callback_id)
 
 
 @require_http_methods(["GET", "POST"])

@@ -127,67 +127,76 @@ def touch_all(entry_ids) -> None:
 HEARD = (EntryState.WAITING, EntryState.ADMITTED)
 
 
-def _presence_changed(entry_id: str) -> None:
+def _presence_changed(entry_ids) -> None:
     """Consoles show waiting citizens only: a mark on an admitted entry changes nothing
     they show."""
-    department_id = (
-        QueueEntry.objects.filter(pk=entry_id, state=EntryState.WAITING)
-        .values_list("department_id", flat=True)
-        .first()
+    departments = set(
+        QueueEntry.objects.filter(pk__in=list(entry_ids), state=EntryState.WAITING).values_list(
+            "department_id", flat=True
+        )
     )
-    if department_id is not None:
+    for department_id in sorted(departments):
         notify.announce_on_commit(notify.PresenceChanged(department_id))
+
+
+def _clear_marks(entry_ids, mark: str, states=HEARD) -> None:
+    """Seen now and `mark` (gone, in the background) cleared, in two statements however
+    many entries (a restart brings a process's waiting rooms back at once); their
+    departments' consoles hear it if any of them was marked."""
+    now = timezone.now()
+    entries = QueueEntry.objects.filter(pk__in=list(entry_ids), state__in=states)
+    # The marked ones in a statement of their own: one marked meanwhile (another tab of
+    # the same place closing) is cleared and announced, never cleared unannounced.
+    cleared = entries.filter(**{f"{mark}__isnull": False}).update(seen_at=now, **{mark: None})
+    entries.filter(**{f"{mark}__isnull": True}).update(seen_at=now)
+    if cleared:
+        _presence_changed(entry_ids)
+
+
+def _set_mark(entry_id: str, mark: str) -> None:
+    """Seen now, and `mark` (gone, in the background) set from now unless it already is:
+    only a change of the mark is announced; a repeated one merely counts as seen."""
+    now = timezone.now()
+    entries = QueueEntry.objects.filter(pk=entry_id, state__in=HEARD)
+    marked = entries.filter(**{f"{mark}__isnull": True}).update(seen_at=now, **{mark: now})
+    if marked:
+        _presence_changed([entry_id])
+    else:
+        entries.update(seen_at=now)
 
 
 def reconnected(entry_id: str) -> None:
     """The waiting room's socket is (back) open: seen now, and no longer marked as gone;
     the consoles hear it only if it had been marked."""
-    now = timezone.now()
-    entries = QueueEntry.objects.filter(pk=entry_id, state__in=HEARD)
-    marked = entries.filter(disconnected_at__isnull=False).update(seen_at=now, disconnected_at=None)
-    if marked:
-        _presence_changed(entry_id)
-    else:
-        entries.update(seen_at=now)
+    reconnected_all([entry_id])
+
+
+def reconnected_all(entry_ids) -> None:
+    _clear_marks(entry_ids, "disconnected_at")
 
 
 def disconnected(entry_id: str) -> None:
     """The waiting room's socket closed: the grace period counts from now, and staff see
     the citizen as gone until they come back (or expire)."""
-    now = timezone.now()
-    entries = QueueEntry.objects.filter(pk=entry_id, state__in=HEARD)
-    marked = entries.filter(disconnected_at__isnull=True).update(seen_at=now, disconnected_at=now)
-    if marked:
-        _presence_changed(entry_id)
-    else:
-        entries.update(seen_at=now)
+    _set_mark(entry_id, "disconnected_at")
 
 
 def backgrounded(entry_id: str) -> None:
     """The waiting room's page went hidden cleanly (another app, a locked phone): the
     place is kept for the longer background grace, counted from now, and staff see the
     citizen as "in the background", never as present."""
-    _mark_background(entry_id, timezone.now())
+    _set_mark(entry_id, "backgrounded_at")
 
 
 def foregrounded(entry_id: str) -> None:
     """The page is shown again (or is being closed or reloaded, which counts like any
     lost connection): back to the normal grace. An admitted entry keeps its mark: it
     tells whether the citizen missed their call in the background (missed_call)."""
-    _mark_background(entry_id, None, states=(EntryState.WAITING,))
+    foregrounded_all([entry_id])
 
 
-def _mark_background(entry_id: str, since, states=HEARD) -> None:
-    now = timezone.now()
-    entries = QueueEntry.objects.filter(pk=entry_id, state__in=states)
-    # Only a change of the mark is announced; a repeated "hidden" merely counts as seen.
-    marked = entries.filter(backgrounded_at__isnull=since is not None).update(
-        seen_at=now, backgrounded_at=since
-    )
-    if marked:
-        _presence_changed(entry_id)
-    else:
-        entries.update(seen_at=now)
+def foregrounded_all(entry_ids) -> None:
+    _clear_marks(entry_ids, "backgrounded_at", states=(EntryState.WAITING,))
 
 
 def _still_heard(entry: QueueEntry, now) -> bool:
@@ -466,7 +475,7 @@ def transfer(
         )
     notify.announce_on_commit(
         notify.EntryTransferred(
-            entry_id, source_id, target.pk, target.name, note if tell_citizen else ""
+            entry_id, source_id, target.pk, target.name, target.slug, note if tell_citizen else ""
         )
     )
     return QueueEntry.objects.get(pk=entry_id)

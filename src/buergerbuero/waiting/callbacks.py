@@ -181,6 +181,18 @@ def complete_callback(callback_id: str, user) -> None:
         notify.announce_on_commit(notify.CallbacksChanged(callback.department_id))
 
 
+def withdraw_callback(callback_id: str) -> None:
+    """The citizen no longer wants the call (the caller checked that their browser made
+    the request): deleted at once, number and all, and the department's consoles no
+    longer list it. Not audited: no one acted on anybody's data but their own."""
+    with transaction.atomic():
+        callback = CallbackRequest.objects.select_for_update().filter(pk=callback_id).first()
+        if callback is None:
+            raise CallbackGone
+        callback.delete()
+        notify.announce_on_commit(notify.CallbacksChanged(callback.department_id, withdrawn=True))
+
+
 def purge_callbacks(now: datetime) -> int:
     """Delete requests whose window ended more than CALLBACK_RETENTION_DAYS ago."""
     limit = now - timedelta(days=settings.CALLBACK_RETENTION_DAYS)

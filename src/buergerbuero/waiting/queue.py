@@ -41,15 +41,16 @@ def order_key(e: QueueEntry) -> tuple:
     )
 
 
+def ordering_fields(department_id: int) -> list[QueueEntry]:
+    """The department's waiting entries, with only what their order depends on."""
+    return list(
+        waiting_entries(department_id).only("id", "missed_call_at", "booked_for", "created_at")
+    )
+
+
 def position_of(entry: QueueEntry) -> int:
     """1 means next in line."""
-    ordered = queue_order(
-        list(
-            waiting_entries(entry.department_id).only(
-                "id", "missed_call_at", "booked_for", "created_at"
-            )
-        )
-    )
+    ordered = queue_order(ordering_fields(entry.department_id))
     return next((i for i, e in enumerate(ordered, 1) if e.pk == entry.pk), len(ordered) + 1)
 
 

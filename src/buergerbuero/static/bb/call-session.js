@@ -92,7 +92,8 @@ export function startCall(root, { stream: held = null, socket: opened = null, ic
     video: { on: buttons.video.textContent, off: msg.msgCameraOn },
   };
 
-  const state = { me: null, names: new Map(), stream: null, camera: null, screen: null, ended: false, switching: false };
+  // connections: each peer's socket as of its latest peer-joined (outgoing.PeerGone).
+  const state = { me: null, names: new Map(), connections: new Map(), stream: null, camera: null, screen: null, ended: false, switching: false };
 
   function say(text) {
     statusLine.textContent = text;
@@ -214,8 +215,8 @@ export function startCall(root, { stream: held = null, socket: opened = null, ic
   let notice = "";
   const NOTICES = { "citizen-absent": "nicht-erschienen", unanswered: "nicht-geantwortet" };
 
-  function leavePage() {
-    if (state.ended) return;
+  // The call is over for this page: connections, camera, microphone and sockets closed.
+  function stopCall() {
     state.ended = true;
     mesh.closeAll();
     files.close();
@@ -223,6 +224,23 @@ export function startCall(root, { stream: held = null, socket: opened = null, ic
     state.screen?.stop();
     socket.close();
     waiting?.close();
+  }
+
+  // The same participant opened the call elsewhere (another window, tab or device): it
+  // goes on there. This page lets go of the camera and offers to bring the call back.
+  function movedAway() {
+    if (state.ended) return;
+    stopCall();
+    const moved = document.getElementById("call-moved");
+    for (const child of root.children) child.hidden = child !== moved;
+    moved.hidden = false;
+    document.getElementById("call-here").addEventListener("click", () => window.location.reload());
+    moved.querySelector("h2").focus();
+  }
+
+  function leavePage() {
+    if (state.ended) return;
+    stopCall();
     // Staff return to the queue: the console puts focus on it (console.js), not on <body>.
     if (isStaff) sessionStorage.setItem("bb-after-call", "1");
     // Over before we were in it (a page that slept through its call, woken in place): the
@@ -304,18 +322,24 @@ export function startCall(root, { stream: held = null, socket: opened = null, ic
       }
       case "peer-joined":
         state.names.set(message.peer.id, message.peer);
+        state.connections.set(message.peer.id, message.connection);
         mesh.create(message.peer, true);
         say(format(msg.msgJoined, { name: message.peer.name }));
         announceMedia();
         break;
       case "peer-gone": {
-        // Their socket dropped; media may still flow, and they usually come back.
+        // Their socket dropped; media may still flow, and they usually come back. A
+        // reloaded page's new socket may have arrived first: the old one's going is news
+        // of nothing.
+        const latest = state.connections.get(message.id);
+        if (latest && latest !== message.connection) break;
         const note = videos.querySelector(`[data-peer="${CSS.escape(message.id)}"] .media-state`);
         if (note) note.textContent = `(${msg.msgPeerGone})`;
         break;
       }
       case "peer-left": {
         const name = state.names.get(message.id)?.name || "";
+        state.connections.delete(message.id);
         mesh.close(message.id);
         removeTile(message.id);
         say(format(msg.msgLeft, { name }));
@@ -350,12 +374,7 @@ export function startCall(root, { stream: held = null, socket: opened = null, ic
       case "ended":
         // Taken back to the waiting room by staff: the citizen's page goes there.
         if (message.reason === "returned" && !isStaff && message.waiting_url) {
-          state.ended = true;
-          mesh.closeAll();
-          files.close();
-          state.stream?.getTracks().forEach((track) => track.stop());
-          state.screen?.stop();
-          socket.close();
+          stopCall();
           window.location.assign(message.waiting_url);
           break;
         }
@@ -375,6 +394,9 @@ export function startCall(root, { stream: held = null, socket: opened = null, ic
               : msg.msgEnded,
         );
         leavePage();
+        break;
+      case "moved":
+        movedAway();
         break;
       case "error":
         say(message.message);

@@ -440,7 +440,7 @@ const socket = connectSocket(root.dataset.socket, {
         status.textContent = msg.msgTransferred;
         break;
       case "callbacks":
-        refreshCallbacks(announce);
+        refreshCallbacks(announce, message.withdrawn);
         break;
       case "message-sent":
         status.textContent = format(msg.msgSent, { count: message.recipients });

@@ -61,6 +61,16 @@ function connection(config) {
   return newConnection(config);
 }
 
+// Signalling can be lost on its way (a socket closing just as it sends, a message the
+// office could not pass on while Redis was away), and the browser would wait for it for
+// good: both sides said "Connecting…" until someone hung up. The side that offered looks
+// again after a while: an offer still unanswered is sent again as it now stands (with the
+// candidates found since; an answer to either copy will do), and a connection answered
+// but not connected restarts ICE. A few times, each wait twice the one before; once
+// connected it is left to the browser ("failed" restarts ICE, below).
+const PATIENCE_MS = 6000;
+const RETRIES = 3;
+
 // A candidate of a connection the other side has since replaced (a reload, an ICE
 // restart) arrives late and no longer matches: it is of no use, and not an error of the
 // call, as in the standard's "perfect negotiation" pattern.
@@ -150,6 +160,26 @@ export class Mesh {
     this.send({ type: "signal", to: peer.info.id, description: { type: offer.type, sdp: offer.sdp } });
     spare.to = peer.info.id;
     for (const candidate of spare.candidates.splice(0)) this.send({ type: "signal", to: spare.to, candidate });
+    this.watch(peer);
+  }
+
+  // The offering side's second look (PATIENCE_MS, at the top).
+  watch(peer, attempt = 0) {
+    clearTimeout(peer.watch);
+    if (attempt >= RETRIES) return;
+    peer.watch = setTimeout(() => {
+      const { pc } = peer;
+      if (this.peers.get(peer.info.id) !== peer || pc.connectionState === "connected") return;
+      if (pc.signalingState === "have-local-offer") {
+        const { type, sdp } = pc.localDescription;
+        this.send({ type: "signal", to: peer.info.id, description: { type, sdp } });
+      } else if (pc.signalingState === "stable") {
+        this.offer(peer, true).catch((error) => console.warn("could not restart ICE:", error?.name));
+      } else {
+        return;
+      }
+      this.watch(peer, attempt + 1);
+    }, PATIENCE_MS * 2 ** attempt);
   }
 
   create(info, initiator) {
@@ -184,7 +214,7 @@ export class Mesh {
     } else if (initiator) {
       peer.audio = pc.addTransceiver(this.audioTrack || "audio", { direction: "sendrecv" });
       peer.video = pc.addTransceiver(this.videoTrack || "video", { direction: "sendrecv" });
-      this.offer(peer, false);
+      this.offer(peer, false).then(() => this.watch(peer));
     }
     return peer;
   }
@@ -209,9 +239,10 @@ export class Mesh {
         const answer = await peer.pc.createAnswer();
         await peer.pc.setLocalDescription(answer);
         this.send({ type: "signal", to: from, description: { type: answer.type, sdp: answer.sdp } });
-      } else if (peer) {
+      } else if (peer?.pc.signalingState === "have-local-offer") {
         await peer.pc.setRemoteDescription(description);
       }
+      // (An answer to an offer already answered, which was sent again: nothing to do.)
       if (peer) {
         for (const candidate of peer.pending.splice(0)) await addCandidate(peer, candidate);
       }
@@ -238,6 +269,7 @@ export class Mesh {
   close(id) {
     const peer = this.peers.get(id);
     if (!peer) return;
+    clearTimeout(peer.watch);
     peer.pc.close();
     this.peers.delete(id);
   }

@@ -2,6 +2,7 @@
 import { flag, retitle } from "./attention.js";
 import { openCallSocket, startCall } from "./call-session.js";
 import { openLocalMedia } from "./device-check.js";
+import { fetchFragment } from "./fragment.js";
 import { offerNotifications } from "./knock-alerts.js";
 import { warmUp } from "./mesh.js";
 import { chime, unlockSound } from "./sound.js";
@@ -121,17 +122,13 @@ async function showAlternatives(closed) {
   }
   if (alternativesShown) return;
   alternativesShown = true;
-  let response;
-  try {
-    response = await fetch(msg.alternatives, { credentials: "same-origin" });
-  } catch {
+  const parts = await fetchFragment(msg.alternatives);
+  if (!parts) {
     alternativesShown = false;
     return;
   }
-  if (response.status !== 200 || !alternativesShown) return;
-  const html = await response.text();
-  const parsed = new DOMParser().parseFromString(html, "text/html");
-  alternativesBody.replaceChildren(...parsed.body.childNodes);
+  if (!alternativesShown) return; // the office is back meanwhile
+  alternativesBody.replaceChildren(...parts);
   alternatives.hidden = false;
 }
 
@@ -139,6 +136,8 @@ const socket = connectSocket(root.dataset.socket, {
   pingSeconds: Number(root.dataset.pingSeconds) || 20,
   onOpen() {
     officeNote.hidden = true;
+    // Answers to replies sent on a lost connection will not come: they stay as shown.
+    settleReplies();
     // A page that slept may have lost its socket: the server hears again whether it is
     // shown (which also clears the mark left before it was suspended).
     tellVisibility();
@@ -164,6 +163,11 @@ const socket = connectSocket(root.dataset.socket, {
       }
       case "transferred":
         showDepartment(message.department);
+        // From now on the new department's: the link back and, while it is closed, what
+        // it offers instead (the position that follows shows them if it is).
+        backLink.querySelector("a").href = message.page;
+        msg.alternatives = message.alternatives;
+        showAlternatives(false);
         passedOn.hidden = false;
         passedOn.textContent = format(msg.msgPassedOn, { department: message.department });
         if (message.note) passedOn.append(" ", officeText(message.note));
@@ -171,6 +175,7 @@ const socket = connectSocket(root.dataset.socket, {
         flag(passedOn.textContent);
         break;
       case "reply-sent":
+        pendingReplies.shift();
         replyStatus.textContent = msg.msgReplySent;
         break;
       case "admitted":
@@ -229,7 +234,7 @@ const socket = connectSocket(root.dataset.socket, {
         // so in the server's words; the next position (sent as soon as a ping gets
         // through again) replaces it.
         if (message.request === "reply") {
-          replyStatus.textContent = message.message;
+          refuseReply(message.message);
           break;
         }
         if (message.code === "unavailable") {
@@ -373,6 +378,28 @@ leaveButton.addEventListener("click", () => {
   if (!socket.send({ type: "leave" })) leaveButton.disabled = false;
 });
 
+// The citizen's answers on their way, oldest first: the office answers each in order,
+// "reply-sent" or an error (too many in a short time, nothing left once cleaned).
+const pendingReplies = [];
+
+function settleReplies() {
+  pendingReplies.length = 0;
+}
+
+// A refused answer is not left in the list as if sent: it is taken out, its words go back
+// into the field (unless something new was typed there), and the office's reason is shown
+// and read out beside the field.
+function refuseReply(reason) {
+  const item = pendingReplies.shift();
+  if (item) {
+    item.remove();
+    if (!replyText.value.trim()) replyText.value = item.querySelector("span").textContent;
+  }
+  replyText.setAttribute("aria-invalid", "true");
+  replyStatus.textContent = reason;
+  replyText.focus();
+}
+
 // The citizen's answer: shown in their own list at once, relayed to the office, not kept.
 replyForm.addEventListener("submit", (event) => {
   event.preventDefault();
@@ -384,6 +411,9 @@ replyForm.addEventListener("submit", (event) => {
   if (!socket.send({ type: "reply", text })) return;
   const item = document.createElement("p");
   item.className = "citizen-reply";
+  pendingReplies.push(item);
+  replyText.removeAttribute("aria-invalid");
+  replyStatus.textContent = "";
   const label = document.createElement("strong");
   label.textContent = `${msg.msgReplyYou} `;
   const words = document.createElement("span");

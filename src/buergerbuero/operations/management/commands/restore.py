@@ -3,7 +3,12 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from buergerbuero.operations.backup import BackupError
-from buergerbuero.operations.restore import check_backup, read_metadata, restore_backup
+from buergerbuero.operations.restore import (
+    check_backup,
+    others_connected,
+    read_metadata,
+    restore_backup,
+)
 
 
 class Command(BaseCommand):
@@ -21,13 +26,21 @@ class Command(BaseCommand):
             help="Only check that FILE can be restored here; change nothing.",
         )
         parser.add_argument(
+            "--even-if-connected",
+            action="store_true",
+            help="Restore although other sessions are connected to the database "
+            "(PostgreSQL); only when they are not the office's.",
+        )
+        parser.add_argument(
             "--no-input",
             action="store_false",
             dest="interactive",
             help="Do not ask for confirmation.",
         )
 
-    def handle(self, *args, file: Path, check=False, interactive=True, **options):
+    def handle(
+        self, *args, file: Path, check=False, interactive=True, even_if_connected=False, **options
+    ):
         try:
             if check:
                 found = check_backup(file)
@@ -35,11 +48,16 @@ class Command(BaseCommand):
                     f"{file} can be restored here: {found.database} database of "
                     f"{found.created_at}, {len(found.migrations)} migrations."
                 )
+                if others := others_connected():
+                    self.stdout.write(
+                        f"{others} other connection(s) to the database are open now: stop "
+                        "every instance of the office before the restore."
+                    )
                 return
             found = read_metadata(file)
             if interactive and not self._confirmed(file, found.created_at):
                 raise CommandError("Restore cancelled.")
-            restored = restore_backup(file)
+            restored = restore_backup(file, even_if_connected=even_if_connected)
         except BackupError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
