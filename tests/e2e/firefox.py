@@ -6,6 +6,7 @@ flows' poll() and wait_for_media() work on both engines. Selectors are puppeteer
 or `::-p-aria(Name[role="button"])` for what a screen reader would announce.
 """
 
+import contextlib
 import json
 import os
 import select
@@ -88,21 +89,39 @@ class Firefox:
         # One request at a time, one line per reply: nothing waits in the pipe's buffer
         # when select() is asked. A reply that never comes (a page script that never
         # settles) ends the browser rather than the whole test run.
+        # (The bridge answers an operation that hangs itself, after 45 s: this is for a
+        # bridge that hangs.)
         ready, _, _ = select.select([self.process.stdout], [], [], timeout)
         if not ready:
-            self.process.kill()
+            self._end()
             raise BridgeError(f"no answer from Firefox within {timeout}s; see {self.log.name}")
         line = self.process.stdout.readline()  # type: ignore[union-attr]
         if not line:
-            self.process.wait(timeout=10)
+            self._end()
             raise BridgeError(
                 f"the Firefox bridge ended (exit {self.process.returncode}); see {self.log.name}"
             )
         return json.loads(line)
 
+    def _end(self) -> None:
+        """A bridge that hangs or ended: killed, its pipes closed (so no unclosed file is
+        reported against a later test), and every later call fails at once, saying so."""
+        self.process.kill()
+        self.process.wait(timeout=10)
+        for pipe in (self.process.stdin, self.process.stdout):
+            # (A request may still be buffered for the bridge that is gone.)
+            with contextlib.suppress(OSError):
+                pipe.close()  # type: ignore[union-attr]
+
     def call(self, op: str, **request):
-        self.process.stdin.write(json.dumps({"op": op, **request}) + "\n")  # type: ignore[union-attr]
-        self.process.stdin.flush()  # type: ignore[union-attr]
+        if self.process.returncode is not None:
+            raise BridgeError(f"the Firefox bridge has ended; see {self.log.name}")
+        try:
+            self.process.stdin.write(json.dumps({"op": op, **request}) + "\n")  # type: ignore[union-attr]
+            self.process.stdin.flush()  # type: ignore[union-attr]
+        except BrokenPipeError:
+            self._end()
+            raise BridgeError(f"the Firefox bridge has ended; see {self.log.name}") from None
         reply = self._read()
         if not reply["ok"]:
             raise BridgeError(f"Firefox {op} failed: {reply['error']}")
@@ -112,13 +131,14 @@ class Firefox:
         return FirefoxPage(self, self.call("newPage", baseURL=base_url))
 
     def close(self) -> None:
-        try:
-            self.process.stdin.close()  # type: ignore[union-attr]
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.process.stdout.close()  # type: ignore[union-attr]
+        if self.process.returncode is None:
+            try:
+                self.process.stdin.close()  # type: ignore[union-attr]
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            self.process.stdout.close()  # type: ignore[union-attr]
         self.xvfb.terminate()
         self.xvfb.wait(timeout=10)
         self.log.close()

@@ -115,13 +115,30 @@ const operations = {
 
 process.stdout.write(`${JSON.stringify({ ready: await browser.version() })}\n`);
 
+// An operation that never settles (a page script awaiting something that never comes, a
+// BiDi command lost on its way) is answered as a failure after this long, and the browser
+// stays in service for the module's other tests: firefox.py's own, longer limit kills it.
+const OPERATION_MS = 45_000;
+
+function timeBox(request) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => {
+      const where = pages.get(request.page)?.page.url() ?? "no page";
+      reject(new Error(`${request.op} did not settle within ${OPERATION_MS / 1000} s (at ${where})`));
+    }, OPERATION_MS);
+  });
+  const run = Promise.resolve().then(() => operations[request.op](request));
+  return Promise.race([run, late]).finally(() => clearTimeout(timer));
+}
+
 const lines = createInterface({ input: process.stdin });
 for await (const line of lines) {
   if (!line.trim()) continue;
   const request = JSON.parse(line);
   let reply;
   try {
-    reply = { ok: true, value: (await operations[request.op](request)) ?? null };
+    reply = { ok: true, value: (await timeBox(request)) ?? null };
   } catch (error) {
     reply = { ok: false, error: String(error?.message || error) };
   }

@@ -196,6 +196,46 @@ def test_the_citizen_withdraws_a_callback_and_the_console_drops_it(
     assert callback_rows(alternatives_server) == 0
 
 
+def test_a_callback_asked_for_while_the_console_was_offline_shows_when_it_is_back(
+    office_page, alternatives_server
+):
+    """Wanda's network drops; a citizen asks for a callback meanwhile, announced to no
+    console of hers. When her console's socket is back, the request is in her list and
+    said in its live region (also the moment between a console's rendering and its
+    socket's opening)."""
+    wanda = office_page()
+    citizen = german(office_page())
+    sockets = {"down": False, "current": None}
+
+    def route(ws) -> None:
+        if sockets["down"]:
+            ws.close(code=1006)  # the office cannot be reached for now
+            return
+        ws.connect_to_server()
+        sockets["current"] = ws
+
+    wanda.route_web_socket(re.compile(r"/ws/konsole/$"), route)
+    sign_in(wanda, "wanda")
+    # (Playwright hands the socket to `route` while this test waits on the page.)
+    expect(wanda.locator("#queue-empty")).to_be_visible()  # the socket's first snapshot
+    expect(wanda.locator(".callback-request")).to_have_count(0)
+
+    sockets["down"] = True
+    sockets["current"].close(code=1006)
+    citizen.goto("/fachbereich/alt-wohngeld/rueckruf/")
+    citizen.get_by_label("Ihre Telefonnummer").fill("+49 30 765 43 21")
+    citizen.get_by_role("button", name="Rückruf erbitten").click()
+    expect(citizen.get_by_role("heading", level=1)).to_have_text("Rückruf erbeten")
+    assert callback_rows(alternatives_server) == 1
+    expect(wanda.locator(".callback-request")).to_have_count(0)
+
+    sockets["down"] = False
+    expect(wanda.locator(".callback-request")).to_have_count(1, timeout=20_000)
+    expect(wanda.locator("#console-announce")).to_have_text("New callback request.")
+    citizen.get_by_role("button", name="Meinen Rückrufwunsch zurückziehen").click()
+    expect(wanda.locator(".callback-request")).to_have_count(0)
+
+
 def test_waiting_room_offers_alternatives_when_staff_step_away(office_page):
     sofia, wanda = office_page(), office_page()
     citizen = german(office_page())

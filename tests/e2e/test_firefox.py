@@ -116,8 +116,8 @@ def firefox_page(firefox, office_server):
     yield make
     requested: list[str] = []
     for page in pages:
-        requested += page.requests  # first: a failed sign-off must not hide them
         try:
+            requested += page.requests  # first: a failed sign-off must not hide them
             if getattr(page, "is_staff", False):
                 firefox_sign_off(page)
             page.close()

@@ -11,6 +11,7 @@ function count() {
 }
 
 export async function refreshCallbacks(announce, withdrawn = false) {
+  if (!slot) return;
   const before = count();
   const parts = await fetchFragment(slot.dataset.url);
   if (!parts) return;

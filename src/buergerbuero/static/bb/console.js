@@ -419,6 +419,10 @@ function apply(message) {
 const socket = connectSocket(root.dataset.socket, {
   onOpen() {
     status.textContent = "";
+    // A request made while the socket was away (a dropped network, a restart, or the
+    // moment between the page's rendering and its socket's opening) was announced to
+    // nobody here: the list is read again on every opening.
+    refreshCallbacks(announce);
   },
   onMessage(message) {
     switch (message.type) {
