@@ -25,7 +25,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from buergerbuero.bookings.models import Booking
 from buergerbuero.privacy.actions import erase_booking
 
-from ..server import ROOT, server_env
+from ..server import ROOT, Uvicorn, server_env
 from . import backup_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -106,8 +106,9 @@ def test_a_restore_while_the_office_is_connected_is_refused_and_nothing_changes(
             # Someone who knows the session is not the office's (a report, say).
             run("restore", "--no-input", "--even-if-connected", str(backup))
     else:
-        # SQLite keeps no list of who has the file open: not detected (the docs say to
-        # stop the office first); the restore goes ahead under its write lock.
+        # A connection that is not an office process (a report, the sqlite3 shell) is
+        # not counted (office processes mark the file: the test above); the restore goes
+        # ahead under its write lock.
         with closing(sqlite3.connect(connection.settings_dict["NAME"])):
             run("restore", "--no-input", str(backup))
     assert backup_data.rows() == before
@@ -262,29 +263,79 @@ def forge(path: Path, *, database: str, migrations=None) -> Path:
     return path
 
 
+def sqlite_office_env(tmp_path: Path, database: Path, **overrides: str) -> dict[str, str]:
+    """An office of its own on the SQLite file `database`, whatever this run's database."""
+    env = server_env(tmp_path, DATABASE_URL=f"sqlite:///{database}", **overrides)
+    env.pop("REDIS_URL", None)
+    return env
+
+
+def manage_in(env: dict[str, str], *args: str, succeeds: bool = True) -> str:
+    """manage.py in its own process, as IT runs it; its output (stdout, or stderr when it
+    is to fail)."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if succeeds:
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+    assert done.returncode != 0, done.stdout
+    return done.stderr
+
+
+def test_a_restore_while_the_office_runs_on_the_sqlite_file_is_refused(tmp_path):
+    """A real office process on the file: the restore refuses and changes nothing, --check
+    says so; once the office is stopped, the same restore goes ahead."""
+    database = tmp_path / "office.sqlite3"
+    env = sqlite_office_env(tmp_path, database)
+    rows = "from tests.operations import backup_data; print(json.dumps(backup_data.rows()))"
+    manage_in(env, "migrate", "--no-input", "-v0")
+    before = manage_in(env, "shell", "-v0", "-c", f"import json\n{SEED_CALL}\n{rows}")
+    backup = tmp_path / "office.bbbackup"
+    manage_in(env, "backup", str(backup))
+    change = "from tests.operations import backup_data; backup_data.change()"
+    changed = manage_in(env, "shell", "-v0", "-c", f"import json\n{change}\n{rows}")
+    assert changed != before
+
+    office = Uvicorn(env, ["--log-level", "warning"], tmp_path / "server.log")
+    office.start()
+    try:
+        refused = manage_in(env, "restore", "--no-input", str(backup), succeeds=False)
+        assert (
+            "CommandError: An office process is running on this database file (it holds "
+            f"{database}.running): stop every instance of the office first"
+        ) in refused, refused
+        assert refused.rstrip().endswith("Nothing was changed.")
+        assert manage_in(env, "shell", "-v0", "-c", f"import json\n{rows}") == changed
+        checked = manage_in(env, "restore", "--check", str(backup))
+        assert checked.splitlines()[1] == (
+            "An office process is running on this database file now: stop every instance "
+            "of the office before the restore."
+        )
+    finally:
+        office.stop()
+
+    # Stopped (the kernel let go of its mark): the same restore goes ahead.
+    assert len(manage_in(env, "restore", "--check", str(backup)).splitlines()) == 1
+    manage_in(env, "restore", "--no-input", str(backup))
+    assert manage_in(env, "shell", "-v0", "-c", f"import json\n{rows}") == before
+
+
 def test_the_commands_round_trip_an_office_s_sqlite_file_while_it_is_written(tmp_path):
     """As IT runs them: separate processes on the office's database file in WAL mode, the
     backup taken while another process keeps writing."""
     database = tmp_path / "office.sqlite3"
-    env = server_env(
-        tmp_path,
-        DATABASE_URL=f"sqlite:///{database}",
-        PYTHONWARNINGS="error",
-        MAX_WAITING_PER_DEPARTMENT="1000000",
+    env = sqlite_office_env(
+        tmp_path, database, PYTHONWARNINGS="error", MAX_WAITING_PER_DEPARTMENT="1000000"
     )
-    env.pop("REDIS_URL", None)
 
     def manage(*args: str) -> str:
-        done = subprocess.run(
-            [sys.executable, str(ROOT / "manage.py"), *args],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
-        return done.stdout
+        return manage_in(env, *args)
 
     rows = "from tests.operations import backup_data; print(json.dumps(backup_data.rows()))"
     manage("migrate", "--no-input", "-v0")

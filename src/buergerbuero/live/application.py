@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.urls import path, re_path
 
-from buergerbuero.operations import metrics
+from buergerbuero.operations import metrics, running
 
 from . import shutdown, ticker
 from .collector import collector
@@ -77,6 +77,9 @@ class Lifespan:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                # Marks the SQLite file as in use (a restore refuses meanwhile); waits
+                # for a restore under way.
+                await asyncio.to_thread(running.hold)
                 tasks.append(asyncio.create_task(ticker.run_forever(stop)))
                 if settings.REDIS_URL:
                     tasks.append(asyncio.create_task(subscribe_forever(stop)))
@@ -98,6 +101,7 @@ class Lifespan:
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError, Exception):
                         await task
+                running.release()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 

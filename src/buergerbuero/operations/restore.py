@@ -41,6 +41,7 @@ from buergerbuero.privacy.actions import erase_booking
 from buergerbuero.privacy.anonymise import still_personal
 from buergerbuero.privacy.purge import purge_expired
 
+from . import running
 from .backup import (
     FORMAT_VERSION,
     KIND_NAMES,
@@ -90,6 +91,12 @@ $$;
 """
 
 
+STOP_FIRST = (
+    "stop every instance of the office first (systemctl stop 'buergerbuero@*'; "
+    "docs/operations.md, 'Restoring')"
+)
+
+
 @dataclass(frozen=True)
 class Restored:
     metadata: Metadata
@@ -113,7 +120,7 @@ def others_connected() -> int:
     """How many other sessions are connected to the office's PostgreSQL database: a
     running office (each process's pool), an administrator's psql, a report. Sessions of
     this process do not count (they share its application_name, settings.py). SQLite
-    keeps no such list: always 0 there."""
+    keeps no such list (running.py marks its file instead): always 0 there."""
     if connection.vendor != "postgresql":
         return 0
     own_name = connection.settings_dict.get("OPTIONS", {}).get("application_name", "")
@@ -127,27 +134,41 @@ def others_connected() -> int:
         return cursor.fetchone()[0]
 
 
+def in_use() -> str | None:
+    """What shows that the office may be running on its database now, in words (for
+    `restore --check`); None when nothing does."""
+    if others := others_connected():
+        return f"{others} other connection(s) to the database are open"
+    with running.alone() as alone:
+        return None if alone else "An office process is running on this database file"
+
+
 def restore_backup(path: Path, *, even_if_connected: bool = False) -> Restored:
-    with tempfile.TemporaryDirectory(prefix="bb-restore-") as work:
+    # An office process cannot start on the SQLite file until this block is left.
+    with tempfile.TemporaryDirectory(prefix="bb-restore-") as work, running.alone() as alone:
         found, payload = _checked_payload(path, Path(work))
-        if not even_if_connected and (others := others_connected()):
-            # A running office would go on with what it holds of the old data (sockets,
-            # boards, its ticker's writes), and its locks would make the restore wait.
+        # A running office would go on with what it holds of the old data (sockets,
+        # boards, its ticker's writes), and its locks would make the restore wait.
+        if not even_if_connected and not alone:
             raise BackupError(
-                f"{others} other connection(s) to the database are open: stop every "
-                "instance of the office first (systemctl stop 'buergerbuero@*'; "
-                "docs/operations.md, 'Restoring'). If they are not the office's, restore "
-                "with --even-if-connected. Nothing was changed."
+                "An office process is running on this database file (it holds "
+                f"{running.mark_path()}): {STOP_FIRST}. Nothing was changed."
+            )
+        if not even_if_connected and (others := others_connected()):
+            raise BackupError(
+                f"{others} other connection(s) to the database are open: {STOP_FIRST}. "
+                "If they are not the office's, restore with --even-if-connected. "
+                "Nothing was changed."
             )
         erased = erasures_since(found)
         if found.database == "sqlite":
             _replace_sqlite(payload)
         else:
             _replace_postgres(payload, Path(work))
-    connection.close()
-    migrated = migrate()
-    repeated = repeat_erasures(erased)
-    purged = purge_expired(timezone.now())
+        connection.close()
+        migrated = migrate()
+        repeated = repeat_erasures(erased)
+        purged = purge_expired(timezone.now())
     return Restored(found, migrated, repeated, purged)
 
 

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from buergerbuero.operations.backup import BackupError
 from buergerbuero.operations.restore import (
     check_backup,
-    others_connected,
+    in_use,
     read_metadata,
     restore_backup,
 )
@@ -29,7 +29,8 @@ class Command(BaseCommand):
             "--even-if-connected",
             action="store_true",
             help="Restore although other sessions are connected to the database "
-            "(PostgreSQL); only when they are not the office's.",
+            "(PostgreSQL) or an office process holds its file (SQLite): for sessions known "
+            "not to be the office's.",
         )
         parser.add_argument(
             "--no-input",
@@ -48,10 +49,9 @@ class Command(BaseCommand):
                     f"{file} can be restored here: {found.database} database of "
                     f"{found.created_at}, {len(found.migrations)} migrations."
                 )
-                if others := others_connected():
+                if found_in_use := in_use():
                     self.stdout.write(
-                        f"{others} other connection(s) to the database are open now: stop "
-                        "every instance of the office before the restore."
+                        f"{found_in_use} now: stop every instance of the office before the restore."
                     )
                 return
             found = read_metadata(file)
