@@ -292,6 +292,25 @@ function enterCall(message, cues = () => {}) {
     return;
   }
   inCall = true;
+  // The same citizen's waiting room may be open in two windows (a second tab, the link
+  // opened again), both shown: only one starts the call, the first to be admitted. The
+  // other says where the call is and lets the citizen take it (the office then moves it,
+  // room_consumer.py). A page's lock goes with the page.
+  if (!navigator.locks) {
+    startHere(message, cues);
+    return;
+  }
+  navigator.locks.request(`bb-call ${root.dataset.socket}`, { ifAvailable: true }, (lock) => {
+    if (!lock) {
+      showCallElsewhere(message);
+      return undefined;
+    }
+    startHere(message, cues);
+    return new Promise(() => {}); // held as long as this page lives
+  });
+}
+
+function startHere(message, cues) {
   // First the call's socket, then the rest: the waiting room's closes once the call's is
   // open, so that its going away (a write and an announcement in the office) does not
   // stand in the call's way.
@@ -301,12 +320,33 @@ function enterCall(message, cues = () => {}) {
   setTimeout(() => turnIntoCall(message, callSocket, cues), 0);
 }
 
+// Another window of this citizen has started the call: this one stops waiting, lets go
+// of the camera and shows what the call page shows when its call moved elsewhere.
+function showCallElsewhere(message) {
+  socket.close();
+  media.then(() => held?.getTracks().forEach((track) => track.stop()));
+  const panel = becomeCallPage(message);
+  const moved = document.getElementById("call-moved");
+  for (const child of panel.children) child.hidden = child !== moved;
+  // The call page, loaded here, takes the call over.
+  document.getElementById("call-here").addEventListener("click", () => window.location.reload());
+  moved.querySelector("h2").focus();
+}
+
 function turnIntoCall(message, callSocket, cues) {
   cues();
-  history.replaceState(null, "", message.call_url);
-  const panel = document.getElementById("call");
+  const panel = becomeCallPage(message);
   panel.dataset.socket = message.socket;
   panel.dataset.endedUrl = message.ended_url;
+  headingElement.focus();
+  // Media still opening (admitted just as the page loaded) is waited for, not opened twice.
+  media.then(() => startCall(panel, { stream: held, socket: callSocket }));
+}
+
+// The page becomes the call's: its address (a reload opens the call page itself), its
+// heading and layout. Returns the call's panel.
+function becomeCallPage(message) {
+  history.replaceState(null, "", message.call_url);
   // The waiting room's parts go (not only hidden): the call's own fields and regions
   // ("Message", the live status) are the only ones of their names on the page.
   root.remove();
@@ -317,9 +357,7 @@ function turnIntoCall(message, callSocket, cues) {
   headingElement.replaceChildren(before, officeText(department), after);
   headingElement.classList.add("call-title");
   retitle(headingElement.textContent);
-  headingElement.focus();
-  // Media still opening (admitted just as the page loaded) is waited for, not opened twice.
-  media.then(() => startCall(panel, { stream: held, socket: callSocket }));
+  return document.getElementById("call");
 }
 
 // A hidden page may be suspended (phones do so within seconds) and then cannot ping: it
