@@ -311,7 +311,9 @@ def test_a_restore_while_the_office_runs_on_the_sqlite_file_is_refused(tmp_path)
             f"{database}.running): stop every instance of the office first"
         ) in refused, refused
         assert refused.rstrip().endswith("Nothing was changed.")
-        assert manage_in(env, "shell", "-v0", "-c", f"import json\n{rows}") == changed
+        # What was changed after the backup is all still there (the running office's
+        # ticker may have written more meanwhile: a reminder mail, say).
+        assert manage_in(env, "shell", "-v0", "-c", CHANGES_KEPT).split() == ["True"] * 3
         checked = manage_in(env, "restore", "--check", str(backup))
         assert checked.splitlines()[1] == (
             "An office process is running on this database file now: stop every instance "
@@ -384,6 +386,14 @@ def test_the_commands_round_trip_an_office_s_sqlite_file_while_it_is_written(tmp
 
 
 SEED_CALL = "from tests.operations import backup_data; backup_data.seed()"
+CHANGES_KEPT = """
+from buergerbuero.bookings.models import Booking
+from buergerbuero.departments.models import Department
+from buergerbuero.waiting.models import QueueEntry
+print(Department.objects.get(slug="wohngeld").name == "Umbenannt")
+print(QueueEntry.objects.filter(display_name="Später gekommen").exists())
+print(set(Booking.objects.values_list("topic", flat=True)) == {"geändert"})
+"""
 WRITER = """
 import itertools, time
 from buergerbuero.departments.models import Department
