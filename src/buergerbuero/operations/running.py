@@ -20,6 +20,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from .backup import BackupError
+
 log = logging.getLogger(__name__)
 
 SUFFIX = ".running"
@@ -46,7 +48,11 @@ def hold() -> None:
     path = mark_path()
     if path is None or _held is not None:
         return
-    mark = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        mark = _open(path)
+    except OSError as error:  # the office runs all the same; the restore cannot tell
+        log.warning("cannot mark %s as in use (%s): a restore will not see the office", path, error)
+        return
     try:
         fcntl.flock(mark, fcntl.LOCK_SH | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -71,7 +77,13 @@ def alone() -> Iterator[bool]:
     if path is None:
         yield True
         return
-    mark = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        mark = _open(path)
+    except OSError as error:
+        raise BackupError(
+            f"Cannot open {path} to see whether the office runs on the database: "
+            f"{error.strerror or error}."
+        ) from error
     try:
         try:
             fcntl.flock(mark, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -81,3 +93,9 @@ def alone() -> Iterator[bool]:
         yield True
     finally:
         os.close(mark)
+
+
+def _open(path: Path) -> int:
+    # Read-only is enough for flock, so a mark created by whoever came first (the service
+    # user's office, or root running a restore) opens for the other too. It holds nothing.
+    return os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
