@@ -61,7 +61,6 @@ import signal
 import socket
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -72,6 +71,7 @@ from status_fanout import (  # the sibling benchmark's helpers
     Processes,
     ask,
     commit_measured,
+    copy_of_the_code,
     have_uvloop,
     helper_pipe,
     process_total_cpu_ns,
@@ -507,11 +507,9 @@ class Storm(Processes):
 
     def __init__(self, args) -> None:
         self.args = args
-        self.tmp = Path(tempfile.mkdtemp(prefix="bb-storm-"))
+        self.tmp = copy_of_the_code("bb-storm-")
         self.version = commit_measured()
         self.src = self.tmp / "src"
-        shutil.copytree(ROOT / "src", self.src, ignore=shutil.ignore_patterns("__pycache__"))
-        shutil.copy2(ROOT / "manage.py", self.tmp / "manage.py")
         self.manage = str(self.tmp / "manage.py")
         # The browsers' reconnect policy: the measured copy's socket.js, or another version
         # of it (--socket-js, e.g. an older one from git, to compare).

@@ -374,12 +374,9 @@ class Processes:
 class Bench(Processes):
     def __init__(self, args):
         self.args = args
-        self.tmp = Path(tempfile.mkdtemp(prefix="bb-bench-"))
-        # Measure one fixed copy of the code: the working tree may change during a run.
+        self.tmp = copy_of_the_code("bb-bench-")
         self.version = source_version()
         self.src = self.tmp / "src"
-        shutil.copytree(ROOT / "src", self.src, ignore=shutil.ignore_patterns("__pycache__"))
-        shutil.copy2(ROOT / "manage.py", self.tmp / "manage.py")
         self.manage = str(self.tmp / "manage.py")
         self.base_env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DEBUG"}}
         self.base_env.update(
@@ -756,6 +753,15 @@ def git(*argv: str) -> str:
     except (OSError, subprocess.TimeoutExpired):
         return "?"
     return out.stdout.strip() or "?"
+
+
+def copy_of_the_code(prefix: str) -> Path:
+    """A new temporary directory holding a copy of src/ and manage.py: a benchmark measures
+    one fixed copy of the code, since the working tree may change during a run."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    shutil.copytree(ROOT / "src", tmp / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy2(ROOT / "manage.py", tmp / "manage.py")
+    return tmp
 
 
 def commit_measured() -> str:
